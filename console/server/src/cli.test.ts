@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AGENT_API } from '@vigil/shared';
+import { buildApp } from './app';
+import { loadConfig } from './config';
+import { captureMetadata, enrolDevice, multipart, webpImage } from './test-support/harness';
+
+const run = promisify(execFile);
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+
+/** The CLI as scripts use it: the built entry point, in its own process, on a data dir. */
+describe('console CLI', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
+  const cli = (...args: string[]) => run('node', [CLI, ...args], { env: { ...process.env, VIGIL_DATA_DIR: dataDir } });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('create-school --json prints the id, name and enrolment token', async () => {
+    const { stdout } = await cli('create-school', '--name', 'Oak Academy', '--json');
+    const school = JSON.parse(stdout) as { id: string; name: string; enrolmentToken: string };
+    expect(Object.keys(school).sort()).toEqual(['enrolmentToken', 'id', 'name']);
+    expect(school.name).toBe('Oak Academy');
+    expect(school.enrolmentToken.length).toBeGreaterThan(20);
+  });
+
+  it('export-captures --json prints every capture of the school with a readable screenshot', async () => {
+    const { stdout } = await cli('create-school', '--name', 'Elm Primary', '--json');
+    const school = JSON.parse(stdout) as { id: string; enrolmentToken: string };
+    const app = await buildApp(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' }));
+    const device = await enrolDevice(app, school.enrolmentToken);
+    const meta = captureMetadata(device.deviceId);
+    const body = await multipart({ metadata: JSON.stringify(meta), screenshot: await webpImage() });
+    const res = await app.inject({
+      method: 'POST',
+      url: AGENT_API.captures,
+      headers: { ...body.headers, authorization: device.auth },
+      payload: body.payload,
+    });
+    expect(res.statusCode).toBe(201);
+    await app.close();
+
+    const exported = JSON.parse(
+      (await cli('export-captures', '--school', school.id, '--json')).stdout,
+    ) as (typeof meta & { screenshotPath: string })[];
+    expect(exported).toHaveLength(1);
+    expect(exported[0]).toMatchObject({ ...meta });
+    expect(fs.readFileSync(exported[0]!.screenshotPath).subarray(8, 12).toString()).toBe('WEBP');
+
+    const later = JSON.parse(
+      (await cli('export-captures', '--school', school.id, '--since', '2999-01-01', '--json')).stdout,
+    );
+    expect(later).toEqual([]);
+  });
+
+  it('refuses an unknown school with a clear message and exit code 2', async () => {
+    await expect(cli('export-captures', '--school', 'nope', '--json')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('No school with id nope'),
+    });
+  });
+
+  it('refuses an unknown command', async () => {
+    await expect(cli('frobnicate')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('Unknown command'),
+    });
+  });
+
+  it('create-user prints a one-time password that is stored only as an argon2id hash', async () => {
+    const { stdout } = await cli('create-school', '--name', 'Ash High', '--json');
+    const school = JSON.parse(stdout) as { id: string };
+    const user = JSON.parse(
+      (await cli('create-user', '--email', 'dsl@ash.sch.uk', '--role', 'dsl', '--school', school.id, '--json')).stdout,
+    ) as { password: string };
+    expect(user.password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    const app = await buildApp(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' }));
+    const stored = app.repos.users.byEmail('dsl@ash.sch.uk')!;
+    await app.close();
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(stored.passwordHash).not.toContain(user.password);
+  });
+});

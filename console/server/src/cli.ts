@@ -1,0 +1,251 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type ConsoleConfig } from './config';
+import { openDatabase } from './db/database';
+import { repositoriesFor, type Repositories } from './plugins/storage.plugin';
+import { DiskBlobStore } from './blob-store/disk-blob-store';
+import { startServer } from './server';
+import { hashPassword, oneTimePassword } from './services/bootstrap.service';
+import { ROLES, type Role } from './repositories/users.repository';
+
+const HELP = `Vigil console
+
+Usage: npm run console -- <command> [options]
+       (add -s after "npm run" when a script reads --json output: npm run -s console -- ...)
+
+Commands:
+  serve                                   start the console (PORT, VIGIL_DATA_DIR, VIGIL_PUBLIC_URL)
+  create-school --name NAME [--json]      make a school; prints its id and enrolment token
+  list-schools [--json]                   every school with its enrolment token
+  create-user --email E --role R [--school ID] [--json]
+                                          make a user; prints a one-time password
+                                          roles: ${ROLES.join(', ')}
+  list-devices --school ID [--json]       enrolled devices and when each last reported
+  export-captures --school ID [--since ISO] [--json]
+                                          every capture of a school, with the screenshot's file path
+  help                                    this text
+
+Environment: VIGIL_DATA_DIR (default ./data), PORT (default 8080), VIGIL_PUBLIC_URL,
+VIGIL_LOG_LEVEL, VIGIL_NOT_REPORTING_MINUTES.
+`;
+
+class UsageError extends Error {}
+
+function print(json: boolean, value: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+}
+
+function withRepos<T>(config: ConsoleConfig, fn: (repos: Repositories) => T): T {
+  const db = openDatabase(config.databasePath);
+  try {
+    return fn(repositoriesFor(db));
+  } finally {
+    db.close();
+  }
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+async function serve(config: ConsoleConfig): Promise<void> {
+  const { app, url, firstRun } = await startServer(config);
+  if (firstRun) {
+    process.stdout.write(
+      [
+        '',
+        'Vigil console: first start.',
+        `  Console:            ${config.publicUrl}   (listening on ${url})`,
+        `  School:             ${firstRun.school.name} (${firstRun.school.id})`,
+        `  Admin sign-in:      ${firstRun.adminEmail}`,
+        `  One-time password:  ${firstRun.adminPassword}   (shown once; change it at first sign-in)`,
+        `  Enrolment token:    ${firstRun.school.enrolmentToken}`,
+        '',
+        'Enrol a device:',
+        `  npm run agent -- enrol --console ${config.publicUrl} --token ${firstRun.school.enrolmentToken}`,
+        '',
+      ].join('\n'),
+    );
+  } else {
+    process.stdout.write(`Vigil console listening on ${url}\n`);
+  }
+  const stop = async (): Promise<void> => {
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      school: { type: 'string' },
+      since: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const json = values.json ?? false;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return 0;
+    case 'create-school': {
+      const name = required(values.name, '--name').trim();
+      if (name.length === 0 || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
+      const school = withRepos(config, (repos) => repos.schools.create(name, new Date()));
+      print(
+        json,
+        { id: school.id, name: school.name, enrolmentToken: school.enrolmentToken },
+        `School "${school.name}" created.\n  id:              ${school.id}\n  enrolment token: ${school.enrolmentToken}`,
+      );
+      return 0;
+    }
+    case 'list-schools': {
+      const schools = withRepos(config, (repos) => repos.schools.list());
+      print(
+        json,
+        schools.map((s) => ({ id: s.id, name: s.name, enrolmentToken: s.enrolmentToken })),
+        schools.map((s) => `${s.id}  ${s.name}  token ${s.enrolmentToken}`).join('\n') || 'No schools yet.',
+      );
+      return 0;
+    }
+    case 'create-user': {
+      const email = required(values.email, '--email');
+      if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`--email "${email}" is not an email address`);
+      const role = required(values.role, '--role') as Role;
+      if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      const password = oneTimePassword();
+      const passwordHash = await hashPassword(password);
+      const user = withRepos(config, (repos) => {
+        if (repos.users.byEmail(email)) throw new UsageError(`A user with email ${email} already exists`);
+        if (role === 'org_admin') {
+          return repos.users.create(
+            email,
+            passwordHash,
+            [{ role, organisationId: repos.schools.defaultOrganisationId(new Date()) }],
+            new Date(),
+          );
+        }
+        const schoolId = required(values.school, '--school');
+        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
+        return repos.users.create(email, passwordHash, [{ role, schoolId }], new Date());
+      });
+      print(
+        json,
+        { id: user.id, email: user.email, password },
+        `User ${user.email} created (${role}).\n  one-time password: ${password}`,
+      );
+      return 0;
+    }
+    case 'list-devices': {
+      const schoolId = required(values.school, '--school');
+      const now = Date.now();
+      const devices = withRepos(config, (repos) => {
+        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
+        return repos.devices.listBySchool(schoolId);
+      });
+      const rows = devices.map((d) => ({
+        id: d.id,
+        hostname: d.hostname,
+        os: d.os,
+        agentVersion: d.agentVersion,
+        policyVersion: d.policyVersion,
+        queueDepth: d.queueDepth,
+        user: d.lastUser,
+        lastSeenAt: d.lastSeenAt,
+        revoked: d.revokedAt !== null,
+        reporting: d.lastSeenAt !== null && now - Date.parse(d.lastSeenAt) < config.notReportingMinutes * 60_000,
+      }));
+      print(
+        json,
+        rows,
+        rows
+          .map(
+            (r) =>
+              `${r.id}  ${r.hostname}  last seen ${r.lastSeenAt ?? 'never'}${r.reporting ? '' : '  NOT REPORTING'}`,
+          )
+          .join('\n') || 'No devices enrolled.',
+      );
+      return 0;
+    }
+    case 'export-captures': {
+      const schoolId = required(values.school, '--school');
+      let since: string | undefined;
+      if (values.since !== undefined) {
+        const t = Date.parse(values.since);
+        if (Number.isNaN(t)) throw new UsageError(`--since "${values.since}" is not an ISO 8601 date or time`);
+        since = new Date(t).toISOString();
+      }
+      const blobs = new DiskBlobStore(config.blobDir);
+      const captures = withRepos(config, (repos) => {
+        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
+        return repos.captures.listBySchool(schoolId, since);
+      });
+      const exported = captures.map((c) => ({
+        id: c.id,
+        capturedAt: c.capturedAt,
+        deviceId: c.deviceId,
+        user: c.user,
+        source: c.source,
+        app: c.app,
+        windowTitle: c.windowTitle,
+        url: c.url,
+        matches: c.matches,
+        context: c.context,
+        severity: c.severity,
+        count: c.count,
+        policyVersion: c.policyVersion,
+        receivedAt: c.receivedAt,
+        status: c.status,
+        screenshotPath: blobs.localPath(c.screenshot.key),
+        thumbnailPath: c.thumbnailKey ? blobs.localPath(c.thumbnailKey) : null,
+      }));
+      print(
+        json,
+        exported,
+        exported
+          .map(
+            (c) =>
+              `${c.capturedAt}  severity ${c.severity}  ${c.matches.map((m) => m.category).join(', ')}  ${c.screenshotPath}`,
+          )
+          .join('\n') || 'No captures.',
+      );
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}". Run "npm run console -- help".`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (err: unknown) => {
+      if (
+        err instanceof UsageError ||
+        err instanceof ConfigError ||
+        (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+      ) {
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

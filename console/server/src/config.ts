@@ -1,0 +1,58 @@
+import path from 'node:path';
+
+/** Everything the console reads from its environment, read once and validated at start. */
+export interface ConsoleConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** SQLite file; `:memory:` for tests. */
+  databasePath: string;
+  blobDir: string;
+  /** The address people and agents use to reach the console, for links and printed instructions. */
+  publicUrl: string;
+  /** Minutes without a heartbeat before a device counts as not reporting. */
+  notReportingMinutes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONSOLE_ERR_CONFIG';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ConsoleConfig {
+  const port = intFrom(env, 'PORT', 8080, 0, 65535);
+  const host = env.VIGIL_HOST || env.HOST || '0.0.0.0';
+  const dataDir = path.resolve(cwd, env.VIGIL_DATA_DIR || 'data');
+  const logLevel = (env.VIGIL_LOG_LEVEL || 'info') as ConsoleConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`VIGIL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
+  }
+  const publicUrl = (env.VIGIL_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`VIGIL_PUBLIC_URL must be an absolute URL, not "${publicUrl}"`);
+  }
+  return {
+    host,
+    port,
+    dataDir,
+    databasePath: path.join(dataDir, 'vigil.sqlite'),
+    blobDir: path.join(dataDir, 'blobs'),
+    publicUrl,
+    notReportingMinutes: intFrom(env, 'VIGIL_NOT_REPORTING_MINUTES', 60, 1, 60 * 24 * 30),
+    logLevel,
+  };
+}

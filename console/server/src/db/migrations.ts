@@ -1,0 +1,86 @@
+/**
+ * Versioned schema migrations, applied in order, each once, each in a transaction. Never edit a
+ * migration that has shipped: add the next one. SQL is kept portable (no SQLite-only types) so the
+ * same tables can be created on PostgreSQL.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, people, devices, captures',
+    sql: `
+      CREATE TABLE organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE schools (
+        id TEXT PRIMARY KEY,
+        organisation_id TEXT NOT NULL REFERENCES organisations(id),
+        name TEXT NOT NULL,
+        enrolment_token TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        must_change_password INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE user_roles (
+        user_id TEXT NOT NULL REFERENCES users(id),
+        organisation_id TEXT REFERENCES organisations(id),
+        school_id TEXT REFERENCES schools(id),
+        role TEXT NOT NULL,
+        PRIMARY KEY (user_id, role, organisation_id, school_id)
+      );
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        hostname TEXT NOT NULL,
+        os TEXT NOT NULL,
+        os_version TEXT,
+        agent_version TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        enrolled_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_seen_at TEXT,
+        policy_version TEXT,
+        queue_depth INTEGER,
+        last_user TEXT,
+        last_capture_at TEXT
+      );
+      CREATE INDEX devices_school ON devices(school_id);
+      CREATE TABLE captures (
+        id TEXT PRIMARY KEY,
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        device_id TEXT NOT NULL REFERENCES devices(id),
+        captured_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        app TEXT NOT NULL,
+        window_title TEXT NOT NULL,
+        url TEXT,
+        context TEXT NOT NULL,
+        matches_json TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        policy_version TEXT NOT NULL,
+        screenshot_key TEXT NOT NULL,
+        screenshot_type TEXT NOT NULL,
+        screenshot_width INTEGER NOT NULL,
+        screenshot_height INTEGER NOT NULL,
+        thumbnail_key TEXT,
+        status TEXT NOT NULL DEFAULT 'new'
+      );
+      CREATE INDEX captures_school_time ON captures(school_id, captured_at);
+    `,
+  },
+];

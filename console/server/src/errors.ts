@@ -1,0 +1,28 @@
+/** Every error the console answers with, in one table. The wire shape is `{ code, message }`. */
+export const CONSOLE_ERRORS = {
+  CONSOLE_ERR_VALIDATION: { status: 400, message: 'The request is not valid' },
+  CONSOLE_ERR_BAD_MULTIPART: { status: 400, message: 'The upload is not a valid capture' },
+  CONSOLE_ERR_BAD_IMAGE: { status: 400, message: 'The screenshot is not a readable image' },
+  CONSOLE_ERR_ENROLMENT_TOKEN_INVALID: { status: 401, message: 'The enrolment token is not valid' },
+  CONSOLE_ERR_DEVICE_UNAUTHORISED: { status: 401, message: 'The device is not enrolled or has been revoked' },
+  CONSOLE_ERR_DEVICE_MISMATCH: { status: 403, message: 'The capture belongs to another device' },
+  CONSOLE_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
+  CONSOLE_ERR_CAPTURE_CONFLICT: { status: 409, message: 'A different capture with this id already exists' },
+  CONSOLE_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is too large' },
+  CONSOLE_ERR_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported content type' },
+  CONSOLE_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  CONSOLE_ERR_INTERNAL: { status: 500, message: 'Something went wrong on the console' },
+} as const;
+
+export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;
+
+export class ConsoleError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ConsoleErrorCode,
+    message?: string,
+  ) {
+    super(message ?? CONSOLE_ERRORS[code].message);
+    this.statusCode = CONSOLE_ERRORS[code].status;
+  }
+}

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AGENT_API, ErrorResponseSchema, HeartbeatRequestSchema, HeartbeatResponseSchema } from '@vigil/shared';
+import { policyForSchool } from '../../services/policy.service';
+
+export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    AGENT_API.heartbeat,
+    {
+      onRequest: app.authenticateDevice,
+      schema: {
+        body: HeartbeatRequestSchema,
+        response: { 200: HeartbeatResponseSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+      },
+    },
+    async (request) => {
+      const device = request.device!;
+      const now = app.clock.now();
+      app.repos.devices.recordHeartbeat(device.id, request.body, now);
+      return { serverTime: now.toISOString(), policyVersion: policyForSchool(device.schoolId).version };
+    },
+  );
+};

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AGENT_API, ErrorResponseSchema, PolicySchema } from '@vigil/shared';
+import { policyEtag, policyForSchool } from '../../services/policy.service';
+
+export const policyRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    AGENT_API.policy,
+    {
+      onRequest: app.authenticateDevice,
+      schema: { response: { 200: PolicySchema, 304: Type.Null(), 401: ErrorResponseSchema } },
+    },
+    async (request, reply) => {
+      const device = request.device!;
+      app.repos.devices.touch(device.id, app.clock.now());
+      const policy = policyForSchool(device.schoolId);
+      const etag = policyEtag(policy);
+      reply.header('ETag', etag).header('Cache-Control', 'private, no-cache');
+      const ifNoneMatch = request.headers['if-none-match'];
+      if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
+        return reply.status(304).send(null);
+      }
+      return policy;
+    },
+  );
+};
