@@ -9,7 +9,12 @@ export interface ContextWindow {
 }
 
 /** Cut `text` to the span [start, end) plus `radius` characters each side, never splitting a surrogate pair. */
-export function contextAround(text: string, start: number, end: number, radius: number = CONTEXT_RADIUS): ContextWindow {
+export function contextAround(
+  text: string,
+  start: number,
+  end: number,
+  radius: number = CONTEXT_RADIUS,
+): ContextWindow {
   let from = Math.max(0, start - radius);
   let to = Math.min(text.length, end + radius);
   if (from > 0 && isLowSurrogate(text.charCodeAt(from))) from -= 1;

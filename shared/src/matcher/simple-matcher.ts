@@ -35,8 +35,7 @@ export class SimpleMatcher {
         const end = at + needle.length;
         const startsWord = !isWordChar(haystack[at - 1]);
         const endsWord = !isWordChar(haystack[end]);
-        const ok =
-          entry.match === 'substring' || (entry.match === 'prefix' ? startsWord : startsWord && endsWord);
+        const ok = entry.match === 'substring' || (entry.match === 'prefix' ? startsWord : startsWord && endsWord);
         if (ok) found.push({ entry, start: at, end });
         at = haystack.indexOf(needle, at + 1);
       }

@@ -1,0 +1,40 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { IsoInstantSchema } from '@vigil/shared';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const CONSOLE_CALLS = ['enrol', 'upload', 'heartbeat', 'policy'] as const;
+
+/** The outcome of the agent's latest call to the console: what `status` reports as "connection". */
+export const ConnectionAttemptSchema = Type.Object(
+  {
+    at: IsoInstantSchema,
+    call: Type.Union(CONSOLE_CALLS.map((c) => Type.Literal(c))),
+    ok: Type.Boolean(),
+    /** AGENT_ERR_* when the call failed. */
+    code: Nullable(Type.String({ maxLength: 100 })),
+    httpStatus: Nullable(Type.Integer()),
+  },
+  { additionalProperties: false },
+);
+export type ConnectionAttempt = Static<typeof ConnectionAttemptSchema>;
+
+/** What the running agent leaves on disk for `status` to read (never captured content). */
+export const AgentStatusSchema = Type.Object(
+  {
+    lastAttempt: Nullable(ConnectionAttemptSchema),
+    lastSuccessAt: Nullable(IsoInstantSchema),
+    /** The policy version the console last reported in a heartbeat. */
+    consolePolicyVersion: Nullable(Type.String({ maxLength: 100 })),
+    lastCaptureAt: Nullable(IsoInstantSchema),
+  },
+  { additionalProperties: false },
+);
+export type AgentStatus = Static<typeof AgentStatusSchema>;
+
+export const EMPTY_STATUS: AgentStatus = {
+  lastAttempt: null,
+  lastSuccessAt: null,
+  consolePolicyVersion: null,
+  lastCaptureAt: null,
+};

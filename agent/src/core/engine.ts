@@ -1,0 +1,214 @@
+import { Value } from '@sinclair/typebox/value';
+import {
+  CaptureMetadataSchema,
+  MAX_CONTEXT_LENGTH,
+  SimpleMatcher,
+  contextAround,
+  uuidv7,
+  type CaptureMatch,
+  type CaptureMetadata,
+  type CaptureSource,
+  type KeywordEntry,
+} from '@vigil/shared';
+import { AgentError, errorCode } from '../errors';
+import type {
+  ActiveWindow,
+  Clock,
+  KeyEvent,
+  KeyboardSource,
+  Logger,
+  Outbox,
+  Screenshot,
+  ScreenshotImage,
+  WindowInfo,
+} from './ports';
+import { TypedText, type KeyboardLayout, type TypedMatches } from './typed-text';
+
+export interface CaptureFacts {
+  id: string;
+  /** Unix ms. */
+  capturedAt: number;
+  deviceId: string;
+  user: string;
+  source: CaptureSource;
+  window: WindowInfo;
+  policyVersion: string;
+}
+
+/** The metadata of a capture of `found`: context around the matches, offsets into that context. */
+export function buildCaptureMetadata(facts: CaptureFacts, found: TypedMatches): CaptureMetadata {
+  const first = Math.min(...found.matches.map((m) => m.start));
+  const last = Math.max(...found.matches.map((m) => m.end));
+  const { context, offset } = contextAround(found.text, first, last);
+  const matches: CaptureMatch[] = found.matches.map((m) => ({
+    entryId: m.entry.id,
+    phrase: m.entry.phrase,
+    category: m.entry.category,
+    severity: m.entry.severity,
+    start: m.start - offset,
+    end: m.end - offset,
+  }));
+  return {
+    ...baseMetadata(facts),
+    matches,
+    context: context.slice(0, MAX_CONTEXT_LENGTH),
+    severity: Math.max(...matches.map((m) => m.severity)),
+  };
+}
+
+/** The metadata of a test capture: no match, lowest severity, a context that says what it is. */
+export function buildTestCaptureMetadata(facts: CaptureFacts): CaptureMetadata {
+  return { ...baseMetadata(facts), matches: [], context: 'Vigil test capture', severity: 1 };
+}
+
+function baseMetadata(facts: CaptureFacts): Omit<CaptureMetadata, 'matches' | 'context' | 'severity'> {
+  return {
+    id: facts.id,
+    capturedAt: new Date(facts.capturedAt).toISOString(),
+    deviceId: facts.deviceId,
+    user: facts.user,
+    source: facts.source,
+    app: facts.window.app,
+    windowTitle: facts.window.title,
+    url: facts.window.url,
+    count: 1,
+    policyVersion: facts.policyVersion,
+  };
+}
+
+export interface CaptureEngineOptions {
+  keywords: readonly KeywordEntry[];
+  policyVersion: string;
+  deviceId: string;
+  user: string;
+  layout?: KeyboardLayout;
+  keyboard: KeyboardSource;
+  screenshot: Screenshot;
+  activeWindow: ActiveWindow;
+  outbox: Outbox;
+  clock: Clock;
+  log: Logger;
+  newId?: (nowMs: number) => string;
+  /** Called after a capture is safely in the outbox. */
+  onQueued?: (metadata: CaptureMetadata) => void;
+}
+
+/**
+ * Typed text → matcher → capture → screenshot → outbox. Captures are queued in the order they
+ * were matched; a capture whose screenshot fails is still queued, with an "unavailable" image.
+ */
+export class CaptureEngine {
+  private readonly options: CaptureEngineOptions;
+  private readonly typed: TypedText;
+  private readonly newId: (nowMs: number) => string;
+  private pending: Promise<void> = Promise.resolve();
+  private running = false;
+
+  constructor(options: CaptureEngineOptions) {
+    this.options = options;
+    this.newId = options.newId ?? uuidv7;
+    const matcher = new SimpleMatcher(options.keywords);
+    this.typed = new TypedText({ match: (text) => matcher.match(text), layout: options.layout ?? 'gb' });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.options.keyboard.start((event) => this.handleKey(event));
+    this.running = true;
+    this.options.log.info('engine.started', { keywords: this.options.keywords.length });
+  }
+
+  /** Stops listening, forgets the typed text and waits for captures in flight to be queued. */
+  async stop(): Promise<void> {
+    if (this.running) await this.options.keyboard.stop();
+    this.running = false;
+    this.typed.reset();
+    await this.idle();
+  }
+
+  /** Resolves once every capture matched so far is in the outbox (or has failed). */
+  idle(): Promise<void> {
+    return this.pending;
+  }
+
+  handleKey(event: KeyEvent): void {
+    try {
+      const found = this.typed.push(event);
+      if (found) this.report('typed', found);
+    } catch (error) {
+      this.options.log.error('engine.key_failed', { code: errorCode(error) });
+    }
+  }
+
+  /** Queues a capture of `found`; the screenshot and window are taken now, not when the queue gets to it. */
+  report(source: CaptureSource, found: TypedMatches): void {
+    const { clock, log } = this.options;
+    const capturedAt = clock.now();
+    const facts = this.facts(source, capturedAt);
+    const image = this.screenshotOrPlaceholder();
+    const metadataPromise = facts.then((f) => buildCaptureMetadata(f, found));
+    // Both are awaited in turn below; mark them handled so a failure that happens while an
+    // earlier capture is still being queued is not an unhandled rejection.
+    image.catch(() => undefined);
+    metadataPromise.catch(() => undefined);
+    this.pending = this.pending
+      .then(async () => {
+        const metadata = await metadataPromise;
+        await this.enqueue(metadata, await image);
+      })
+      .catch((error: unknown) => log.error('capture.failed', { code: errorCode(error) }));
+  }
+
+  /**
+   * Queues a capture with source `test` and a real screenshot (no placeholder: the point is to
+   * check the device end to end). Resolves with its metadata once it is in the outbox.
+   */
+  async captureTest(): Promise<CaptureMetadata> {
+    const facts = await this.facts('test', this.options.clock.now());
+    const image = await this.options.screenshot.capture();
+    const metadata = buildTestCaptureMetadata(facts);
+    const queued = this.pending.then(() => this.enqueue(metadata, image));
+    this.pending = queued.catch(() => undefined);
+    await queued;
+    return metadata;
+  }
+
+  private async facts(source: CaptureSource, capturedAt: number): Promise<CaptureFacts> {
+    const window = await this.options.activeWindow.current();
+    return {
+      id: this.newId(capturedAt),
+      capturedAt,
+      deviceId: this.options.deviceId,
+      user: this.options.user,
+      source,
+      window,
+      policyVersion: this.options.policyVersion,
+    };
+  }
+
+  private async screenshotOrPlaceholder(): Promise<ScreenshotImage> {
+    try {
+      return await this.options.screenshot.capture();
+    } catch (error) {
+      this.options.log.warn('screenshot.failed', { code: errorCode(error) });
+      return this.options.screenshot.unavailable();
+    }
+  }
+
+  private async enqueue(metadata: CaptureMetadata, image: ScreenshotImage): Promise<void> {
+    if (!Value.Check(CaptureMetadataSchema, metadata)) {
+      throw new AgentError('AGENT_ERR_CAPTURE_FAILED', 'The capture metadata does not fit the protocol.');
+    }
+    await this.options.outbox.enqueue(
+      { metadata, screenshot: image.webp, thumbnail: image.thumbnail },
+      this.options.clock.now(),
+    );
+    this.options.log.info('capture.queued', {
+      id: metadata.id,
+      source: metadata.source,
+      severity: metadata.severity,
+      matches: metadata.matches.length,
+    });
+    this.options.onQueued?.(metadata);
+  }
+}

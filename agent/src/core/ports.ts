@@ -1,0 +1,192 @@
+/**
+ * What the engine needs from the world. Adapters live in `src/platform` (named by runtime:
+ * `*.native.ts`, `*.sqlite.ts`, `*.http.ts`, `*.fake.ts`, `*.memory.ts`) and only the
+ * composition roots (`daemon.ts`, `cli.ts`) choose them.
+ */
+import type {
+  CaptureMetadata,
+  EnrolRequest,
+  EnrolResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Policy,
+} from '@vigil/shared';
+import type { AgentErrorCode } from '../errors';
+
+// ── keyboard ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A normalised key event. `key` is a physical key named as node-global-key-listener's standard
+ * names (`A`…`Z`, `0`…`9`, `SPACE`, `RETURN`, `BACKSPACE`, `LEFT SHIFT`, `CAPS LOCK`, `COMMA`,
+ * `QUOTE`, `NUMPAD 1`, `MOUSE LEFT`, …), plus `INTL BACKSLASH` for the ISO key left of Z;
+ * anything else is `OTHER`. The key, not the character: the layout is applied in the core.
+ */
+export interface KeyEvent {
+  kind: 'down' | 'up';
+  key: string;
+}
+
+export type KeyListener = (event: KeyEvent) => void;
+
+export interface KeyboardSource {
+  /** Starts delivering global key events to `listener`. Rejects with AGENT_ERR_KEYBOARD_UNAVAILABLE. */
+  start(listener: KeyListener): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// ── screen ─────────────────────────────────────────────────────────────────────────────────
+
+export interface ScreenshotImage {
+  /** The screen as WebP, at most 1600 px wide. */
+  webp: Uint8Array;
+  width: number;
+  height: number;
+  /** A small WebP preview, 320 px wide. */
+  thumbnail: Uint8Array;
+}
+
+export interface Screenshot {
+  /** Takes a screenshot now. Rejects with AGENT_ERR_SCREENSHOT_FAILED. */
+  capture(): Promise<ScreenshotImage>;
+  /**
+   * An image that says "screenshot unavailable", so a match is still reported when the screen
+   * cannot be read (the text evidence is worth more than no capture at all).
+   */
+  unavailable(): Promise<ScreenshotImage>;
+}
+
+export interface WindowInfo {
+  app: string;
+  title: string;
+  url: string | null;
+}
+
+export interface ActiveWindow {
+  /** The focused window; empty strings when unknown. Never rejects. */
+  current(): Promise<WindowInfo>;
+}
+
+// ── outbox ─────────────────────────────────────────────────────────────────────────────────
+
+/** What travels to the console for one capture. */
+export interface CaptureUpload {
+  metadata: CaptureMetadata;
+  screenshot: Uint8Array;
+  thumbnail: Uint8Array;
+}
+
+export interface OutboxItem extends CaptureUpload {
+  /** The capture id (UUIDv7), also `metadata.id`. */
+  id: string;
+  /** Unix ms. */
+  enqueuedAt: number;
+  attempts: number;
+  /** Unix ms; the item is ready when this is not in the future. */
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+/** Why an item was set aside: it will never be accepted as it is, so it is kept, not retried. */
+export interface SetAsideReason {
+  code: AgentErrorCode;
+  httpStatus: number | null;
+  consoleCode: string | null;
+}
+
+export type OutboxItemState = 'pending' | 'set-aside' | 'absent';
+
+/**
+ * A durable queue of captures. An item leaves it only when the console acknowledged it (`ack`)
+ * or when it can never be accepted (`setAside`, which keeps it in a separate place).
+ */
+export interface Outbox {
+  /** Adds a capture, ready at once. Enqueuing an id that is already queued changes nothing. */
+  enqueue(capture: CaptureUpload, now: number): Promise<void>;
+  /** The oldest item (by enqueue order) whose next attempt is due at `now`. */
+  peekReady(now: number): Promise<OutboxItem | undefined>;
+  /** The console acknowledged the item: delete it. */
+  ack(id: string): Promise<void>;
+  /** Try again later: counts an attempt and records the error code. */
+  defer(id: string, nextAttemptAt: number, errorCode: string): Promise<void>;
+  /** Never retry: move the item aside, with its images, for an admin to look at. */
+  setAside(id: string, reason: SetAsideReason, now: number): Promise<void>;
+  state(id: string): Promise<OutboxItemState>;
+  /** Items waiting to be uploaded (not counting those set aside). */
+  depth(): Promise<number>;
+  setAsideCount(): Promise<number>;
+  /** The earliest next attempt among waiting items, or undefined when the queue is empty. */
+  nextAttemptAt(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+// ── transport ──────────────────────────────────────────────────────────────────────────────
+
+/** A call failed in a way that may succeed later: network, timeout, 429, 5xx, a garbled answer. */
+export interface RetryableFailure {
+  kind: 'retryable';
+  code: AgentErrorCode;
+  httpStatus: number | null;
+  /** From `Retry-After`, when the console sent one. */
+  retryAfterMs: number | null;
+}
+
+/** The console refused this request and always will (4xx other than 401). */
+export interface PermanentFailure {
+  kind: 'permanent';
+  code: AgentErrorCode;
+  httpStatus: number | null;
+  consoleCode: string | null;
+}
+
+/** The console does not accept this device (401): nothing about the item is wrong. */
+export interface UnauthorisedFailure {
+  kind: 'unauthorised';
+  code: 'AGENT_ERR_DEVICE_UNAUTHORISED';
+  httpStatus: number;
+  consoleCode: string | null;
+}
+
+export type TransportFailure = RetryableFailure | PermanentFailure | UnauthorisedFailure;
+
+export type TransportResult<T> = { kind: 'ok'; value: T } | TransportFailure;
+
+/** 201: stored now (`ok`); 200: already stored earlier (`duplicate`). Both mean "acknowledged". */
+export type UploadResult = { kind: 'ok'; id: string } | { kind: 'duplicate'; id: string } | TransportFailure;
+
+export type PolicyResult =
+  | { kind: 'ok'; value: { policy: Policy; etag: string | null } }
+  | { kind: 'not-modified' }
+  | TransportFailure;
+
+export interface Transport {
+  enrol(request: EnrolRequest): Promise<TransportResult<EnrolResponse>>;
+  uploadCapture(capture: CaptureUpload): Promise<UploadResult>;
+  heartbeat(request: HeartbeatRequest): Promise<TransportResult<HeartbeatResponse>>;
+  fetchPolicy(etag: string | null): Promise<PolicyResult>;
+}
+
+// ── time, chance, logs ─────────────────────────────────────────────────────────────────────
+
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Unix ms. */
+  now(): number;
+  /** Calls `callback` once, after `ms`. */
+  setTimer(callback: () => void, ms: number): Timer;
+}
+
+/** A number in [0, 1), like Math.random. Injected so backoff jitter is testable. */
+export type Random = () => number;
+
+/** Log fields are ids, counts and codes: never captured text, keystrokes or image bytes. */
+export type LogFields = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+}
