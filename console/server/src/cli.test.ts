@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,5 +80,48 @@ describe('console CLI', () => {
     await app.close();
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored.passwordHash).not.toContain(user.password);
+  });
+
+  it('serve: the first start prints the admin password and enrolment token, later starts do not', async () => {
+    const serveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-serve-'));
+    const serveOnce = async () => {
+      const child = spawn('node', [CLI, 'serve'], {
+        env: { ...process.env, VIGIL_DATA_DIR: serveDir, PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn' },
+      });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      try {
+        const port = await new Promise<string>((resolve, reject) => {
+          child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+          child.stdout.on('data', () => {
+            const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
+            if (m) resolve(m[1]!);
+          });
+        });
+        const health = await fetch(`http://127.0.0.1:${port}/health`);
+        expect(await health.json()).toEqual({ status: 'ok' });
+        return out;
+      } finally {
+        await new Promise((r) => {
+          child.once('exit', r);
+          child.kill('SIGTERM');
+        });
+      }
+    };
+    try {
+      const first = await serveOnce();
+      const token = /Enrolment token:\s+(\S+)/.exec(first)?.[1];
+      const password = /One-time password:\s+(\S+)/.exec(first)?.[1];
+      expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+      const schools = JSON.parse(
+        (await run('node', [CLI, 'list-schools', '--json'], { env: { ...process.env, VIGIL_DATA_DIR: serveDir } }))
+          .stdout,
+      );
+      expect(schools).toEqual([expect.objectContaining({ enrolmentToken: token })]);
+      const second = await serveOnce();
+      expect(second).not.toMatch(/One-time password|Enrolment token/);
+    } finally {
+      fs.rmSync(serveDir, { recursive: true, force: true });
+    }
   });
 });

@@ -44,7 +44,24 @@ export async function startDesktop(width = 1280, height = 800): Promise<Desktop>
     height,
     async openTerminal(title) {
       children.push(
-        background('xterm', ['-title', title, '-geometry', '100x30+40+40', '-fa', 'DejaVu Sans Mono', '-fs', '14', '-bg', 'white', '-fg', 'black'], env),
+        background(
+          'xterm',
+          [
+            '-title',
+            title,
+            '-geometry',
+            '100x30+40+40',
+            '-fa',
+            'DejaVu Sans Mono',
+            '-fs',
+            '14',
+            '-bg',
+            'white',
+            '-fg',
+            'black',
+          ],
+          env,
+        ),
       );
       const id = await waitFor('the terminal window', async () => {
         const { stdout } = await run('xdotool', ['search', '--name', `^${title}$`], env);

@@ -39,12 +39,10 @@ export const errorsPlugin = fp(
         .send({ code: 'CONSOLE_ERR_INTERNAL', message: CONSOLE_ERRORS.CONSOLE_ERR_INTERNAL.message });
     });
     app.setNotFoundHandler((request, reply) =>
-      reply
-        .status(404)
-        .send({
-          code: 'CONSOLE_ERR_NOT_FOUND',
-          message: `No route for ${request.method} ${request.url.split('?')[0]}`,
-        }),
+      reply.status(404).send({
+        code: 'CONSOLE_ERR_NOT_FOUND',
+        message: `No route for ${request.method} ${request.url.split('?')[0]}`,
+      }),
     );
   },
   { name: 'vigil-errors', fastify: '5.x' },
