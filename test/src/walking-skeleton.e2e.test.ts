@@ -111,9 +111,23 @@ describe('walking skeleton: keystroke to console', () => {
     const meta = await image.metadata();
     expect(['webp', 'png']).toContain(meta.format);
     expect([meta.width, meta.height]).toEqual([desktop.width, desktop.height]);
-    // Not blank: a screen with a terminal full of text has many distinct shades, not one colour.
+    // Not blank, and a picture of this screen: the white terminal on the black desktop, with
+    // the typed line in dark text along its top.
     const stats = await image.stats();
-    expect(stats.isOpaque).toBe(true);
     expect(Math.max(...stats.channels.map((c) => c.stdev))).toBeGreaterThan(10);
+    const meanOf = async (left: number, top: number, width: number, height: number) => {
+      const pixels = await sharp(fs.readFileSync(capture.screenshotPath))
+        .extract({ left, top, width, height })
+        .greyscale()
+        .png()
+        .toBuffer();
+      const region = await sharp(pixels).stats();
+      return { mean: region.channels[0]!.mean, min: region.channels[0]!.min };
+    };
+    expect((await meanOf(200, 300, 800, 300)).mean).toBeGreaterThan(230); // terminal body
+    expect((await meanOf(0, 0, 30, 30)).mean).toBeLessThan(40); // desktop corner
+    const typedLine = await meanOf(45, 62, 600, 24);
+    expect(typedLine.min).toBeLessThan(60); // dark glyphs
+    expect(typedLine.mean).toBeLessThan(235);
   });
 });

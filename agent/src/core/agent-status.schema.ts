@@ -19,9 +19,15 @@ export const ConnectionAttemptSchema = Type.Object(
 );
 export type ConnectionAttempt = Static<typeof ConnectionAttemptSchema>;
 
+export const KEYBOARD_STATES = ['listening', 'unavailable', 'stopped'] as const;
+
 /** What the running agent leaves on disk for `status` to read (never captured content). */
 export const AgentStatusSchema = Type.Object(
   {
+    /** The process id of the daemon that last started, so `status` can tell whether it still runs. */
+    daemonPid: Nullable(Type.Integer({ minimum: 1 })),
+    /** Whether that daemon hears key events. */
+    keyboard: Nullable(Type.Union(KEYBOARD_STATES.map((s) => Type.Literal(s)))),
     lastAttempt: Nullable(ConnectionAttemptSchema),
     lastSuccessAt: Nullable(IsoInstantSchema),
     /** The policy version the console last reported in a heartbeat. */
@@ -33,6 +39,8 @@ export const AgentStatusSchema = Type.Object(
 export type AgentStatus = Static<typeof AgentStatusSchema>;
 
 export const EMPTY_STATUS: AgentStatus = {
+  daemonPid: null,
+  keyboard: null,
   lastAttempt: null,
   lastSuccessAt: null,
   consolePolicyVersion: null,

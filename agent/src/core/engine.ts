@@ -16,6 +16,7 @@ import type {
   Clock,
   KeyEvent,
   KeyboardSource,
+  KeyboardState,
   Logger,
   Outbox,
   Screenshot,
@@ -91,6 +92,8 @@ export interface CaptureEngineOptions {
   newId?: (nowMs: number) => string;
   /** Called after a capture is safely in the outbox. */
   onQueued?: (metadata: CaptureMetadata) => void;
+  /** Called when the keyboard starts or stops hearing keys. */
+  onKeyboardState?: (state: KeyboardState) => void;
 }
 
 /**
@@ -113,7 +116,13 @@ export class CaptureEngine {
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.options.keyboard.start((event) => this.handleKey(event));
+    await this.options.keyboard.start(
+      (event) => this.handleKey(event),
+      (state) => {
+        if (state === 'unavailable') this.typed.reset(); // keys were missed: the line is unknown
+        this.options.onKeyboardState?.(state);
+      },
+    );
     this.running = true;
     this.options.log.info('engine.started', { keywords: this.options.keywords.length });
   }

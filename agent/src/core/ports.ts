@@ -28,9 +28,15 @@ export interface KeyEvent {
 
 export type KeyListener = (event: KeyEvent) => void;
 
+/** `listening`: key events are arriving; `unavailable`: the source failed and is being restarted. */
+export type KeyboardState = 'listening' | 'unavailable';
+
 export interface KeyboardSource {
-  /** Starts delivering global key events to `listener`. Rejects with AGENT_ERR_KEYBOARD_UNAVAILABLE. */
-  start(listener: KeyListener): Promise<void>;
+  /**
+   * Starts delivering global key events to `listener`, and tells `onState` whenever the source
+   * starts or stops hearing keys. Rejects with AGENT_ERR_KEYBOARD_UNAVAILABLE.
+   */
+  start(listener: KeyListener, onState?: (state: KeyboardState) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +110,8 @@ export interface Outbox {
   enqueue(capture: CaptureUpload, now: number): Promise<void>;
   /** The oldest item (by enqueue order) whose next attempt is due at `now`. */
   peekReady(now: number): Promise<OutboxItem | undefined>;
+  /** A waiting item by id, due or not. */
+  get(id: string): Promise<OutboxItem | undefined>;
   /** The console acknowledged the item: delete it. */
   ack(id: string): Promise<void>;
   /** Try again later: counts an attempt and records the error code. */

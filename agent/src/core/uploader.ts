@@ -122,7 +122,7 @@ export class Uploader {
         await outbox.ack(item.id);
         this.failures = 0;
         this.pausedUntil = 0;
-        this.attempt(now, true, null, null);
+        this.attempt(now, true, null, result.kind === 'ok' ? 201 : 200);
         log.info('upload.acked', { id: item.id, duplicate: result.kind === 'duplicate' });
         return { kind: 'acked', duplicate: result.kind === 'duplicate' };
       }

@@ -1,0 +1,95 @@
+import { BUILTIN_POLICY_VERSION } from './core/builtin-list';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AGENT_API } from '@vigil/shared';
+import { startDaemon, type DaemonHandle } from './daemon';
+import { loadConfig, type AgentConfig } from './platform/config';
+import { FileCredentialsStore } from './platform/credentials.file';
+import { FakeKeyboard } from './platform/keyboard.fake';
+import { FakeScreenshot } from './platform/screenshot.fake';
+import { SqliteOutbox } from './platform/outbox.sqlite';
+import { MemoryLogger } from './test-support/memory-logger';
+import { formDataOf, startTestServer, type TestServer } from './test-support/test-server';
+
+let dir: string;
+let server: TestServer;
+let daemon: DaemonHandle | undefined;
+
+beforeAll(async () => {
+  server = await startTestServer(async (request) => {
+    if (request.path === AGENT_API.heartbeat) {
+      return { status: 200, body: { serverTime: new Date().toISOString(), policyVersion: 'starter-1' } };
+    }
+    const metadata = JSON.parse(String((await formDataOf(request)).get('metadata'))) as { id: string };
+    return { status: 201, body: { id: metadata.id, duplicate: false } };
+  });
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-daemon-'));
+  server.requests.length = 0;
+});
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const config = (): AgentConfig => loadConfig({ VIGIL_AGENT_DATA_DIR: dir, VIGIL_LOG_LEVEL: 'silent' });
+
+async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('startDaemon', () => {
+  it('refuses to start before enrolment', async () => {
+    await expect(startDaemon(config(), { log: new MemoryLogger() })).rejects.toMatchObject({ code: 'AGENT_ERR_NOT_ENROLLED' });
+  });
+
+  it('types → capture → SQLite outbox → console, then records the state for `status`', async () => {
+    await new FileCredentialsStore(path.join(dir, 'credentials.json')).write({
+      deviceId: 'dev-1',
+      deviceSecret: 'secret',
+      schoolId: 's1',
+      schoolName: 'Hill School',
+      consoleUrl: server.url,
+      enrolledAt: new Date().toISOString(),
+    });
+    const keyboard = new FakeKeyboard();
+    daemon = await startDaemon(config(), { keyboard, screenshot: new FakeScreenshot(), log: new MemoryLogger() });
+    expect(keyboard.started).toBe(true);
+    const readStatus = (): Record<string, unknown> =>
+      JSON.parse(readFileSync(path.join(dir, 'status.json'), 'utf8')) as Record<string, unknown>;
+    await eventually(() => readStatus().keyboard === 'listening');
+    expect(readStatus().daemonPid).toBe(process.pid);
+
+    keyboard.type('i want to kill myself ');
+    await eventually(() => server.requests.some((r) => r.path === AGENT_API.captures));
+    const upload = server.requests.find((r) => r.path === AGENT_API.captures)!;
+    expect(upload.headers.authorization).toBe('Device dev-1:secret');
+    const metadata = JSON.parse(String((await formDataOf(upload)).get('metadata'))) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ deviceId: 'dev-1', source: 'typed', severity: 5, policyVersion: BUILTIN_POLICY_VERSION });
+    expect(server.requests.some((r) => r.path === AGENT_API.heartbeat)).toBe(true);
+
+    await daemon.stop();
+    daemon = undefined;
+    const outbox = SqliteOutbox.open(path.join(dir, 'outbox.sqlite'));
+    expect(await outbox.depth()).toBe(0);
+    await outbox.close();
+    const status = readStatus();
+    expect(status).toMatchObject({
+      keyboard: 'stopped',
+      daemonPid: null,
+      lastAttempt: { ok: true },
+      consolePolicyVersion: 'starter-1',
+      lastCaptureAt: metadata.capturedAt,
+    });
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The headless composition root: chooses the adapters and wires the engine, the uploader and
+ * the heartbeat together. `cli.ts run` starts it; the Electron shell will host the same parts.
+ */
+import os from 'node:os';
+import type { AgentStatus, ConnectionAttempt } from './core/agent-status.schema';
+import { BUILTIN_LIST, BUILTIN_POLICY_VERSION } from './core/builtin-list';
+import { CaptureEngine } from './core/engine';
+import { Heartbeat } from './core/heartbeat';
+import type {
+  ActiveWindow,
+  Clock,
+  KeyboardSource,
+  Logger,
+  Outbox,
+  Random,
+  Screenshot,
+  Timer,
+  Transport,
+} from './core/ports';
+import { Uploader } from './core/uploader';
+import { AgentError, errorCode } from './errors';
+import { ensurePrivateDir } from './platform/atomic-file';
+import { systemClock } from './platform/clock.system';
+import { agentPaths, type AgentConfig } from './platform/config';
+import { FileCredentialsStore, type DeviceCredentials } from './platform/credentials.file';
+import { NativeKeyboard } from './platform/keyboard.native';
+import { createStderrLogger } from './platform/log.stderr';
+import { SqliteOutbox } from './platform/outbox.sqlite';
+import { NativeScreenshot } from './platform/screenshot.native';
+import { FileStatusStore } from './platform/status.file';
+import { HttpTransport } from './platform/transport.http';
+import { unknownWindow } from './platform/window.unknown';
+
+export type { AgentConfig } from './platform/config';
+export { loadConfig } from './platform/config';
+export { AGENT_ERRORS, AgentError, type AgentErrorCode } from './errors';
+
+/** Every adapter the daemon uses; tests and other hosts may replace any of them. */
+export interface DaemonAdapters {
+  keyboard: KeyboardSource;
+  screenshot: Screenshot;
+  activeWindow: ActiveWindow;
+  outbox: Outbox;
+  transport: Transport;
+  clock: Clock;
+  random: Random;
+  log: Logger;
+}
+
+export interface DaemonHandle {
+  readonly deviceId: string;
+  readonly engine: CaptureEngine;
+  readonly uploader: Uploader;
+  readonly heartbeat: Heartbeat;
+  /** Stops listening, lets captures in flight reach the outbox, closes it. */
+  stop(): Promise<void>;
+}
+
+const KEYBOARD_RETRY_MS = 60_000;
+
+/** The login name of the monitored user, or '' when the OS will not say. */
+export function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? '';
+  }
+}
+
+/** Reads the device credentials; rejects with AGENT_ERR_NOT_ENROLLED when there are none. */
+export async function requireCredentials(config: AgentConfig): Promise<DeviceCredentials> {
+  const credentials = await new FileCredentialsStore(agentPaths(config.dataDir).credentials).read();
+  if (!credentials) throw new AgentError('AGENT_ERR_NOT_ENROLLED');
+  return credentials;
+}
+
+/** Records each console call in status.json for `status`. */
+export function attemptRecorder(status: FileStatusStore): (attempt: ConnectionAttempt) => void {
+  return (attempt) => {
+    const patch: Partial<AgentStatus> = { lastAttempt: attempt };
+    if (attempt.ok) patch.lastSuccessAt = attempt.at;
+    void status.update(patch);
+  };
+}
+
+export async function startDaemon(config: AgentConfig, overrides: Partial<DaemonAdapters> = {}): Promise<DaemonHandle> {
+  const log = overrides.log ?? createStderrLogger(config.logLevel);
+  const paths = agentPaths(config.dataDir);
+  await ensurePrivateDir(config.dataDir);
+  const credentials = await requireCredentials(config);
+
+  const clock = overrides.clock ?? systemClock;
+  const random = overrides.random ?? Math.random;
+  const outbox = overrides.outbox ?? SqliteOutbox.open(paths.outbox);
+  const transport =
+    overrides.transport ??
+    new HttpTransport({ consoleUrl: credentials.consoleUrl, device: credentials, timeoutMs: config.httpTimeoutMs });
+  const status = new FileStatusStore(paths.status);
+  const recordAttempt = attemptRecorder(status);
+  let lastCaptureAt = (await status.read()).lastCaptureAt;
+  const user = currentUser();
+
+  const uploader = new Uploader({
+    outbox,
+    transport,
+    clock,
+    random,
+    log,
+    backoff: { baseMs: 1_000, maxMs: config.retryMaxMs },
+    onAttempt: recordAttempt,
+  });
+
+  const engine = new CaptureEngine({
+    keywords: BUILTIN_LIST,
+    policyVersion: BUILTIN_POLICY_VERSION,
+    deviceId: credentials.deviceId,
+    user,
+    layout: config.keyboardLayout,
+    keyboard: overrides.keyboard ?? new NativeKeyboard({ log, helperDir: paths.bin }),
+    screenshot: overrides.screenshot ?? new NativeScreenshot(),
+    activeWindow: overrides.activeWindow ?? unknownWindow,
+    outbox,
+    clock,
+    log,
+    onQueued: (metadata) => {
+      lastCaptureAt = metadata.capturedAt;
+      void status.update({ lastCaptureAt });
+      uploader.kick();
+    },
+    onKeyboardState: (keyboard) => {
+      log.info('keyboard.state', { state: keyboard });
+      void status.update({ keyboard });
+    },
+  });
+
+  const heartbeat = new Heartbeat({
+    transport,
+    outbox,
+    clock,
+    log,
+    intervalMs: config.heartbeatIntervalMs,
+    agentVersion: config.agentVersion,
+    user,
+    policyVersion: () => BUILTIN_POLICY_VERSION,
+    lastCaptureAt: () => lastCaptureAt,
+    onAttempt: recordAttempt,
+    onResponse: (response) => void status.update({ consolePolicyVersion: response.policyVersion }),
+  });
+
+  await status.update({ daemonPid: process.pid, keyboard: 'unavailable' });
+  uploader.start();
+  heartbeat.start();
+
+  // Without a keyboard the agent still uploads what is queued: log, and try again later.
+  let stopped = false;
+  let keyboardRetry: Timer | undefined;
+  const startEngine = async (): Promise<void> => {
+    try {
+      await engine.start();
+    } catch (error) {
+      log.error('engine.start_failed', { code: errorCode(error), retryInMs: KEYBOARD_RETRY_MS });
+      if (!stopped) keyboardRetry = clock.setTimer(() => void startEngine(), KEYBOARD_RETRY_MS);
+    }
+  };
+  await startEngine();
+  log.info('daemon.started', { deviceId: credentials.deviceId, policyVersion: BUILTIN_POLICY_VERSION });
+
+  return {
+    deviceId: credentials.deviceId,
+    engine,
+    uploader,
+    heartbeat,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      keyboardRetry?.cancel();
+      await engine.stop();
+      await Promise.all([uploader.stop(), heartbeat.stop()]);
+      await status.update({ keyboard: 'stopped', daemonPid: null });
+      await outbox.close();
+      log.info('daemon.stopped', {});
+    },
+  };
+}

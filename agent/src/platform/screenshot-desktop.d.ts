@@ -1,0 +1,20 @@
+// screenshot-desktop ships no types: the part of its API the screenshot adapter uses.
+declare module 'screenshot-desktop' {
+  interface ScreenshotOptions {
+    format?: 'png' | 'jpg';
+    screen?: string | number;
+    linuxLibrary?: 'imagemagick' | 'scrot';
+  }
+  interface Display {
+    id: string | number;
+    name: string;
+    width?: number;
+    height?: number;
+    primary?: boolean;
+  }
+  function screenshot(options?: ScreenshotOptions): Promise<Buffer>;
+  namespace screenshot {
+    function listDisplays(): Promise<Display[]>;
+  }
+  export = screenshot;
+}
