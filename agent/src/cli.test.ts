@@ -16,8 +16,12 @@ beforeAll(async () => {
   server = await startTestServer((request) => {
     if (request.path !== AGENT_API.enrol) return { status: 404 };
     const body = JSON.parse(request.body.toString('utf8')) as { token: string };
-    if (body.token !== TOKEN) return { status: 401, body: { code: 'CONSOLE_ERR_ENROLMENT_TOKEN_INVALID', message: 'Unknown token' } };
-    return { status: 201, body: { deviceId: 'dev-9', deviceSecret: 'very-secret', schoolId: 'sch-1', schoolName: 'Hill School' } };
+    if (body.token !== TOKEN)
+      return { status: 401, body: { code: 'CONSOLE_ERR_ENROLMENT_TOKEN_INVALID', message: 'Unknown token' } };
+    return {
+      status: 201,
+      body: { deviceId: 'dev-9', deviceSecret: 'very-secret', schoolId: 'sch-1', schoolName: 'Hill School' },
+    };
   });
 });
 afterAll(async () => {
@@ -56,14 +60,23 @@ describe('agent CLI', () => {
   it('enrol stores the credentials (0600) and status --json reports them', async () => {
     const enrol = await cli('enrol', '--console', `${server.url}/`, '--token', TOKEN, '--json');
     expect(enrol.code).toBe(0);
-    expect(JSON.parse(enrol.stdout)).toEqual({ deviceId: 'dev-9', schoolId: 'sch-1', schoolName: 'Hill School', consoleUrl: server.url });
+    expect(JSON.parse(enrol.stdout)).toEqual({
+      deviceId: 'dev-9',
+      schoolId: 'sch-1',
+      schoolName: 'Hill School',
+      consoleUrl: server.url,
+    });
     const sent: unknown = JSON.parse(server.requests[0]!.body.toString('utf8'));
     expect(Value.Check(EnrolRequestSchema, sent)).toBe(true);
 
     const file = path.join(dir, 'data', 'credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(dir, 'data')).mode & 0o777).toBe(0o700);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ deviceId: 'dev-9', deviceSecret: 'very-secret', consoleUrl: server.url });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      deviceId: 'dev-9',
+      deviceSecret: 'very-secret',
+      consoleUrl: server.url,
+    });
 
     const status = await cli('status', '--json');
     expect(status.code).toBe(0);
@@ -95,7 +108,10 @@ describe('agent CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/AGENT_ERR_ENROLMENT_REJECTED.*HTTP 401.*CONSOLE_ERR_ENROLMENT_TOKEN_INVALID/);
     const status = JSON.parse((await cli('status', '--json')).stdout) as Record<string, unknown>;
-    expect(status).toMatchObject({ enrolled: false, connection: { state: 'failing', code: 'AGENT_ERR_ENROLMENT_REJECTED', httpStatus: 401 } });
+    expect(status).toMatchObject({
+      enrolled: false,
+      connection: { state: 'failing', code: 'AGENT_ERR_ENROLMENT_REJECTED', httpStatus: 401 },
+    });
   });
 
   it('an unreachable console fails clearly', async () => {
@@ -127,14 +143,12 @@ describe('agent CLI', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ code: 'AGENT_ERR_NOT_ENROLLED' });
   });
 
-  it.each([
-    [['enrol', '--token', TOKEN]],
-    [['status', '--token', 'x']],
-    [['frobnicate']],
-    [[]],
-  ])('usage errors exit 2: %j', async (argv) => {
-    expect((await cli(...argv)).code).toBe(2);
-  });
+  it.each([[['enrol', '--token', TOKEN]], [['status', '--token', 'x']], [['frobnicate']], [[]]])(
+    'usage errors exit 2: %j',
+    async (argv) => {
+      expect((await cli(...argv)).code).toBe(2);
+    },
+  );
 
   it('parses --flag value and --flag=value', () => {
     expect(parseArgs(['enrol', '--console=http://x', '--token', 't']).flags).toEqual(

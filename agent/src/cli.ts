@@ -82,7 +82,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const name = match?.[1];
     const spec = name === undefined ? undefined : FLAGS[name];
     if (!match || name === undefined || !spec || (command !== undefined && !spec.commands.includes(command))) {
-      throw new CliFailure('AGENT_ERR_USAGE', `Unknown argument "${arg}" for "${command ?? ''}". ${AGENT_ERRORS.AGENT_ERR_USAGE}`, 2);
+      throw new CliFailure(
+        'AGENT_ERR_USAGE',
+        `Unknown argument "${arg}" for "${command ?? ''}". ${AGENT_ERRORS.AGENT_ERR_USAGE}`,
+        2,
+      );
     }
     if (!spec.value) {
       flags.set(name, true);
@@ -147,11 +151,16 @@ async function enrol(config: AgentConfig, args: ParsedArgs, log: Logger): Promis
   const result = await transport.enrol(request);
   const at = new Date().toISOString();
   if (result.kind !== 'ok') {
-    await status.update({ lastAttempt: { at, call: 'enrol', ok: false, code: result.code, httpStatus: result.httpStatus } });
+    await status.update({
+      lastAttempt: { at, call: 'enrol', ok: false, code: result.code, httpStatus: result.httpStatus },
+    });
     const detail = [result.httpStatus && `HTTP ${result.httpStatus}`, 'consoleCode' in result && result.consoleCode]
       .filter(Boolean)
       .join(', ');
-    throw new CliFailure(result.code, `${AGENT_ERRORS[result.code]}${detail ? ` (${detail})` : ''} Console: ${consoleUrl}`);
+    throw new CliFailure(
+      result.code,
+      `${AGENT_ERRORS[result.code]}${detail ? ` (${detail})` : ''} Console: ${consoleUrl}`,
+    );
   }
   const credentials: DeviceCredentials = { ...result.value, consoleUrl, enrolledAt: at };
   await store.write(credentials);
@@ -330,7 +339,10 @@ async function testCapture(config: AgentConfig, args: ParsedArgs, log: Logger): 
       await status.update({ lastCaptureAt: metadata.capturedAt });
     } catch (error) {
       const code = errorCode(error);
-      const hint = process.platform === 'linux' && !process.env.DISPLAY ? ' DISPLAY is not set: run it in the desktop session.' : '';
+      const hint =
+        process.platform === 'linux' && !process.env.DISPLAY
+          ? ' DISPLAY is not set: run it in the desktop session.'
+          : '';
       throw new CliFailure(code, `${error instanceof Error ? error.message : AGENT_ERRORS[code]}${hint}`);
     }
 
@@ -348,10 +360,17 @@ async function testCapture(config: AgentConfig, args: ParsedArgs, log: Logger): 
       const item = await outbox.get(id);
       if (!item) {
         if ((await outbox.state(id)) === 'set-aside') {
-          throw new CliFailure('AGENT_ERR_TEST_CAPTURE_FAILED', `Test capture ${id} was refused by the console and set aside.`);
+          throw new CliFailure(
+            'AGENT_ERR_TEST_CAPTURE_FAILED',
+            `Test capture ${id} was refused by the console and set aside.`,
+          );
         }
         // Another agent process (the daemon) uploaded it first.
-        print(args, { id, acknowledged: true, duplicate: true }, `Test capture ${id} acknowledged by ${credentials.consoleUrl}.`);
+        print(
+          args,
+          { id, acknowledged: true, duplicate: true },
+          `Test capture ${id} acknowledged by ${credentials.consoleUrl}.`,
+        );
         return;
       }
       const outcome = await uploader.send(item);
@@ -365,7 +384,9 @@ async function testCapture(config: AgentConfig, args: ParsedArgs, log: Logger): 
       }
       if (outcome.kind === 'set-aside' || outcome.kind === 'paused') {
         throw new CliFailure(
-          outcome.code === 'AGENT_ERR_DEVICE_UNAUTHORISED' ? 'AGENT_ERR_DEVICE_UNAUTHORISED' : 'AGENT_ERR_TEST_CAPTURE_FAILED',
+          outcome.code === 'AGENT_ERR_DEVICE_UNAUTHORISED'
+            ? 'AGENT_ERR_DEVICE_UNAUTHORISED'
+            : 'AGENT_ERR_TEST_CAPTURE_FAILED',
           `Test capture ${id} was not accepted: ${outcome.code}. ${AGENT_ERRORS[asCode(outcome.code)]}`,
         );
       }
@@ -414,7 +435,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         await testCapture(config, args, log);
         return 0;
       default:
-        throw new CliFailure('AGENT_ERR_USAGE', `Unknown command "${args.command}". ${AGENT_ERRORS.AGENT_ERR_USAGE}`, 2);
+        throw new CliFailure(
+          'AGENT_ERR_USAGE',
+          `Unknown command "${args.command}". ${AGENT_ERRORS.AGENT_ERR_USAGE}`,
+          2,
+        );
     }
   } catch (error) {
     const failure =

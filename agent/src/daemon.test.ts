@@ -50,7 +50,9 @@ async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<void
 
 describe('startDaemon', () => {
   it('refuses to start before enrolment', async () => {
-    await expect(startDaemon(config(), { log: new MemoryLogger() })).rejects.toMatchObject({ code: 'AGENT_ERR_NOT_ENROLLED' });
+    await expect(startDaemon(config(), { log: new MemoryLogger() })).rejects.toMatchObject({
+      code: 'AGENT_ERR_NOT_ENROLLED',
+    });
   });
 
   it('types → capture → SQLite outbox → console, then records the state for `status`', async () => {
@@ -75,7 +77,12 @@ describe('startDaemon', () => {
     const upload = server.requests.find((r) => r.path === AGENT_API.captures)!;
     expect(upload.headers.authorization).toBe('Device dev-1:secret');
     const metadata = JSON.parse(String((await formDataOf(upload)).get('metadata'))) as Record<string, unknown>;
-    expect(metadata).toMatchObject({ deviceId: 'dev-1', source: 'typed', severity: 5, policyVersion: BUILTIN_POLICY_VERSION });
+    expect(metadata).toMatchObject({
+      deviceId: 'dev-1',
+      source: 'typed',
+      severity: 5,
+      policyVersion: BUILTIN_POLICY_VERSION,
+    });
     expect(server.requests.some((r) => r.path === AGENT_API.heartbeat)).toBe(true);
 
     await daemon.stop();

@@ -10,7 +10,13 @@ import { HttpTransport } from './platform/transport.http';
 import { ManualClock } from './test-support/manual-clock';
 import { MemoryLogger } from './test-support/memory-logger';
 import { capture } from './test-support/outbox-contract';
-import { formDataOf, startTestServer, type RecordedRequest, type ScriptedResponse, type TestServer } from './test-support/test-server';
+import {
+  formDataOf,
+  startTestServer,
+  type RecordedRequest,
+  type ScriptedResponse,
+  type TestServer,
+} from './test-support/test-server';
 
 const BACKOFF = { baseMs: 1_000, maxMs: 60_000 };
 /** With random() = 0.5 the jittered delay is ¾ of the ceiling. */
@@ -124,7 +130,9 @@ describe('Uploader', () => {
     await outbox.enqueue(capture(), clock.now());
     expect((await uploader.drain()).pausedUntil).not.toBeNull();
     expect(await outbox.depth()).toBe(1);
-    expect(attempts).toEqual([expect.objectContaining({ ok: false, code: 'AGENT_ERR_CONSOLE_UNREACHABLE', call: 'upload' })]);
+    expect(attempts).toEqual([
+      expect.objectContaining({ ok: false, code: 'AGENT_ERR_CONSOLE_UNREACHABLE', call: 'upload' }),
+    ]);
   });
 
   it('sets a 400 aside, never retries it, and carries on with the rest', async () => {

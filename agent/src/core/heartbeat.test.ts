@@ -70,7 +70,9 @@ describe('Heartbeat', () => {
     heartbeat.start();
     await clock.advance(120_000);
     expect(sent).toHaveLength(3);
-    expect(attempts.every((a) => !a.ok && a.code === 'AGENT_ERR_CONSOLE_UNREACHABLE' && a.call === 'heartbeat')).toBe(true);
+    expect(attempts.every((a) => !a.ok && a.code === 'AGENT_ERR_CONSOLE_UNREACHABLE' && a.call === 'heartbeat')).toBe(
+      true,
+    );
     await heartbeat.stop();
   });
 });

@@ -162,9 +162,7 @@ export type TransportResult<T> = { kind: 'ok'; value: T } | TransportFailure;
 export type UploadResult = { kind: 'ok'; id: string } | { kind: 'duplicate'; id: string } | TransportFailure;
 
 export type PolicyResult =
-  | { kind: 'ok'; value: { policy: Policy; etag: string | null } }
-  | { kind: 'not-modified' }
-  | TransportFailure;
+  { kind: 'ok'; value: { policy: Policy; etag: string | null } } | { kind: 'not-modified' } | TransportFailure;
 
 export interface Transport {
   enrol(request: EnrolRequest): Promise<TransportResult<EnrolResponse>>;

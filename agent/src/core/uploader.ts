@@ -198,10 +198,13 @@ export class Uploader {
 
   private schedule(ms: number): void {
     this.timer?.cancel();
-    this.timer = this.options.clock.setTimer(() => {
-      this.timer = undefined;
-      void this.loop();
-    }, Math.max(0, ms));
+    this.timer = this.options.clock.setTimer(
+      () => {
+        this.timer = undefined;
+        void this.loop();
+      },
+      Math.max(0, ms),
+    );
   }
 
   private async loop(): Promise<void> {

@@ -37,10 +37,14 @@ describe('loadConfig', () => {
   });
 
   it('names every invalid variable at once', () => {
-    expect(() => loadConfig({ VIGIL_HEARTBEAT_SECONDS: '1', VIGIL_KEYBOARD_LAYOUT: 'dvorak', VIGIL_CONSOLE_URL: 'ftp://x' })).toThrow(
+    expect(() =>
+      loadConfig({ VIGIL_HEARTBEAT_SECONDS: '1', VIGIL_KEYBOARD_LAYOUT: 'dvorak', VIGIL_CONSOLE_URL: 'ftp://x' }),
+    ).toThrow(
       expect.objectContaining({
         code: 'AGENT_ERR_CONFIG_INVALID',
-        message: expect.stringMatching(/^(?=.*VIGIL_HEARTBEAT_SECONDS)(?=.*VIGIL_KEYBOARD_LAYOUT)(?=.*VIGIL_CONSOLE_URL)/),
+        message: expect.stringMatching(
+          /^(?=.*VIGIL_HEARTBEAT_SECONDS)(?=.*VIGIL_KEYBOARD_LAYOUT)(?=.*VIGIL_CONSOLE_URL)/,
+        ),
       }),
     );
   });

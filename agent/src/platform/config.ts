@@ -55,7 +55,8 @@ export function defaultDataDir(
     return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), 'Vigil', 'Agent');
   }
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'Vigil Agent');
-  const xdgData = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
+  const xdgData =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
   return path.join(xdgData, 'vigil-agent');
 }
 
@@ -65,10 +66,16 @@ export function parseConsoleUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new AgentError('AGENT_ERR_USAGE', `"${value}" is not a URL: give the console's address, e.g. https://vigil.example.sch.uk`);
+    throw new AgentError(
+      'AGENT_ERR_USAGE',
+      `"${value}" is not a URL: give the console's address, e.g. https://vigil.example.sch.uk`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AgentError('AGENT_ERR_USAGE', 'The console URL must start with https:// (or http:// for a local test console).');
+    throw new AgentError(
+      'AGENT_ERR_USAGE',
+      'The console URL must start with https:// (or http:// for a local test console).',
+    );
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new AgentError('AGENT_ERR_USAGE', 'The console URL must not carry credentials, a query or a fragment.');

@@ -34,6 +34,8 @@ describe('FileCredentialsStore', () => {
   it.each(['{not json', JSON.stringify({ deviceId: 'd1' })])('refuses a damaged file: %s', async (content) => {
     const file = path.join(dir, 'credentials.json');
     writeFileSync(file, content);
-    await expect(new FileCredentialsStore(file).read()).rejects.toMatchObject({ code: 'AGENT_ERR_CREDENTIALS_INVALID' });
+    await expect(new FileCredentialsStore(file).read()).rejects.toMatchObject({
+      code: 'AGENT_ERR_CREDENTIALS_INVALID',
+    });
   });
 });

@@ -34,7 +34,7 @@ const RAW_NAMES: Readonly<Record<string, string>> = {
 /** The library's event as the port's: down/up and a standard key name. */
 export function toKeyEvent(event: IGlobalKeyEvent): KeyEvent {
   const raw = event.rawKey?.name;
-  const key = event.name ? event.name : (raw !== undefined ? RAW_NAMES[raw] : undefined) ?? 'OTHER';
+  const key = event.name ? event.name : ((raw !== undefined ? RAW_NAMES[raw] : undefined) ?? 'OTHER');
   return { kind: event.state === 'DOWN' ? 'down' : 'up', key };
 }
 
@@ -116,14 +116,17 @@ export class NativeKeyboard implements KeyboardSource {
     this.onState = onState;
     if (process.platform === 'linux') {
       this.serverPath = await prepareX11Helper(this.options.helperDir);
-      if (!process.env.DISPLAY) this.options.log.warn('keyboard.no_display', { code: 'AGENT_ERR_KEYBOARD_UNAVAILABLE' });
+      if (!process.env.DISPLAY)
+        this.options.log.warn('keyboard.no_display', { code: 'AGENT_ERR_KEYBOARD_UNAVAILABLE' });
     }
     this.running = true;
     try {
       await this.launch();
     } catch (error) {
       this.running = false;
-      throw new AgentError('AGENT_ERR_KEYBOARD_UNAVAILABLE', 'The global key listener could not start.', { cause: error });
+      throw new AgentError('AGENT_ERR_KEYBOARD_UNAVAILABLE', 'The global key listener could not start.', {
+        cause: error,
+      });
     }
   }
 

@@ -67,7 +67,9 @@ describe('SqliteOutbox', () => {
     const db = new Database(file());
     db.pragma(`user_version = ${OUTBOX_SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => SqliteOutbox.open(file())).toThrow(expect.objectContaining({ code: 'AGENT_ERR_OUTBOX_VERSION_UNSUPPORTED' }));
+    expect(() => SqliteOutbox.open(file())).toThrow(
+      expect.objectContaining({ code: 'AGENT_ERR_OUTBOX_VERSION_UNSUPPORTED' }),
+    );
   });
 
   it('sets aside a row it cannot read back, and goes on', async () => {

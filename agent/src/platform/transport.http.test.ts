@@ -44,17 +44,53 @@ describe('HttpTransport.uploadCapture', () => {
     expect(new Uint8Array(await (thumbnail as Blob).arrayBuffer())).toEqual(c.thumbnail);
   });
 
-  const json = (status: number, body: unknown, headers?: Record<string, string>) => (): ScriptedResponse => ({ status, body, headers });
+  const json = (status: number, body: unknown, headers?: Record<string, string>) => (): ScriptedResponse => ({
+    status,
+    body,
+    headers,
+  });
   it.each([
-    ['200 duplicate', (id: string): ScriptedResponse => ({ status: 200, body: { id, duplicate: true } }), { kind: 'duplicate' }],
-    ['400', json(400, { code: 'CONSOLE_ERR_SCHEMA', message: 'bad' }), { kind: 'permanent', code: 'AGENT_ERR_REQUEST_REJECTED', httpStatus: 400, consoleCode: 'CONSOLE_ERR_SCHEMA' }],
-    ['413', json(413, { code: 'CONSOLE_ERR_PAYLOAD_TOO_LARGE', message: 'big' }), { kind: 'permanent', code: 'AGENT_ERR_CAPTURE_TOO_LARGE', httpStatus: 413 }],
-    ['401', json(401, { code: 'CONSOLE_ERR_DEVICE_UNAUTHORISED', message: 'no' }), { kind: 'unauthorised', code: 'AGENT_ERR_DEVICE_UNAUTHORISED', httpStatus: 401 }],
-    ['429 with Retry-After', json(429, undefined, { 'retry-after': '7' }), { kind: 'retryable', code: 'AGENT_ERR_CONSOLE_BUSY', httpStatus: 429, retryAfterMs: 7000 }],
+    [
+      '200 duplicate',
+      (id: string): ScriptedResponse => ({ status: 200, body: { id, duplicate: true } }),
+      { kind: 'duplicate' },
+    ],
+    [
+      '400',
+      json(400, { code: 'CONSOLE_ERR_SCHEMA', message: 'bad' }),
+      { kind: 'permanent', code: 'AGENT_ERR_REQUEST_REJECTED', httpStatus: 400, consoleCode: 'CONSOLE_ERR_SCHEMA' },
+    ],
+    [
+      '413',
+      json(413, { code: 'CONSOLE_ERR_PAYLOAD_TOO_LARGE', message: 'big' }),
+      { kind: 'permanent', code: 'AGENT_ERR_CAPTURE_TOO_LARGE', httpStatus: 413 },
+    ],
+    [
+      '401',
+      json(401, { code: 'CONSOLE_ERR_DEVICE_UNAUTHORISED', message: 'no' }),
+      { kind: 'unauthorised', code: 'AGENT_ERR_DEVICE_UNAUTHORISED', httpStatus: 401 },
+    ],
+    [
+      '429 with Retry-After',
+      json(429, undefined, { 'retry-after': '7' }),
+      { kind: 'retryable', code: 'AGENT_ERR_CONSOLE_BUSY', httpStatus: 429, retryAfterMs: 7000 },
+    ],
     ['503', json(503, undefined), { kind: 'retryable', code: 'AGENT_ERR_CONSOLE_FAILED', httpStatus: 503 }],
-    ["a captive portal's 200 page", json(200, '<html>Sign in to the school Wi-Fi</html>'), { kind: 'retryable', code: 'AGENT_ERR_RESPONSE_INVALID', httpStatus: 200 }],
-    ['201 for another id', json(201, { id: 'someone-else', duplicate: false }), { kind: 'retryable', code: 'AGENT_ERR_RESPONSE_INVALID' }],
-    ['a redirect', json(302, undefined, { location: 'http://portal.invalid/' }), { kind: 'retryable', code: 'AGENT_ERR_RESPONSE_INVALID', httpStatus: 302 }],
+    [
+      "a captive portal's 200 page",
+      json(200, '<html>Sign in to the school Wi-Fi</html>'),
+      { kind: 'retryable', code: 'AGENT_ERR_RESPONSE_INVALID', httpStatus: 200 },
+    ],
+    [
+      '201 for another id',
+      json(201, { id: 'someone-else', duplicate: false }),
+      { kind: 'retryable', code: 'AGENT_ERR_RESPONSE_INVALID' },
+    ],
+    [
+      'a redirect',
+      json(302, undefined, { location: 'http://portal.invalid/' }),
+      { kind: 'retryable', code: 'AGENT_ERR_RESPONSE_INVALID', httpStatus: 302 },
+    ],
   ])('%s', async (_name, answer, expected) => {
     const c = capture();
     reply = answer(c.metadata.id);
@@ -63,17 +99,27 @@ describe('HttpTransport.uploadCapture', () => {
 
   it('a console that cannot be reached is retryable', async () => {
     const offline = new HttpTransport({ consoleUrl: 'http://127.0.0.1:1', device: DEVICE, timeoutMs: 2_000 });
-    expect(await offline.uploadCapture(capture())).toMatchObject({ kind: 'retryable', code: 'AGENT_ERR_CONSOLE_UNREACHABLE', httpStatus: null });
+    expect(await offline.uploadCapture(capture())).toMatchObject({
+      kind: 'retryable',
+      code: 'AGENT_ERR_CONSOLE_UNREACHABLE',
+      httpStatus: null,
+    });
   });
 
   it('never sends a capture larger than the console accepts', async () => {
     const c = { ...capture(), thumbnail: new Uint8Array(600 * 1024) };
-    expect(await transport().uploadCapture(c)).toMatchObject({ kind: 'permanent', code: 'AGENT_ERR_CAPTURE_TOO_LARGE' });
+    expect(await transport().uploadCapture(c)).toMatchObject({
+      kind: 'permanent',
+      code: 'AGENT_ERR_CAPTURE_TOO_LARGE',
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it('does not call the console before enrolment', async () => {
-    expect(await transport(null).uploadCapture(capture())).toMatchObject({ kind: 'permanent', code: 'AGENT_ERR_NOT_ENROLLED' });
+    expect(await transport(null).uploadCapture(capture())).toMatchObject({
+      kind: 'permanent',
+      code: 'AGENT_ERR_NOT_ENROLLED',
+    });
     expect(server.requests).toHaveLength(0);
   });
 });

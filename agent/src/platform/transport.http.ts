@@ -57,7 +57,12 @@ export class HttpTransport implements Transport {
     if (!(response instanceof Response)) return response;
     if (response.status === 201 || response.status === 200) return readJson(response, EnrolResponseSchema);
     if (response.status === 401 || response.status === 403) {
-      return { kind: 'permanent', code: 'AGENT_ERR_ENROLMENT_REJECTED', httpStatus: response.status, consoleCode: await consoleCode(response) };
+      return {
+        kind: 'permanent',
+        code: 'AGENT_ERR_ENROLMENT_REJECTED',
+        httpStatus: response.status,
+        consoleCode: await consoleCode(response),
+      };
     }
     return failure(response);
   }
@@ -75,7 +80,11 @@ export class HttpTransport implements Transport {
     const form = new FormData();
     form.append(CAPTURE_PARTS.metadata, metadataJson);
     form.append(CAPTURE_PARTS.screenshot, new Blob([screenshot], { type: 'image/webp' }), `${metadata.id}.webp`);
-    form.append(CAPTURE_PARTS.thumbnail, new Blob([thumbnail], { type: 'image/webp' }), `${metadata.id}-thumbnail.webp`);
+    form.append(
+      CAPTURE_PARTS.thumbnail,
+      new Blob([thumbnail], { type: 'image/webp' }),
+      `${metadata.id}-thumbnail.webp`,
+    );
 
     const response = await this.deviceCall(AGENT_API.captures, { method: 'POST', body: form });
     if (!(response instanceof Response)) return response;
@@ -118,7 +127,12 @@ export class HttpTransport implements Transport {
   private deviceCall(route: string, init: RequestInit): Promise<Response | TransportFailure> {
     const { device } = this.options;
     if (!device) {
-      return Promise.resolve({ kind: 'permanent', code: 'AGENT_ERR_NOT_ENROLLED', httpStatus: null, consoleCode: null });
+      return Promise.resolve({
+        kind: 'permanent',
+        code: 'AGENT_ERR_NOT_ENROLLED',
+        httpStatus: null,
+        consoleCode: null,
+      });
     }
     const headers = new Headers(init.headers);
     headers.set('authorization', `${DEVICE_AUTH_SCHEME} ${device.deviceId}:${device.deviceSecret}`);
@@ -161,10 +175,16 @@ function garbled(httpStatus: number): TransportFailure {
 async function failure(response: Response): Promise<TransportFailure> {
   const status = response.status;
   const code = await consoleCode(response);
-  if (status === 401) return { kind: 'unauthorised', code: 'AGENT_ERR_DEVICE_UNAUTHORISED', httpStatus: status, consoleCode: code };
+  if (status === 401)
+    return { kind: 'unauthorised', code: 'AGENT_ERR_DEVICE_UNAUTHORISED', httpStatus: status, consoleCode: code };
   if (status === 429 || status >= 500) {
     const retryCode: AgentErrorCode = status === 429 ? 'AGENT_ERR_CONSOLE_BUSY' : 'AGENT_ERR_CONSOLE_FAILED';
-    return { kind: 'retryable', code: retryCode, httpStatus: status, retryAfterMs: retryAfter(response.headers.get('retry-after')) };
+    return {
+      kind: 'retryable',
+      code: retryCode,
+      httpStatus: status,
+      retryAfterMs: retryAfter(response.headers.get('retry-after')),
+    };
   }
   if (status >= 400) {
     const rejected: AgentErrorCode = status === 413 ? 'AGENT_ERR_CAPTURE_TOO_LARGE' : 'AGENT_ERR_REQUEST_REJECTED';

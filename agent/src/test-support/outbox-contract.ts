@@ -43,7 +43,14 @@ export function outboxContract(name: string, open: () => Promise<Outbox>): void 
       const c = capture();
       await outbox.enqueue(c, T0);
       const item = await outbox.peekReady(T0);
-      expect(item).toMatchObject({ id: c.metadata.id, metadata: c.metadata, attempts: 0, enqueuedAt: T0, nextAttemptAt: T0, lastError: null });
+      expect(item).toMatchObject({
+        id: c.metadata.id,
+        metadata: c.metadata,
+        attempts: 0,
+        enqueuedAt: T0,
+        nextAttemptAt: T0,
+        lastError: null,
+      });
       expect(new Uint8Array(item!.screenshot)).toEqual(c.screenshot);
       expect(new Uint8Array(item!.thumbnail)).toEqual(c.thumbnail);
       expect(await outbox.depth()).toBe(1);
@@ -102,7 +109,11 @@ export function outboxContract(name: string, open: () => Promise<Outbox>): void 
     it('set aside takes an item out of the queue but keeps it', async () => {
       const c = capture();
       await outbox.enqueue(c, T0);
-      await outbox.setAside(c.metadata.id, { code: 'AGENT_ERR_REQUEST_REJECTED', httpStatus: 400, consoleCode: 'CONSOLE_ERR_X' }, T0);
+      await outbox.setAside(
+        c.metadata.id,
+        { code: 'AGENT_ERR_REQUEST_REJECTED', httpStatus: 400, consoleCode: 'CONSOLE_ERR_X' },
+        T0,
+      );
       expect(await outbox.depth()).toBe(0);
       expect(await outbox.peekReady(T0 + 10_000)).toBeUndefined();
       expect(await outbox.get(c.metadata.id)).toBeUndefined();

@@ -40,7 +40,12 @@ export async function startTestServer(respond: Responder): Promise<TestServer> {
       state.requests.push(recorded);
       Promise.resolve(state.respond(recorded)).then(
         (answer) => {
-          const text = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+          const text =
+            answer.body === undefined
+              ? ''
+              : typeof answer.body === 'string'
+                ? answer.body
+                : JSON.stringify(answer.body);
           const type = typeof answer.body === 'string' ? 'text/html' : 'application/json';
           res.writeHead(answer.status, { 'content-type': type, ...answer.headers });
           res.end(text);
