@@ -324,6 +324,7 @@ async function testCapture(config: AgentConfig, args: ParsedArgs, log: Logger): 
       keywords: BUILTIN_LIST,
       policyVersion: BUILTIN_POLICY_VERSION,
       deviceId: credentials.deviceId,
+      deviceLabel: os.hostname(),
       user: currentUser(),
       keyboard: NO_KEYBOARD,
       screenshot: new NativeScreenshot(),

@@ -115,6 +115,7 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     keywords: BUILTIN_LIST,
     policyVersion: BUILTIN_POLICY_VERSION,
     deviceId: credentials.deviceId,
+    deviceLabel: os.hostname(),
     user,
     layout: config.keyboardLayout,
     keyboard: overrides.keyboard ?? new NativeKeyboard({ log, helperDir: paths.bin }),

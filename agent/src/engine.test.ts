@@ -38,7 +38,7 @@ async function setup(keywords: readonly KeywordEntry[] = BUILTIN_LIST) {
 
 describe('CaptureEngine', () => {
   it('typing a phrase queues exactly one capture with its metadata and screenshot', async () => {
-    const { keyboard, outbox, clock, engine, queued } = await setup();
+    const { keyboard, outbox, clock, engine, queued, screenshot } = await setup();
 
     keyboard.type('I want to kill myself and more words after it\n');
     await engine.idle();
@@ -68,6 +68,8 @@ describe('CaptureEngine', () => {
     expect(uuidv7Time(metadata.id)).toBe(clock.now());
     expect(item!.screenshot).toEqual(FAKE_WEBP);
     expect(item!.thumbnail).toEqual(FAKE_THUMBNAIL);
+    // The banner on the screenshot carries the capture's own time, the device and the user.
+    expect(screenshot.stamps).toEqual([{ at: clock.now(), device: DEVICE_ID, user: 'pupil1' }]);
     expect(queued).toEqual([metadata.id]);
   });
 

@@ -110,7 +110,10 @@ describe('walking skeleton: keystroke to console', () => {
     const image = sharp(fs.readFileSync(capture.screenshotPath));
     const meta = await image.metadata();
     expect(['webp', 'png']).toContain(meta.format);
-    expect([meta.width, meta.height]).toEqual([desktop.width, desktop.height]);
+    // The whole screen, with the evidence banner (time, device, user) added below it.
+    expect(meta.width).toBe(desktop.width);
+    expect(meta.height).toBeGreaterThan(desktop.height);
+    expect(meta.height).toBeLessThan(desktop.height + 60);
     // Not blank, and a picture of this screen: the white terminal on the black desktop, with
     // the typed line in dark text along its top.
     const stats = await image.stats();
@@ -126,6 +129,8 @@ describe('walking skeleton: keystroke to console', () => {
     };
     expect((await meanOf(200, 300, 800, 300)).mean).toBeGreaterThan(230); // terminal body
     expect((await meanOf(0, 0, 30, 30)).mean).toBeLessThan(40); // desktop corner
+    const banner = await meanOf(0, desktop.height, desktop.width, meta.height! - desktop.height);
+    expect(banner.mean).toBeLessThan(80);
     const typedLine = await meanOf(45, 62, 600, 24);
     expect(typedLine.min).toBeLessThan(60); // dark glyphs
     expect(typedLine.mean).toBeLessThan(235);

@@ -14,6 +14,7 @@ import { AgentError, errorCode } from '../errors';
 import type {
   ActiveWindow,
   Clock,
+  EvidenceStamp,
   KeyEvent,
   KeyboardSource,
   KeyboardState,
@@ -81,6 +82,8 @@ export interface CaptureEngineOptions {
   keywords: readonly KeywordEntry[];
   policyVersion: string;
   deviceId: string;
+  /** How the device is named on the screenshot banner (its hostname); the device id when absent. */
+  deviceLabel?: string;
   user: string;
   layout?: KeyboardLayout;
   keyboard: KeyboardSource;
@@ -154,7 +157,7 @@ export class CaptureEngine {
     const { clock, log } = this.options;
     const capturedAt = clock.now();
     const facts = this.facts(source, capturedAt);
-    const image = this.screenshotOrPlaceholder();
+    const image = this.screenshotOrPlaceholder(this.stamp(capturedAt));
     const metadataPromise = facts.then((f) => buildCaptureMetadata(f, found));
     // Both are awaited in turn below; mark them handled so a failure that happens while an
     // earlier capture is still being queued is not an unhandled rejection.
@@ -174,7 +177,7 @@ export class CaptureEngine {
    */
   async captureTest(): Promise<CaptureMetadata> {
     const facts = await this.facts('test', this.options.clock.now());
-    const image = await this.options.screenshot.capture();
+    const image = await this.options.screenshot.capture(this.stamp(facts.capturedAt));
     const metadata = buildTestCaptureMetadata(facts);
     const queued = this.pending.then(() => this.enqueue(metadata, image));
     this.pending = queued.catch(() => undefined);
@@ -195,12 +198,16 @@ export class CaptureEngine {
     };
   }
 
-  private async screenshotOrPlaceholder(): Promise<ScreenshotImage> {
+  private stamp(at: number): EvidenceStamp {
+    return { at, device: this.options.deviceLabel ?? this.options.deviceId, user: this.options.user };
+  }
+
+  private async screenshotOrPlaceholder(stamp: EvidenceStamp): Promise<ScreenshotImage> {
     try {
-      return await this.options.screenshot.capture();
+      return await this.options.screenshot.capture(stamp);
     } catch (error) {
       this.options.log.warn('screenshot.failed', { code: errorCode(error) });
-      return this.options.screenshot.unavailable();
+      return this.options.screenshot.unavailable(stamp);
     }
   }
 

@@ -51,14 +51,25 @@ export interface ScreenshotImage {
   thumbnail: Uint8Array;
 }
 
+/** What a screenshot's evidence banner says: when, on which device, for which user. */
+export interface EvidenceStamp {
+  /** Unix ms: the capture's own time. */
+  at: number;
+  device: string;
+  user: string;
+}
+
 export interface Screenshot {
-  /** Takes a screenshot now. Rejects with AGENT_ERR_SCREENSHOT_FAILED. */
-  capture(): Promise<ScreenshotImage>;
+  /**
+   * Takes a screenshot now, with `stamp` burned into a banner below the screen. Rejects with
+   * AGENT_ERR_SCREENSHOT_FAILED.
+   */
+  capture(stamp: EvidenceStamp): Promise<ScreenshotImage>;
   /**
    * An image that says "screenshot unavailable", so a match is still reported when the screen
    * cannot be read (the text evidence is worth more than no capture at all).
    */
-  unavailable(): Promise<ScreenshotImage>;
+  unavailable(stamp: EvidenceStamp): Promise<ScreenshotImage>;
 }
 
 export interface WindowInfo {

@@ -1,7 +1,14 @@
 import screenshotDesktop from 'screenshot-desktop';
 import sharp from 'sharp';
 import { AgentError } from '../errors';
-import type { Screenshot, ScreenshotImage } from '../core/ports';
+import type { EvidenceStamp, Screenshot, ScreenshotImage } from '../core/ports';
+import { formatEvidenceStamp } from '../core/evidence-stamp';
+
+/** Height of the evidence banner added below the screen, in pixels of the final image. */
+export const BANNER_HEIGHT = 28;
+
+const escapeXml = (text: string) =>
+  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 
 export interface NativeScreenshotOptions {
   /** Wider screens are scaled down to this (default 1600 px). */
@@ -27,7 +34,7 @@ export class NativeScreenshot implements Screenshot {
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 
-  async capture(): Promise<ScreenshotImage> {
+  async capture(stamp: EvidenceStamp): Promise<ScreenshotImage> {
     let png: Buffer;
     try {
       // Ask for the displays first: screenshot-desktop does so too but loses that error
@@ -39,28 +46,45 @@ export class NativeScreenshot implements Screenshot {
       throw new AgentError('AGENT_ERR_SCREENSHOT_FAILED', 'The screen could not be captured.', { cause: error });
     }
     try {
-      return await this.encode(png);
+      return await this.encode(png, stamp);
     } catch (error) {
       throw new AgentError('AGENT_ERR_SCREENSHOT_FAILED', 'The screenshot could not be encoded.', { cause: error });
     }
   }
 
-  async unavailable(): Promise<ScreenshotImage> {
+  async unavailable(stamp: EvidenceStamp): Promise<ScreenshotImage> {
     const svg = Buffer.from(
       `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360">` +
         `<rect width="100%" height="100%" fill="#3a3a3a"/>` +
         `<text x="320" y="190" font-family="sans-serif" font-size="28" fill="#ffffff" text-anchor="middle">Screenshot unavailable</text>` +
         `</svg>`,
     );
-    return this.encode(await sharp(svg).png().toBuffer());
+    return this.encode(await sharp(svg).png().toBuffer(), stamp);
   }
 
-  private async encode(image: Buffer): Promise<ScreenshotImage> {
-    const full = await sharp(image)
+  /**
+   * Scales the screen to at most `maxWidth`, adds the evidence banner below it (the screen itself
+   * is never covered) and encodes WebP plus a WebP thumbnail of the screen.
+   */
+  async encode(image: Buffer, stamp: EvidenceStamp): Promise<ScreenshotImage> {
+    const scaled = await sharp(image)
       .resize({ width: this.maxWidth, withoutEnlargement: true })
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    const { width, height } = scaled.info;
+    const fontSize = Math.max(10, Math.min(15, Math.floor(width / 90)));
+    const banner = Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${BANNER_HEIGHT}">` +
+        `<rect width="100%" height="100%" fill="#111111"/>` +
+        `<text x="8" y="${Math.round(BANNER_HEIGHT / 2 + fontSize / 3)}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#ffffff">` +
+        `${escapeXml(formatEvidenceStamp(stamp))}</text></svg>`,
+    );
+    const full = await sharp(scaled.data)
+      .extend({ bottom: BANNER_HEIGHT, background: '#111111' })
+      .composite([{ input: banner, top: height, left: 0 }])
       .webp({ quality: 80 })
       .toBuffer({ resolveWithObject: true });
-    const thumbnail = await sharp(image).resize({ width: this.thumbnailWidth }).webp({ quality: 70 }).toBuffer();
+    const thumbnail = await sharp(scaled.data).resize({ width: this.thumbnailWidth }).webp({ quality: 70 }).toBuffer();
     return { webp: full.data, width: full.info.width, height: full.info.height, thumbnail };
   }
 }
