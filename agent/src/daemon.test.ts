@@ -1,10 +1,10 @@
 import { BUILTIN_POLICY_VERSION } from './core/builtin-list';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AGENT_API } from '@vigil/shared';
 import { startDaemon, type DaemonHandle } from './daemon';
-import { loadConfig, type AgentConfig } from './platform/config';
+import { agentPaths, loadConfig, type AgentConfig } from './platform/config';
 import { FileCredentialsStore } from './platform/credentials.file';
 import { FakeKeyboard } from './platform/keyboard.fake';
 import { FakeScreenshot } from './platform/screenshot.fake';
@@ -87,7 +87,8 @@ describe('startDaemon', () => {
 
     await daemon.stop();
     daemon = undefined;
-    const outbox = SqliteOutbox.open(path.join(dir, 'outbox.sqlite'));
+    expect(existsSync(agentPaths(dir).outbox)).toBe(true);
+    const outbox = SqliteOutbox.open(agentPaths(dir).outbox);
     expect(await outbox.depth()).toBe(0);
     await outbox.close();
     const status = readStatus();

@@ -119,8 +119,10 @@ export type OutboxItemState = 'pending' | 'set-aside' | 'absent';
 export interface Outbox {
   /** Adds a capture, ready at once. Enqueuing an id that is already queued changes nothing. */
   enqueue(capture: CaptureUpload, now: number): Promise<void>;
-  /** The oldest item (by enqueue order) whose next attempt is due at `now`. */
+  /** The next item to upload among those due at `now`: the highest severity first, then the oldest. */
   peekReady(now: number): Promise<OutboxItem | undefined>;
+  /** Raises the occurrence count of a capture still waiting; false when it has already left. */
+  bumpCount(id: string, count: number): Promise<boolean>;
   /** A waiting item by id, due or not. */
   get(id: string): Promise<OutboxItem | undefined>;
   /** The console acknowledged the item: delete it. */

@@ -39,7 +39,8 @@ export interface AgentPaths {
 export function agentPaths(dataDir: string): AgentPaths {
   return {
     credentials: path.join(dataDir, 'credentials.json'),
-    outbox: path.join(dataDir, 'outbox.sqlite'),
+    // The queue's format version is in its name: an agent that cannot read a newer queue leaves it alone.
+    outbox: path.join(dataDir, 'outbox.v1.sqlite'),
     status: path.join(dataDir, 'status.json'),
     bin: path.join(dataDir, 'bin'),
   };

@@ -38,11 +38,25 @@ export class MemoryOutbox implements Outbox {
   }
 
   peekReady(now: number): Promise<OutboxItem | undefined> {
-    let oldest: Entry | undefined;
+    let next: Entry | undefined;
     for (const entry of this.pending.values()) {
-      if (entry.item.nextAttemptAt <= now && (!oldest || entry.seq < oldest.seq)) oldest = entry;
+      if (entry.item.nextAttemptAt > now) continue;
+      const severity = entry.item.metadata.severity;
+      if (
+        !next ||
+        severity > next.item.metadata.severity ||
+        (severity === next.item.metadata.severity && entry.seq < next.seq)
+      ) {
+        next = entry;
+      }
     }
-    return Promise.resolve(oldest ? copy(oldest.item) : undefined);
+    return Promise.resolve(next ? copy(next.item) : undefined);
+  }
+
+  bumpCount(id: string, count: number): Promise<boolean> {
+    const entry = this.pending.get(id);
+    if (entry) entry.item.metadata.count = Math.max(entry.item.metadata.count, count);
+    return Promise.resolve(entry !== undefined);
   }
 
   get(id: string): Promise<OutboxItem | undefined> {

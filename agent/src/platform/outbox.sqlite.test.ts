@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -82,6 +82,67 @@ describe('SqliteOutbox', () => {
     db.close();
     expect((await outbox.peekReady(T0))!.id).toBe(b.metadata.id);
     expect(await outbox.state(a.metadata.id)).toBe('set-aside');
+    await outbox.close();
+  });
+});
+
+describe('SqliteOutbox at rest', () => {
+  const file = (): string => path.join(dir, 'outbox.sqlite');
+  const secretContext = 'nobody would miss me if i was gone';
+
+  it('seals metadata and images: the database file holds neither the text nor the image bytes', async () => {
+    const c = capture(T0, [0xde, 0xad, 0xbe, 0xef, 0x42, 0x42, 0x42, 0x42]);
+    c.metadata.context = secretContext;
+    c.metadata.matches = [{ ...c.metadata.matches[0]!, start: 0, end: 6 }];
+    const outbox = SqliteOutbox.open(file());
+    await outbox.enqueue(c, T0);
+    await outbox.close();
+    const raw = Buffer.concat(
+      ['', '-wal'].map((suffix) => {
+        try {
+          return readFileSync(file() + suffix);
+        } catch {
+          return Buffer.alloc(0);
+        }
+      }),
+    );
+    expect(raw.includes(Buffer.from('nobody would miss'))).toBe(false);
+    expect(raw.includes(Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x42, 0x42]))).toBe(false);
+    const reopened = SqliteOutbox.open(file());
+    expect((await reopened.peekReady(T0))!.metadata.context).toBe(secretContext);
+    await reopened.close();
+  });
+
+  it('keeps its key owner-only beside the database', () => {
+    SqliteOutbox.open(file());
+    const key = path.join(dir, 'outbox.key');
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    expect(readFileSync(key)).toHaveLength(32);
+  });
+
+  it('sets aside, rather than hands out, rows it cannot open with its key', async () => {
+    const first = SqliteOutbox.open(file(), { key: Buffer.alloc(32, 1) });
+    await first.enqueue(capture(), T0);
+    await first.close();
+    const other = SqliteOutbox.open(file(), { key: Buffer.alloc(32, 2) });
+    expect(await other.peekReady(T0)).toBeUndefined();
+    expect(await other.setAsideCount()).toBe(1);
+    await other.close();
+  });
+
+  it('keeps under its size cap by evicting the oldest low-severity captures, never severity 4 or 5', async () => {
+    const image = (fill: number) => Array.from({ length: 1000 }, () => fill);
+    const outbox = SqliteOutbox.open(file(), { maxBytes: 8_000 });
+    const serious = capture(T0, image(1), 5);
+    const oldLow = capture(T0 + 1, image(2), 2);
+    const newerLow = capture(T0 + 2, image(3), 2);
+    const alsoSerious = capture(T0 + 3, image(4), 4);
+    for (const c of [serious, oldLow, newerLow, alsoSerious]) await outbox.enqueue(c, T0);
+    expect(await outbox.state(serious.metadata.id)).toBe('pending');
+    expect(await outbox.state(alsoSerious.metadata.id)).toBe('pending');
+    expect(await outbox.state(oldLow.metadata.id)).toBe('absent');
+    expect(await outbox.state(newerLow.metadata.id)).toBe('pending');
+    expect(outbox.evictedCount()).toBe(1);
     await outbox.close();
   });
 });

@@ -1,9 +1,11 @@
 import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Value } from '@sinclair/typebox/value';
 import { CaptureMetadataSchema } from '@vigil/shared';
 import { AgentError } from '../errors';
 import type { CaptureUpload, Outbox, OutboxItem, OutboxItemState, SetAsideReason } from '../core/ports';
+import { loadOrCreateKey, seal, unseal } from './sealed-box';
 
 /**
  * Migrations, in order; `PRAGMA user_version` is how many have run. Never edit one that has
@@ -34,13 +36,38 @@ const MIGRATIONS: readonly string[] = [
      http_status  INTEGER,
      console_code TEXT
    );`,
+  // 2: sealed rows (AES-256-GCM with the device's outbox key), severity-first upload order, a size cap.
+  `ALTER TABLE outbox ADD COLUMN severity INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE outbox ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE outbox ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE set_aside ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX outbox_upload_order ON outbox (severity DESC, seq);
+   CREATE TABLE evicted (
+     id         TEXT    PRIMARY KEY,
+     severity   INTEGER NOT NULL,
+     bytes      INTEGER NOT NULL,
+     evicted_at INTEGER NOT NULL
+   );`,
 ];
+
+/** Default size cap of the queue: 500 MB. */
+export const DEFAULT_OUTBOX_MAX_BYTES = 500 * 1024 * 1024;
+/** Captures at or above this severity are never evicted to make room. */
+export const NEVER_EVICT_SEVERITY = 4;
+
+export interface SqliteOutboxOptions {
+  /** The 32-byte key that seals rows; by default `outbox.key` beside the database (made on first use). */
+  key?: Buffer;
+  /** Size cap of queued captures; the oldest low-severity ones make room. */
+  maxBytes?: number;
+}
 
 export const OUTBOX_SCHEMA_VERSION = MIGRATIONS.length;
 
 interface OutboxRow {
   id: string;
-  metadata: string;
+  metadata: string | Buffer;
+  sealed: number;
   screenshot: Buffer;
   thumbnail: Buffer;
   enqueued_at: number;
@@ -49,17 +76,23 @@ interface OutboxRow {
   last_error: string | null;
 }
 
-const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
 /**
  * The durable outbox: one SQLite file (WAL, synchronous=FULL), images stored in the rows, every
  * change one transaction, so a crash at any instant loses no queued capture and tears none.
  */
 export class SqliteOutbox implements Outbox {
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly key: Buffer,
+    private readonly maxBytes: number,
+  ) {}
 
-  /** Opens (creating, mode 0600, and migrating) the outbox at `file`. */
-  static open(file: string): SqliteOutbox {
+  /**
+   * Opens (creating, mode 0600, and migrating) the outbox at `file`. Every row's metadata and
+   * images are sealed with the device's key, so a copied disk or database file shows nothing.
+   */
+  static open(file: string, options: SqliteOutboxOptions = {}): SqliteOutbox {
+    const key = options.key ?? loadOrCreateKey(path.join(path.dirname(file), 'outbox.key'));
     // Create the file owner-only first: SQLite gives its -wal and -shm files the same mode.
     closeSync(openSync(file, 'a', 0o600));
     const db = new Database(file);
@@ -72,35 +105,76 @@ export class SqliteOutbox implements Outbox {
       db.close();
       throw error;
     }
-    return new SqliteOutbox(db);
+    return new SqliteOutbox(db, key, options.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES);
   }
 
   enqueue(capture: CaptureUpload, now: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO outbox (id, metadata, screenshot, thumbnail, enqueued_at, attempts, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (id) DO NOTHING`,
-      )
-      .run(
-        capture.metadata.id,
-        JSON.stringify(capture.metadata),
-        toBuffer(capture.screenshot),
-        toBuffer(capture.thumbnail),
-        now,
-        now,
-      );
+    const id = capture.metadata.id;
+    const metadata = seal(this.key, Buffer.from(JSON.stringify(capture.metadata), 'utf8'), id);
+    const screenshot = seal(this.key, capture.screenshot, id);
+    const thumbnail = seal(this.key, capture.thumbnail, id);
+    const bytes = metadata.length + screenshot.length + thumbnail.length;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO outbox (id, metadata, screenshot, thumbnail, enqueued_at, attempts, next_attempt_at, severity, bytes, sealed)
+           VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`,
+        )
+        .run(id, metadata, screenshot, thumbnail, now, now, capture.metadata.severity, bytes);
+      this.evictOverCap(now);
+    })();
     return Promise.resolve();
+  }
+
+  /** Raises the occurrence count of a capture still waiting; false when it has already left. */
+  bumpCount(id: string, count: number): Promise<boolean> {
+    return Promise.resolve(
+      this.db.transaction(() => {
+        const row = this.db.prepare<[string], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`).get(id);
+        const item = row && this.readRow(row);
+        if (!item) return false;
+        const metadata = { ...item.metadata, count: Math.max(item.metadata.count, count) };
+        this.db
+          .prepare('UPDATE outbox SET metadata = ? WHERE id = ?')
+          .run(seal(this.key, Buffer.from(JSON.stringify(metadata), 'utf8'), id), id);
+        return true;
+      })(),
+    );
+  }
+
+  /** How many captures were evicted to keep under the size cap. */
+  evictedCount(): number {
+    return this.count('evicted');
+  }
+
+  private evictOverCap(now: number): void {
+    const total = () =>
+      this.db.prepare<[], { total: number | null }>('SELECT SUM(bytes) AS total FROM outbox').get()?.total ?? 0;
+    if (total() <= this.maxBytes) return;
+    const victims = this.db
+      .prepare<[number], { id: string; severity: number; bytes: number }>(
+        'SELECT id, severity, bytes FROM outbox WHERE severity < ? ORDER BY severity, seq',
+      )
+      .all(NEVER_EVICT_SEVERITY);
+    let over = total() - this.maxBytes;
+    for (const v of victims) {
+      if (over <= 0) break;
+      this.db.prepare('DELETE FROM outbox WHERE id = ?').run(v.id);
+      this.db
+        .prepare('INSERT OR REPLACE INTO evicted (id, severity, bytes, evicted_at) VALUES (?, ?, ?, ?)')
+        .run(v.id, v.severity, v.bytes, now);
+      over -= v.bytes;
+    }
   }
 
   peekReady(now: number): Promise<OutboxItem | undefined> {
     const select = this.db.prepare<[number], OutboxRow>(
-      `SELECT id, metadata, screenshot, thumbnail, enqueued_at, attempts, next_attempt_at, last_error
-       FROM outbox WHERE next_attempt_at <= ? ORDER BY seq LIMIT 1`,
+      `SELECT ${COLUMNS} FROM outbox WHERE next_attempt_at <= ? ORDER BY severity DESC, seq LIMIT 1`,
     );
     for (;;) {
       const row = select.get(now);
       if (!row) return Promise.resolve(undefined);
-      const item = readRow(row);
+      const item = this.readRow(row);
       if (item) return Promise.resolve(item);
       // Unreadable (disk damage, or a bug in an older agent): keep it, but out of the way.
       this.moveAside(row.id, { code: 'AGENT_ERR_OUTBOX_ITEM_INVALID', httpStatus: null, consoleCode: null }, now, 0);
@@ -108,13 +182,8 @@ export class SqliteOutbox implements Outbox {
   }
 
   get(id: string): Promise<OutboxItem | undefined> {
-    const row = this.db
-      .prepare<[string], OutboxRow>(
-        `SELECT id, metadata, screenshot, thumbnail, enqueued_at, attempts, next_attempt_at, last_error
-         FROM outbox WHERE id = ?`,
-      )
-      .get(id);
-    return Promise.resolve(row ? readRow(row) : undefined);
+    const row = this.db.prepare<[string], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`).get(id);
+    return Promise.resolve(row ? this.readRow(row) : undefined);
   }
 
   ack(id: string): Promise<void> {
@@ -158,7 +227,17 @@ export class SqliteOutbox implements Outbox {
     return Promise.resolve();
   }
 
-  private count(table: 'outbox' | 'set_aside'): number {
+  private readRow(row: OutboxRow): OutboxItem | undefined {
+    if (row.sealed !== 1) return readRow(row);
+    const open = (value: string | Buffer) => (Buffer.isBuffer(value) ? unseal(this.key, value, row.id) : undefined);
+    const metadata = open(row.metadata);
+    const screenshot = open(row.screenshot);
+    const thumbnail = open(row.thumbnail);
+    if (!metadata || !screenshot || !thumbnail) return undefined;
+    return readRow({ ...row, metadata: metadata.toString('utf8'), screenshot, thumbnail });
+  }
+
+  private count(table: 'outbox' | 'set_aside' | 'evicted'): number {
     const row = this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).get();
     return row?.n ?? 0;
   }
@@ -168,8 +247,8 @@ export class SqliteOutbox implements Outbox {
       this.db
         .prepare(
           `INSERT OR REPLACE INTO set_aside
-             (id, metadata, screenshot, thumbnail, enqueued_at, attempts, set_aside_at, code, http_status, console_code)
-           SELECT id, metadata, screenshot, thumbnail, enqueued_at, attempts + ?, ?, ?, ?, ?
+             (id, metadata, screenshot, thumbnail, enqueued_at, attempts, set_aside_at, code, http_status, console_code, sealed)
+           SELECT id, metadata, screenshot, thumbnail, enqueued_at, attempts + ?, ?, ?, ?, ?, sealed
            FROM outbox WHERE id = ?`,
         )
         .run(extraAttempts, now, reason.code, reason.httpStatus, reason.consoleCode, id);
@@ -194,10 +273,12 @@ function migrate(db: Database.Database): void {
   })();
 }
 
+const COLUMNS = 'id, metadata, screenshot, thumbnail, enqueued_at, attempts, next_attempt_at, last_error, sealed';
+
 function readRow(row: OutboxRow): OutboxItem | undefined {
   let metadata: unknown;
   try {
-    metadata = JSON.parse(row.metadata);
+    metadata = JSON.parse(typeof row.metadata === 'string' ? row.metadata : row.metadata.toString('utf8'));
   } catch {
     return undefined;
   }

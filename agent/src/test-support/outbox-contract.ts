@@ -3,7 +3,7 @@ import type { CaptureUpload, Outbox } from '../core/ports';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 
-export function capture(at: number = T0, bytes: number[] = [1, 2, 3]): CaptureUpload {
+export function capture(at: number = T0, bytes: number[] = [1, 2, 3], severity = 3): CaptureUpload {
   const metadata: CaptureMetadata = {
     id: uuidv7(at),
     capturedAt: new Date(at).toISOString(),
@@ -13,9 +13,9 @@ export function capture(at: number = T0, bytes: number[] = [1, 2, 3]): CaptureUp
     app: '',
     windowTitle: '',
     url: null,
-    matches: [{ entryId: 'e', phrase: 'kys', category: 'bullying', severity: 3, start: 0, end: 3 }],
+    matches: [{ entryId: 'e', phrase: 'kys', category: 'bullying', severity, start: 0, end: 3 }],
     context: 'kys',
-    severity: 3,
+    severity,
     count: 1,
     policyVersion: 'builtin-1',
   };
@@ -69,6 +69,29 @@ export function outboxContract(name: string, open: () => Promise<Outbox>): void 
       expect((await outbox.peekReady(T0))!.id).toBe(a!.metadata.id);
       await outbox.ack(a!.metadata.id);
       expect((await outbox.peekReady(T0))!.id).toBe(b!.metadata.id);
+    });
+
+    it('hands out the highest severity first, then the oldest', async () => {
+      const low = capture(T0, [1], 2);
+      const highLater = capture(T0 + 1, [2], 5);
+      const mid = capture(T0 + 2, [3], 3);
+      const highLatest = capture(T0 + 3, [4], 5);
+      for (const x of [low, highLater, mid, highLatest]) await outbox.enqueue(x, T0);
+      const order: string[] = [];
+      for (let item = await outbox.peekReady(T0); item; item = await outbox.peekReady(T0)) {
+        order.push(item.id);
+        await outbox.ack(item.id);
+      }
+      expect(order).toEqual([highLater, highLatest, mid, low].map((c) => c.metadata.id));
+    });
+
+    it('raises the count of a waiting capture, and says when it has already left', async () => {
+      const c = capture();
+      await outbox.enqueue(c, T0);
+      expect(await outbox.bumpCount(c.metadata.id, 3)).toBe(true);
+      expect((await outbox.get(c.metadata.id))!.metadata.count).toBe(3);
+      await outbox.ack(c.metadata.id);
+      expect(await outbox.bumpCount(c.metadata.id, 4)).toBe(false);
     });
 
     it('enqueuing the same id twice keeps one item', async () => {
