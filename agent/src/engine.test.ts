@@ -1,7 +1,13 @@
 // The engine with the platform's fakes. It sits here, not beside core/engine.ts, because the
 // core's lint fence keeps every file under core/ (tests too) from importing adapters.
 import { Value } from '@sinclair/typebox/value';
-import { CaptureMetadataSchema, uuidv7Time, type KeywordEntry } from '@vigil/shared';
+import {
+  CaptureMetadataSchema,
+  DEFAULT_POLICY_SETTINGS,
+  uuidv7Time,
+  type KeywordEntry,
+  type PolicySettings,
+} from '@vigil/shared';
 import { BUILTIN_LIST, BUILTIN_POLICY_VERSION } from './core/builtin-list';
 import { CaptureEngine } from './core/engine';
 import { FakeKeyboard } from './platform/keyboard.fake';
@@ -12,7 +18,7 @@ import { MemoryLogger } from './test-support/memory-logger';
 
 const DEVICE_ID = 'device-0001';
 
-async function setup(keywords: readonly KeywordEntry[] = BUILTIN_LIST) {
+async function setup(keywords: readonly KeywordEntry[] = BUILTIN_LIST, settings: Partial<PolicySettings> = {}) {
   const keyboard = new FakeKeyboard();
   const screenshot = new FakeScreenshot();
   const outbox = new MemoryOutbox();
@@ -22,6 +28,7 @@ async function setup(keywords: readonly KeywordEntry[] = BUILTIN_LIST) {
   const engine = new CaptureEngine({
     keywords,
     policyVersion: BUILTIN_POLICY_VERSION,
+    settings: { ...DEFAULT_POLICY_SETTINGS, ...settings },
     deviceId: DEVICE_ID,
     user: 'pupil1',
     keyboard,
@@ -131,5 +138,66 @@ describe('CaptureEngine', () => {
     expect((await outbox.peekReady(clock.now()))!.id).toBe(metadata.id);
     screenshot.failing = true;
     await expect(engine.captureTest()).rejects.toMatchObject({ code: 'AGENT_ERR_SCREENSHOT_FAILED' });
+  });
+
+  describe('capture policy', () => {
+    it("does not capture matches below the school's minimum severity", async () => {
+      const { keyboard, outbox, engine, screenshot } = await setup(BUILTIN_LIST, { minSeverity: 3 });
+      keyboard.type('a new casino opened\n'); // gambling, severity 2
+      await engine.idle();
+      expect(await outbox.depth()).toBe(0);
+      expect(screenshot.calls).toBe(0);
+      keyboard.type('kys\n'); // bullying, severity 3
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+    });
+
+    it('does not capture outside monitored hours (school time)', async () => {
+      const { keyboard, outbox, engine, clock } = await setup(BUILTIN_LIST, {
+        monitoredHours: [{ days: [1, 2, 3, 4, 5], start: '08:00', end: '16:00' }],
+      });
+      // The clock starts on Monday 6 January 2025, 09:00 UTC (09:00 in London).
+      keyboard.type('i want to kill myself\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      await clock.advance(5 * 86_400_000); // Saturday
+      keyboard.type('i want to kill myself tonight\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+    });
+
+    it('the same phrase in the same window within 60 s adds to the count, without a new screenshot', async () => {
+      const { keyboard, outbox, engine, clock, screenshot } = await setup();
+      keyboard.type('i want to kill myself\n');
+      await engine.idle();
+      await clock.advance(20_000);
+      keyboard.type('KILL MYSELF\n');
+      await clock.advance(20_000);
+      keyboard.type('kill myself\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      expect(screenshot.calls).toBe(1);
+      expect((await outbox.peekReady(clock.now()))!.metadata.count).toBe(3);
+      await clock.advance(61_000);
+      keyboard.type('kill myself\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(2);
+    });
+
+    it('a new policy applies at once and keeps the line being typed', async () => {
+      const { keyboard, outbox, engine } = await setup([
+        { id: 'x.one', phrase: 'alpha', category: 'test', severity: 4, match: 'word' },
+      ]);
+      keyboard.type('my secret word is ');
+      engine.setPolicy({
+        version: 'v2',
+        keywords: [{ id: 'x.two', phrase: 'secret word is bravo', category: 'test', severity: 4, match: 'word' }],
+        settings: DEFAULT_POLICY_SETTINGS,
+      });
+      keyboard.type('bravo\n');
+      await engine.idle();
+      const item = await outbox.peekReady(Number.MAX_SAFE_INTEGER);
+      expect(item?.metadata).toMatchObject({ policyVersion: 'v2', matches: [{ entryId: 'x.two' }] });
+    });
   });
 });

@@ -9,6 +9,8 @@ import {
   type CaptureMetadata,
   type CaptureSource,
   type KeywordEntry,
+  type PolicySettings,
+  DEFAULT_POLICY_SETTINGS,
 } from '@vigil/shared';
 import { AgentError, errorCode } from '../errors';
 import type {
@@ -24,6 +26,7 @@ import type {
   ScreenshotImage,
   WindowInfo,
 } from './ports';
+import { CapturePolicy } from './capture-policy';
 import { TypedText, type KeyboardLayout, type TypedMatches } from './typed-text';
 
 export interface CaptureFacts {
@@ -86,6 +89,8 @@ export interface CaptureEngineOptions {
   deviceLabel?: string;
   user: string;
   layout?: KeyboardLayout;
+  /** Capture settings (minimum severity, hours, throttling); the defaults until a policy arrives. */
+  settings?: PolicySettings;
   keyboard: KeyboardSource;
   screenshot: Screenshot;
   activeWindow: ActiveWindow;
@@ -107,14 +112,36 @@ export class CaptureEngine {
   private readonly options: CaptureEngineOptions;
   private readonly typed: TypedText;
   private readonly newId: (nowMs: number) => string;
+  private readonly policy: CapturePolicy;
+  private matcher: SimpleMatcher;
+  private policyVersion: string;
+  private keywordCount: number;
   private pending: Promise<void> = Promise.resolve();
   private running = false;
 
   constructor(options: CaptureEngineOptions) {
     this.options = options;
     this.newId = options.newId ?? uuidv7;
-    const matcher = new SimpleMatcher(options.keywords);
-    this.typed = new TypedText({ match: (text) => matcher.match(text), layout: options.layout ?? 'gb' });
+    this.matcher = new SimpleMatcher(options.keywords);
+    this.policyVersion = options.policyVersion;
+    this.keywordCount = options.keywords.length;
+    this.policy = new CapturePolicy(options.settings ?? DEFAULT_POLICY_SETTINGS);
+    // The typed text asks for the current matcher on every check, so a new policy applies at
+    // once without losing the line being typed.
+    this.typed = new TypedText({ match: (text) => this.matcher.match(text), layout: options.layout ?? 'gb' });
+  }
+
+  /** Hot-swaps the lists and settings; the text being typed and captures in flight are kept. */
+  setPolicy(policy: { version: string; keywords: readonly KeywordEntry[]; settings: PolicySettings }): void {
+    this.matcher = new SimpleMatcher(policy.keywords);
+    this.policyVersion = policy.version;
+    this.keywordCount = policy.keywords.length;
+    this.policy.update(policy.settings);
+    this.options.log.info('engine.policy', { version: policy.version, keywords: policy.keywords.length });
+  }
+
+  get currentPolicyVersion(): string {
+    return this.policyVersion;
   }
 
   async start(): Promise<void> {
@@ -127,7 +154,7 @@ export class CaptureEngine {
       },
     );
     this.running = true;
-    this.options.log.info('engine.started', { keywords: this.options.keywords.length });
+    this.options.log.info('engine.started', { keywords: this.keywordCount });
   }
 
   /** Stops listening, forgets the typed text and waits for captures in flight to be queued. */
@@ -152,21 +179,36 @@ export class CaptureEngine {
     }
   }
 
-  /** Queues a capture of `found`; the screenshot and window are taken now, not when the queue gets to it. */
+  /**
+   * Turns matches into a capture, if the capture policy wants one: matches below the school's
+   * minimum severity and matches outside monitored hours are dropped; the same phrase in the same
+   * window within the throttle time adds to the earlier capture's count instead of a new
+   * screenshot. Captures are decided and queued one at a time, in the order they were matched.
+   */
   report(source: CaptureSource, found: TypedMatches): void {
     const { clock, log } = this.options;
     const capturedAt = clock.now();
-    const facts = this.facts(source, capturedAt);
-    const image = this.screenshotOrPlaceholder(this.stamp(capturedAt));
-    const metadataPromise = facts.then((f) => buildCaptureMetadata(f, found));
-    // Both are awaited in turn below; mark them handled so a failure that happens while an
-    // earlier capture is still being queued is not an unhandled rejection.
-    image.catch(() => undefined);
-    metadataPromise.catch(() => undefined);
+    const matches = found.matches.filter((m) => m.entry.severity >= this.policy.minSeverity);
+    if (matches.length === 0 || !this.policy.monitoredAt(capturedAt)) {
+      log.debug('capture.skipped', { matches: found.matches.length, kept: matches.length });
+      return;
+    }
+    const window = this.options.activeWindow.current();
+    window.catch(() => undefined);
     this.pending = this.pending
       .then(async () => {
-        const metadata = await metadataPromise;
-        await this.enqueue(metadata, await image);
+        const facts = await this.facts(source, capturedAt, await window);
+        const windowKey = `${facts.window.app}\u0000${facts.window.title}`;
+        const entryIds = matches.map((m) => m.entry.id);
+        const decision = this.policy.throttle.decide(entryIds, windowKey, capturedAt);
+        for (const repeat of decision.repeats) {
+          const bumped = await this.options.outbox.bumpCount(repeat.captureId, repeat.count);
+          log.info('capture.repeat', { id: repeat.captureId, count: repeat.count, queued: bumped });
+        }
+        if (decision.fresh.length === 0) return;
+        this.policy.throttle.remember(entryIds, windowKey, facts.id, capturedAt);
+        const image = await this.screenshotOrPlaceholder(this.stamp(capturedAt));
+        await this.enqueue(buildCaptureMetadata(facts, { text: found.text, matches }), image);
       })
       .catch((error: unknown) => log.error('capture.failed', { code: errorCode(error) }));
   }
@@ -185,16 +227,15 @@ export class CaptureEngine {
     return metadata;
   }
 
-  private async facts(source: CaptureSource, capturedAt: number): Promise<CaptureFacts> {
-    const window = await this.options.activeWindow.current();
+  private async facts(source: CaptureSource, capturedAt: number, window?: WindowInfo): Promise<CaptureFacts> {
     return {
       id: this.newId(capturedAt),
       capturedAt,
       deviceId: this.options.deviceId,
       user: this.options.user,
       source,
-      window,
-      policyVersion: this.options.policyVersion,
+      window: window ?? (await this.options.activeWindow.current()),
+      policyVersion: this.policyVersion,
     };
   }
 

@@ -1,4 +1,4 @@
-import { AGENT_API, type Policy } from '@vigil/shared';
+import { AGENT_API, DEFAULT_POLICY_SETTINGS, type Policy } from '@vigil/shared';
 import { capture } from '../test-support/outbox-contract';
 import { formDataOf, startTestServer, type ScriptedResponse, type TestServer } from '../test-support/test-server';
 import { HttpTransport, retryAfter } from './transport.http';
@@ -174,7 +174,7 @@ describe('HttpTransport.heartbeat and fetchPolicy', () => {
       version: 'v7',
       keywords: [{ id: 'k', phrase: 'kys', category: 'bullying', severity: 3, match: 'word' }],
       exclusions: [],
-      settings: { minSeverity: 2, throttleSeconds: 60, heartbeatSeconds: 60 },
+      settings: DEFAULT_POLICY_SETTINGS,
     };
     reply = { status: 200, body: policy, headers: { etag: '"v7"' } };
     expect(await transport().fetchPolicy(null)).toEqual({ kind: 'ok', value: { policy, etag: '"v7"' } });

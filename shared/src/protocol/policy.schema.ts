@@ -14,12 +14,46 @@ export const KeywordEntrySchema = Type.Object(
 );
 export type KeywordEntry = Static<typeof KeywordEntrySchema>;
 
+const ClockTimeSchema = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, Europe/London' });
+
+/** A weekly window in which devices are monitored, in school (Europe/London) time. */
+export const MonitoredHoursSchema = Type.Object(
+  {
+    days: Type.Array(Type.Integer({ minimum: 0, maximum: 6, description: '0 Sunday … 6 Saturday' }), {
+      minItems: 1,
+      maxItems: 7,
+    }),
+    start: ClockTimeSchema,
+    end: ClockTimeSchema,
+  },
+  { additionalProperties: false },
+);
+export type MonitoredHours = Static<typeof MonitoredHoursSchema>;
+
 export const PolicySettingsSchema = Type.Object({
+  /** Matches below this severity are counted on the device, not captured. */
   minSeverity: SeveritySchema,
+  /** The same phrase in the same window within this many seconds adds to a count, not a new capture. */
   throttleSeconds: Type.Integer({ minimum: 0, maximum: 86400 }),
   heartbeatSeconds: Type.Integer({ minimum: 5, maximum: 86400 }),
+  /** When devices are monitored; null means always. */
+  monitoredHours: Type.Union([Type.Array(MonitoredHoursSchema, { maxItems: 50 }), Type.Null()]),
+  /** At most one OCR of the screen per this many seconds (the CPU budget). */
+  ocrIntervalSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** Size cap of the device's offline queue. */
+  maxQueueMegabytes: Type.Integer({ minimum: 10, maximum: 100_000 }),
 });
 export type PolicySettings = Static<typeof PolicySettingsSchema>;
+
+/** What a school gets until it changes anything: severity 1 is counted, not captured; always monitored. */
+export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
+  minSeverity: 2,
+  throttleSeconds: 60,
+  heartbeatSeconds: 300,
+  monitoredHours: null,
+  ocrIntervalSeconds: 5,
+  maxQueueMegabytes: 500,
+};
 
 export const PolicySchema = Type.Object({
   version: Type.String({ minLength: 1, maxLength: 100 }),

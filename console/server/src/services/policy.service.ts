@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Policy } from '@vigil/shared';
+import { DEFAULT_POLICY_SETTINGS, type Policy } from '@vigil/shared';
 import { STARTER_LIST, STARTER_LIST_VERSION } from '@vigil/keyword-lists';
-
-/** Default capture settings: severity 1 is counted, not captured, unless the school opts in. */
-export const DEFAULT_POLICY_SETTINGS: Policy['settings'] = {
-  minSeverity: 2,
-  throttleSeconds: 60,
-  heartbeatSeconds: 60,
-};
 
 /** The policy a school's agents run: its compiled keyword lists and capture settings. */
 export function policyForSchool(_schoolId: string): Policy {
