@@ -41,6 +41,7 @@ export default tseslint.config(
   // shared runs in the browser too: no Node, no Electron, nothing of ours.
   {
     files: ['shared/src/**/*.ts'],
+    ignores: ['shared/src/node/**'],
     languageOptions: { globals: { ...globals['shared-node-browser'] } },
     rules: {
       'no-restricted-imports': [
@@ -50,9 +51,27 @@ export default tseslint.config(
             { group: ['node:*'], message: 'shared/ runs in the browser too: use Web APIs (globalThis.crypto, TextEncoder) or move this into the package that needs Node.' },
             { group: ['electron'], message: 'shared/ must not depend on Electron: only agent/src/electron may.' },
             { group: ['@vigil/*'], message: 'shared/ depends on nothing of ours: move the code here or invert the dependency.' },
+            { group: ['**/node', '**/node/*'], message: 'shared/src/node is the Node-only layer (CLIs, list files): browser-safe shared code must not import it; pass the data in instead.' },
             crossPackageRelative,
           ],
           paths: NODE_BUILTINS.map((name) => ({ name, message: 'shared/ runs in the browser too: use Web APIs or move this into the package that needs Node.' })),
+        },
+      ],
+    },
+  },
+  // shared/src/node is shared's Node-only layer (the scan CLI, list files): Node built-ins are allowed there.
+  {
+    files: ['shared/src/node/**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron'], message: 'shared/ must not depend on Electron: only agent/src/electron may.' },
+            { group: ['@vigil/*'], message: 'shared/ depends on nothing of ours: move the code here or invert the dependency.' },
+            crossPackageRelative,
+          ],
         },
       ],
     },

@@ -1,0 +1,174 @@
+import AhoCorasick from 'aho-corasick';
+import fc from 'fast-check';
+import type { KeywordEntry } from '../protocol/policy.schema';
+import { compileMatcher, type Match } from './index';
+
+const RUNS = { numRuns: 300, seed: 20250101 };
+
+const entries = (phrases: readonly string[], match: KeywordEntry['match'] = 'substring'): KeywordEntry[] =>
+  phrases.map((phrase, i) => ({ id: String(i), phrase, category: 'test', severity: 1, match }));
+
+/** Small alphabets make overlapping and nested patterns common. */
+const patternsArb = fc.uniqueArray(fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 1, maxLength: 5 }), {
+  minLength: 1,
+  maxLength: 12,
+});
+const haystackArb = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', 'A', ' '), maxLength: 80 });
+
+function naive(patterns: readonly string[], text: string): string[] {
+  const out: string[] = [];
+  patterns.forEach((p) => {
+    for (let at = text.indexOf(p); at !== -1; at = text.indexOf(p, at + 1)) out.push(`${p}@${at}-${at + p.length}`);
+  });
+  return out.sort();
+}
+
+function package_(patterns: readonly string[], text: string): string[] {
+  const ac = new AhoCorasick();
+  for (const p of patterns) ac.add(p, p);
+  ac.build_fail();
+  const out: string[] = [];
+  ac.search(text, (word, data, offset) => {
+    for (let k = 0; k < data.length; k++) out.push(`${word}@${offset}-${offset + word.length}`);
+  });
+  return out.sort();
+}
+
+function ours(patterns: readonly string[], text: string): string[] {
+  const m = compileMatcher(entries(patterns), { normalise: false });
+  return m
+    .findAll(text)
+    .map((x) => `${patterns[Number(x.id)]}@${x.start}-${x.end}`)
+    .sort();
+}
+
+describe('differential: normalise false, substring semantics', () => {
+  it('findAll equals the aho-corasick package and a naive indexOf scan', () => {
+    fc.assert(
+      fc.property(patternsArb, haystackArb, (patterns, text) => {
+        const expected = naive(patterns, text);
+        expect(package_(patterns, text)).toEqual(expected);
+        expect(ours(patterns, text)).toEqual(expected);
+      }),
+      RUNS,
+    );
+  });
+
+  it('findAll is ordered by end then start', () => {
+    fc.assert(
+      fc.property(patternsArb, haystackArb, (patterns, text) => {
+        const ms = compileMatcher(entries(patterns), { normalise: false }).findAll(text);
+        for (let i = 1; i < ms.length; i++) {
+          const a = ms[i - 1] as Match;
+          const b = ms[i] as Match;
+          expect(a.end < b.end || (a.end === b.end && a.start <= b.start)).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+type Op = { push: string } | { backspace: number };
+
+const key = (m: Match): string => `${m.id}@${m.start}-${m.end}`;
+
+const textUnit = fc.constantFrom(
+  'k',
+  'i',
+  'l',
+  'a',
+  's',
+  'e',
+  'x',
+  ' ',
+  ' ',
+  '.',
+  '*',
+  '1',
+  '$',
+  'é',
+  'К',
+  '😀',
+  '\u200b',
+  'L',
+);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ unit: textUnit, minLength: 1, maxLength: 6 }).map((push) => ({ push })) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((backspace) => ({ backspace })) },
+);
+const streamPhrases = ['kill', 'ass', 'sex', 'kiss', 'lila', 'axe', 'ski'];
+const modes: KeywordEntry['match'][] = ['word', 'substring', 'prefix'];
+const streamEntries = streamPhrases.flatMap((phrase, i) =>
+  modes.map((match) => ({ id: `${i}${match[0]}`, phrase, category: 'test', severity: 1, match })),
+);
+
+describe.each([
+  ['normalised', { exclusions: ['skiss', 'sexes'] }],
+  ['raw', { normalise: false, exclusions: ['skiss', 'sexes'] }],
+] as const)('stream and batch agree (%s)', (_name, options) => {
+  const m = compileMatcher(streamEntries, options);
+
+  it('append only: the matches pushed, then flushed, are exactly findAll of the text', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: textUnit, maxLength: 8 }), { maxLength: 12 }), (chunks) => {
+        const s = m.stream();
+        const got: Match[] = [];
+        for (const chunk of chunks) got.push(...s.push(chunk));
+        got.push(...s.flush());
+        const text = chunks.join('');
+        expect(s.text).toBe(text);
+        expect(got.map(key).sort()).toEqual(m.findAll(text).map(key).sort());
+      }),
+      RUNS,
+    );
+  });
+
+  it('with edits: every match pushed is in findAll of the buffer then, and none of the final text is missed', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 25 }), (ops) => {
+        const s = m.stream();
+        let text = '';
+        const seen = new Set<string>();
+        for (const op of ops) {
+          if ('push' in op) {
+            text += op.push;
+            const now = new Set(m.findAll(text).map(key));
+            for (const match of s.push(op.push)) {
+              expect(now).toContain(key(match));
+              seen.add(key(match));
+            }
+          } else {
+            const cps = [...text];
+            text = cps.slice(0, Math.max(0, cps.length - op.backspace)).join('');
+            s.backspace(op.backspace);
+          }
+          expect(s.text).toBe(text);
+        }
+        for (const match of s.flush()) seen.add(key(match));
+        for (const match of m.findAll(text)) expect(seen).toContain(key(match));
+        expect(s.matches()).toEqual(m.findAll(text));
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('batch scans', () => {
+  it('a long text gives the same matches as its lines scanned one by one', () => {
+    const m = compileMatcher(streamEntries, { exclusions: ['skiss'] });
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: textUnit, maxLength: 40 }), { maxLength: 200 }), (lines) => {
+        const text = lines.join('\n');
+        const expected: string[] = [];
+        let at = 0;
+        for (const line of lines) {
+          for (const x of m.findAll(line)) expected.push(`${x.id}@${x.start + at}-${x.end + at}`);
+          at += line.length + 1;
+        }
+        expect(m.findAll(text).map(key).sort()).toEqual(expected.sort());
+      }),
+      { numRuns: 50, seed: 7 },
+    );
+  });
+});

@@ -1,0 +1,759 @@
+import { type Automaton, MODE_EXCLUSION, MODE_PREFIX, MODE_WORD, type Variant } from './automaton';
+import {
+  type Folder,
+  isWordCodeUnit,
+  KIND_DROP,
+  KIND_MASK,
+  KIND_SEP,
+  KIND_WORD,
+  SYM_BITS,
+  SYM_MASK,
+  SYM_MASK_BITS,
+  SYM_ONE,
+  SYM_SPACE,
+} from './normalise';
+import type { Match } from './types';
+
+// Module-local copies of the constants: CommonJS output would otherwise read each imported or
+// exported constant as a property of a module object inside the hot loop.
+const WORD = 1;
+const SOFT = 2;
+const BITS = SYM_BITS;
+const LOW = SYM_MASK_BITS;
+const K_DROP = KIND_DROP;
+const K_WORD = KIND_WORD;
+const K_SEP = KIND_SEP;
+const K_MASK = KIND_MASK;
+const S_SPACE = SYM_SPACE;
+const S_MASK = SYM_MASK;
+const S_ONE = SYM_ONE;
+
+/** Symbol flag: a word character. */
+export const F_WORD = WORD;
+/** Symbol flag: a joined separator (`k i l l`) sits just before this symbol. */
+export const F_SOFT = SOFT;
+
+/** What a scanner needs from the compiled matcher. */
+export interface ScanPlan {
+  automaton: Automaton | null;
+  variants: readonly Variant[];
+  /** null: raw mode, one symbol per UTF-16 code unit. */
+  folder: Folder | null;
+  makeMatch(variant: number, start: number, end: number): Match;
+  hasExclusions: boolean;
+  /** Longest variant and longest exclusion, in symbols. */
+  maxLen: number;
+  maxExLen: number;
+  /** Variants by last symbol, for masked text (`c*sino`); null when masks are off. */
+  byLast: Map<number, Int32Array> | null;
+}
+
+const isLetterSym = (p: number): boolean =>
+  (p >= 0x30 && p <= 0x39) || (p >= 0x61 && p <= 0x7a) || (p >= 0x41 && p <= 0x5a) || (p >= 128 && p !== S_MASK);
+
+/**
+ * The incremental core shared by batch scans and streams: it normalises character by character,
+ * keeps per-symbol arrays (symbol, automaton state, run length, original offsets, flags), and
+ * verifies each candidate once the symbol after it is known. With `editable`, it also keeps one
+ * snapshot per code point so that a backspace restores the previous state in O(1).
+ */
+export class Scanner {
+  private sym: Int32Array;
+  private st: Int32Array;
+  private cnt: Uint16Array;
+  private os: Int32Array;
+  private oe: Int32Array;
+  private fl: Uint8Array;
+  private n = 0;
+
+  // Context of the contextual rules.
+  private glued = false;
+  private tok = 0;
+  private soft = false;
+  private sepS = 0;
+  private lastMask = -1;
+  /** When a mask precedes the last symbol: the mask's index, to match masked windows once it closes. */
+  private maskLm = -1;
+  private rawLen = 0;
+
+  // Candidates: ending at the last symbol (not yet verified), verified but waiting for exclusions,
+  // and verified exclusion occurrences.
+  private pend: number[] = [];
+  private pendS: number[] = [];
+  private awV: number[] = [];
+  private awS: number[] = [];
+  private awE: number[] = [];
+  private exS: number[] = [];
+  private exE: number[] = [];
+  private out: Match[] = [];
+
+  // Editing.
+  private raw: Uint16Array;
+  private steps = 0;
+  private snapRaw: Int32Array;
+  private snapN: Int32Array;
+  private snapCnt: Uint16Array;
+  private snapOe: Int32Array;
+  private snapCtx: Uint8Array;
+  private snapPend: Int32Array;
+  private reported: Set<number> | null;
+
+  private readonly repeats: boolean;
+  private readonly separators: boolean;
+  private readonly whitespace: boolean;
+  private readonly keyBase: number;
+
+  constructor(
+    private readonly plan: ScanPlan,
+    private readonly editable: boolean,
+    capacity = 64,
+  ) {
+    const cap = Math.max(128, capacity);
+    this.sym = new Int32Array(cap);
+    this.st = new Int32Array(cap);
+    this.cnt = new Uint16Array(cap);
+    this.os = new Int32Array(cap);
+    this.oe = new Int32Array(cap);
+    this.fl = new Uint8Array(cap);
+    const snapCap = editable ? cap : 0;
+    this.raw = new Uint16Array(snapCap);
+    this.snapRaw = new Int32Array(snapCap);
+    this.snapN = new Int32Array(snapCap);
+    this.snapCnt = new Uint16Array(snapCap);
+    this.snapOe = new Int32Array(snapCap);
+    this.snapCtx = new Uint8Array(snapCap);
+    this.snapPend = new Int32Array(snapCap);
+    this.reported = editable ? new Set() : null;
+    const o = plan.folder?.options;
+    this.repeats = o?.repeats ?? false;
+    this.separators = o?.separators ?? false;
+    this.whitespace = o?.whitespace ?? false;
+    this.keyBase = plan.variants.length + 1;
+  }
+
+  /** The normalised symbols so far (for `normalise()` and pattern compilation). */
+  symbols(): { syms: Int32Array; counts: Uint16Array; flags: Uint8Array; starts: Int32Array; ends: Int32Array } {
+    const n = this.n;
+    return {
+      syms: this.sym.slice(0, n),
+      counts: this.cnt.slice(0, n),
+      flags: this.fl.slice(0, n),
+      starts: this.os.slice(0, n),
+      ends: this.oe.slice(0, n),
+    };
+  }
+
+  get length(): number {
+    return this.rawLen;
+  }
+
+  /** The raw text (editable scanners only). */
+  text(): string {
+    let s = '';
+    for (let i = 0; i < this.rawLen; i += 8192) {
+      s += String.fromCharCode(...this.raw.subarray(i, Math.min(this.rawLen, i + 8192)));
+    }
+    return s;
+  }
+
+  /** Takes the matches reported (settled) since the last call. */
+  take(): Match[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  write(text: string): void {
+    if (this.plan.folder === null) this.writeRaw(text);
+    else this.writeNormalised(text, this.plan.folder);
+  }
+
+  private writeRaw(text: string): void {
+    const len = text.length;
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      const rs = this.rawLen;
+      this.append(c, isWordCodeUnit(c) ? WORD : 0, rs, rs + 1);
+      let w = 1;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          this.append(d, 0, rs + 1, rs + 2);
+          w = 2;
+        }
+      }
+      this.rawLen = rs + w;
+      if (this.editable) this.snapshot(c, w === 2 ? text.charCodeAt(i + 1) : -1);
+      i += w - 1;
+    }
+  }
+
+  /**
+   * The hot path: normalisation rules and the automaton step inlined over local variables. Each
+   * unit appends at most two symbols: a joined separator that turned out to be a real space, and
+   * its own symbol.
+   */
+  private writeNormalised(text: string, f: Folder): void {
+    let i = 0;
+    while (i < text.length) {
+      i = this.scanSome(text, f, i);
+      if (i < text.length) {
+        if (this.editable) this.grow();
+        else this.compact();
+      }
+    }
+  }
+
+  /** Scans from `start` until the text ends or the symbol arrays are nearly full; returns where it stopped. */
+  private scanSome(text: string, f: Folder, start: number): number {
+    const a = this.plan.automaton;
+    const ascii = f.ascii;
+    const len = text.length;
+    const repeats = this.repeats;
+    const separators = this.separators;
+    const whitespace = this.whitespace;
+    const editable = this.editable;
+    const maxLen = this.plan.maxLen;
+    const C = a === null ? 0 : a.classes;
+    const cmap = a === null ? new Uint8Array(0) : a.cmap;
+    const delta = a === null ? new Uint16Array(1) : a.delta;
+    const hasOut = a === null ? new Uint8Array(1) : a.hasOut;
+    let n = this.n;
+    let glued = this.glued;
+    let tok = this.tok;
+    let soft = this.soft;
+    let sepS = this.sepS;
+    let lastMask = this.lastMask;
+    let rawLen = this.rawLen;
+    let state = n > 0 ? (this.st[n - 1] as number) : 0;
+    const sym = this.sym;
+    const cnt = this.cnt;
+    const os = this.os;
+    const oe = this.oe;
+    const fl = this.fl;
+    const st = this.st;
+    // Room for the symbols of one more code point (NFKC expands one to at most 18).
+    const room = sym.length - 64;
+    const pend = this.pend;
+    const awV = this.awV;
+    let single = 0;
+    let units: Int32Array | null = null;
+    let i = start;
+    while (i < len) {
+      if (n > room) break;
+      const c = text.charCodeAt(i);
+      const rs = rawLen;
+      if (c < 128 && !soft && !editable) {
+        // Fast path: an ASCII letter or digit, with nothing pending.
+        const unit = ascii[c] as number;
+        if (unit >>> BITS === K_WORD) {
+          const code = unit & LOW;
+          if (n > 0 && repeats && glued && sym[n - 1] === code) {
+            const k = cnt[n - 1] as number;
+            if (k < 65535) cnt[n - 1] = k + 1;
+            oe[n - 1] = rs + 1;
+            tok++;
+            rawLen = rs + 1;
+            i++;
+            continue;
+          }
+          if (a !== null && pend.length === 0 && lastMask < 0 && awV.length === 0) {
+            sym[n] = code;
+            fl[n] = WORD;
+            cnt[n] = 1;
+            os[n] = rs;
+            oe[n] = rs + 1;
+            state = delta[state * C + (cmap[code] as number)] as number;
+            st[n] = state;
+            n++;
+            if (hasOut[state] === 1) {
+              this.n = n;
+              this.collectDfa(state, n - 1, pend, this.pendS);
+            }
+            glued = true;
+            tok++;
+            rawLen = rs + 1;
+            i++;
+            continue;
+          }
+        }
+      }
+      let w = 1;
+      let count = 1;
+      if (c < 128) {
+        single = ascii[c] as number;
+        units = null;
+      } else {
+        let cp = c;
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+          const d = text.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d <= 0xdfff) {
+            cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+            w = 2;
+          }
+        }
+        units = f.fold(cp);
+        count = units.length;
+      }
+      const re = rs + w;
+      for (let u = 0; u < count; u++) {
+        const unit = units === null ? single : (units[u] as number);
+        const kind = unit >>> BITS;
+        if (kind === K_DROP) continue;
+        let code = unit & LOW;
+        // Up to two symbols to append: [preSym at sepS] then [code with flags].
+        let pre = false;
+        let main = true;
+        let flags = 0;
+        if (kind === K_WORD) {
+          const softGap = soft;
+          soft = false;
+          if (n > 0 && repeats && (glued || softGap) && sym[n - 1] === code) {
+            const k = cnt[n - 1] as number;
+            if (k < 65535) cnt[n - 1] = k + 1;
+            oe[n - 1] = re;
+            main = false;
+          } else flags = softGap ? WORD | SOFT : WORD;
+          glued = true;
+          tok = softGap ? 1 : tok + 1;
+        } else if (kind === K_SEP) {
+          code = S_SPACE;
+          if (soft) {
+            // A run of separators after a single letter counts as one separator.
+            if (!whitespace) {
+              soft = false;
+              pre = true;
+            } else main = false;
+          } else if (separators && glued && tok === 1 && n > 0 && sym[n - 1] !== S_MASK) {
+            soft = true;
+            sepS = rs;
+            main = false;
+          } else if (whitespace && n > 0 && sym[n - 1] === S_SPACE) main = false;
+          glued = false;
+          tok = 0;
+        } else if (kind === K_MASK && glued && !soft && n > 0 && ((fl[n - 1] as number) & WORD) !== 0) {
+          flags = WORD;
+          tok++;
+        } else {
+          if (kind === K_MASK) code = 0x2a;
+          if (soft) {
+            soft = false;
+            pre = true;
+          }
+          glued = false;
+          tok = 0;
+        }
+        for (let step = pre ? 0 : 1; step < (main ? 2 : 1); step++) {
+          const sy = step === 0 ? S_SPACE : code;
+          sym[n] = sy;
+          fl[n] = step === 0 ? 0 : flags;
+          cnt[n] = 1;
+          os[n] = step === 0 ? sepS : rs;
+          oe[n] = step === 0 ? sepS + 1 : re;
+          if (pend.length > 0 || this.maskLm >= 0) this.closePending(n);
+          if (sy === S_MASK) lastMask = n;
+          else if (((fl[n] as number) & WORD) === 0) lastMask = -1;
+          n++;
+          if (a === null) continue;
+          const cls = sy < 65536 ? (cmap[sy] as number) : (a.astral.get(sy) ?? 0);
+          state = delta[state * C + cls] as number;
+          st[n - 1] = state;
+          if (hasOut[state] === 1) {
+            this.n = n;
+            this.collectDfa(state, n - 1, this.pend, this.pendS);
+          }
+          if (lastMask >= 0 && lastMask < n - 1 && n - 1 - lastMask < maxLen) this.maskLm = lastMask;
+          if (awV.length > 0) {
+            this.n = n;
+            this.settle();
+          }
+        }
+      }
+      rawLen = re;
+      i += w;
+      if (editable) {
+        this.n = n;
+        this.glued = glued;
+        this.tok = tok;
+        this.soft = soft;
+        this.sepS = sepS;
+        this.rawLen = rawLen;
+        this.snapshot(c, w === 2 ? text.charCodeAt(i - 1) : -1);
+      }
+    }
+    this.n = n;
+    this.glued = glued;
+    this.tok = tok;
+    this.soft = soft;
+    this.sepS = sepS;
+    this.lastMask = lastMask;
+    this.rawLen = rawLen;
+    return i;
+  }
+
+  private grow(): void {
+    const cap = this.sym.length * 2;
+    const g32 = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.sym = g32(this.sym);
+    this.st = g32(this.st);
+    this.os = g32(this.os);
+    this.oe = g32(this.oe);
+    const cnt = new Uint16Array(cap);
+    cnt.set(this.cnt);
+    this.cnt = cnt;
+    const fl = new Uint8Array(cap);
+    fl.set(this.fl);
+    this.fl = fl;
+  }
+
+  /**
+   * Batch scans keep only a window of symbols: when the arrays are full, the last few symbols
+   * (enough to verify any candidate still open) move to the front, so memory stays constant.
+   */
+  private compact(): void {
+    const n = this.n;
+    const keep = Math.min(n, this.plan.maxLen + this.plan.maxExLen + 2);
+    if (keep * 2 > this.sym.length) {
+      this.grow();
+      return;
+    }
+    const shift = n - keep;
+    for (const arr of [this.sym, this.st, this.cnt, this.os, this.oe, this.fl]) arr.copyWithin(0, shift, n);
+    const adjust = (xs: number[]): void => {
+      for (let i = 0; i < xs.length; i++) xs[i] = (xs[i] ?? 0) - shift;
+    };
+    adjust(this.pendS);
+    adjust(this.awS);
+    adjust(this.awE);
+    adjust(this.exS);
+    adjust(this.exE);
+    if (this.lastMask >= 0) this.lastMask = Math.max(-1, this.lastMask - shift);
+    if (this.maskLm >= 0) this.maskLm = Math.max(-1, this.maskLm - shift);
+    this.n = keep;
+  }
+
+  private append(sym: number, flags: number, rs: number, re: number): void {
+    const n = this.n;
+    if (n === this.sym.length) this.grow();
+    this.sym[n] = sym;
+    this.fl[n] = flags;
+    this.cnt[n] = 1;
+    this.os[n] = rs;
+    this.oe[n] = re;
+    if (this.pend.length > 0 || this.maskLm >= 0) this.closePending(n);
+    this.n = n + 1;
+    const a = this.plan.automaton;
+    if (a === null) return;
+    const prev = n > 0 ? (this.st[n - 1] ?? 0) : 0;
+    const cls = sym < 65536 ? (a.cmap[sym] ?? 0) : (a.astral.get(sym) ?? 0);
+    const s = a.delta[prev * a.classes + cls] ?? 0;
+    this.st[n] = s;
+    if (a.hasOut[s] === 1) this.collectDfa(s, n, this.pend, this.pendS);
+    if (this.awV.length > 0) this.settle();
+  }
+
+  private collectDfa(s: number, e: number, into: number[], starts: number[]): void {
+    const a = this.plan.automaton;
+    if (a === null) return;
+    const variants = this.plan.variants;
+    let t = (a.outStart[s] ?? 0) < (a.outStart[s + 1] ?? 0) ? s : (a.dictLink[s] ?? -1);
+    while (t >= 0) {
+      const end = a.outStart[t + 1] ?? 0;
+      for (let k = a.outStart[t] ?? 0; k < end; k++) {
+        const v = a.outVars[k] ?? 0;
+        into.push(v);
+        starts.push(e + 1 - (variants[v] as Variant).syms.length);
+      }
+      t = a.dictLink[t] ?? -1;
+    }
+  }
+
+  /**
+   * Variants matching the window ending at j where each text mask stands for one letter. Runs
+   * are compared expanded, so `w*ed` (w, *, e, d) matches `weed` (w, e×2, d).
+   */
+  private collectMasks(j: number, lastMask: number, into: number[], starts: number[]): void {
+    const byLast = this.plan.byLast;
+    const sj = this.sym[j] ?? 0;
+    if (byLast === null || sj === S_MASK || ((this.fl[j] ?? 0) & WORD) === 0) return;
+    const list = byLast.get(sj);
+    if (list === undefined) return;
+    const variants = this.plan.variants;
+    for (let x = 0; x < list.length; x++) {
+      const v = list[x] ?? 0;
+      const xs = (variants[v] as Variant).expanded;
+      let k = xs.length - 1;
+      let idx = j;
+      let masked = false;
+      while (k >= 0 && idx >= 0) {
+        const t = this.sym[idx] ?? 0;
+        if (t === S_MASK) {
+          if (k === xs.length - 1 || !isLetterSym(xs[k] ?? 0)) break;
+          masked = true;
+          k--;
+        } else {
+          let c = this.cnt[idx] ?? 1;
+          while (c > 0 && k >= 0) {
+            const p = xs[k] ?? 0;
+            if (t !== p && !(t === S_ONE && (p === 0x69 || p === 0x6c))) break;
+            c--;
+            k--;
+          }
+          if (c > 0) break;
+        }
+        idx--;
+      }
+      if (k === -1 && masked && idx + 1 <= lastMask && this.sym[idx + 1] !== S_MASK) {
+        into.push(v);
+        starts.push(idx + 1);
+      }
+    }
+  }
+
+  /** Checks a candidate ending at symbol e; `next` is the index of the symbol after it, or -1 at the end. */
+  private verify(v: number, s: number, e: number, next: number): boolean {
+    const V = this.plan.variants[v] as Variant;
+    const len = e - s + 1;
+    if (s < 0) return false;
+    const counts = V.counts;
+    if (counts !== null && len === V.syms.length) {
+      for (let k = 0; k < len; k++) {
+        if (this.sym[s + k] !== S_MASK && (this.cnt[s + k] ?? 0) < (counts[k] ?? 0)) return false;
+      }
+    }
+    if (this.separators && len > 1) {
+      // Joined separators inside the window: either every letter is spaced out (`k i l l`), or
+      // they sit where the phrase has them too (`i hate you` typed as `i hate you`).
+      const ps = len === V.syms.length ? V.soft : null;
+      let all = true;
+      let same = true;
+      for (let k = 1; k < len; k++) {
+        const t = ((this.fl[s + k] ?? 0) & SOFT) === 0 ? 0 : 1;
+        if (t === 0) all = false;
+        if (t !== (ps === null ? 0 : (ps[k] ?? 0))) same = false;
+      }
+      if (!all && !same) return false;
+    }
+    if ((V.mode === MODE_WORD || V.mode === MODE_PREFIX) && V.wordStart && s > 0) {
+      if (((this.fl[s - 1] ?? 0) & WORD) !== 0 && ((this.fl[s] ?? 0) & SOFT) === 0) return false;
+    }
+    if (V.mode === MODE_WORD && V.wordEnd && next >= 0) {
+      const f = this.fl[next] ?? 0;
+      if ((f & WORD) !== 0 && (f & SOFT) === 0) return false;
+    }
+    return true;
+  }
+
+  /** The symbol `next` just arrived: candidates ending before it are complete. */
+  private closePending(next: number): void {
+    const pend = this.pend;
+    const e = next - 1;
+    if (this.maskLm >= 0) {
+      this.collectMasks(e, this.maskLm, pend, this.pendS);
+      this.maskLm = -1;
+    }
+    for (let i = 0; i < pend.length; i++) {
+      const v = pend[i] ?? 0;
+      const s = this.pendS[i] ?? 0;
+      if (!this.verify(v, s, e, next)) continue;
+      const V = this.plan.variants[v] as Variant;
+      if (V.mode === MODE_EXCLUSION) {
+        this.exS.push(s);
+        this.exE.push(e);
+      } else if (!this.plan.hasExclusions) {
+        this.report(v, s, e);
+      } else {
+        this.awV.push(v);
+        this.awS.push(s);
+        this.awE.push(e);
+      }
+    }
+    pend.length = 0;
+    this.pendS.length = 0;
+  }
+
+  private covered(s: number, e: number, exS: readonly number[], exE: readonly number[]): boolean {
+    for (let i = 0; i < exS.length; i++) if ((exS[i] ?? 0) <= s && e <= (exE[i] ?? 0)) return true;
+    return false;
+  }
+
+  /** Reports the waiting candidates that no exclusion covers or can still cover. */
+  private settle(): void {
+    const a = this.plan.automaton;
+    const n = this.n;
+    let earliest = Infinity;
+    if (a !== null && n > 0) {
+      const d = a.exDepth[this.st[n - 1] ?? 0] ?? 0;
+      if (d > 0) earliest = n - d;
+    }
+    for (let i = 0; i < this.pend.length; i++) {
+      const V = this.plan.variants[this.pend[i] ?? 0] as Variant;
+      if (V.mode === MODE_EXCLUSION) earliest = Math.min(earliest, this.pendS[i] ?? 0);
+    }
+    let w = 0;
+    for (let i = 0; i < this.awV.length; i++) {
+      const v = this.awV[i] ?? 0;
+      const s = this.awS[i] ?? 0;
+      const e = this.awE[i] ?? 0;
+      if (this.covered(s, e, this.exS, this.exE)) continue;
+      if (earliest <= s) {
+        this.awV[w] = v;
+        this.awS[w] = s;
+        this.awE[w] = e;
+        w++;
+      } else this.report(v, s, e);
+    }
+    this.awV.length = w;
+    this.awS.length = w;
+    this.awE.length = w;
+    if (w === 0 && earliest === Infinity) {
+      this.exS.length = 0;
+      this.exE.length = 0;
+    }
+  }
+
+  private report(v: number, s: number, e: number): void {
+    if (this.reported !== null) {
+      const key = e * this.keyBase + v;
+      if (this.reported.has(key)) return;
+      this.reported.add(key);
+    }
+    this.out.push(this.plan.makeMatch(v, this.os[s] ?? 0, this.oe[e] ?? 0));
+  }
+
+  /** As if the text ended here: reports every remaining match. The state is kept. */
+  finish(): Match[] {
+    const n = this.n;
+    const exS = this.exS.slice();
+    const exE = this.exE.slice();
+    const aw: [number, number, number][] = [];
+    for (let i = 0; i < this.awV.length; i++) aw.push([this.awV[i] ?? 0, this.awS[i] ?? 0, this.awE[i] ?? 0]);
+    const pv = this.pend.slice();
+    const ps = this.pendS.slice();
+    if (this.maskLm >= 0 && n > 0) this.collectMasks(n - 1, this.maskLm, pv, ps);
+    for (let i = 0; i < pv.length; i++) {
+      const v = pv[i] ?? 0;
+      const s = ps[i] ?? 0;
+      if (!this.verify(v, s, n - 1, -1)) continue;
+      const V = this.plan.variants[v] as Variant;
+      if (V.mode === MODE_EXCLUSION) {
+        exS.push(s);
+        exE.push(n - 1);
+      } else aw.push([v, s, n - 1]);
+    }
+    for (const [v, s, e] of aw) if (!this.covered(s, e, exS, exE)) this.report(v, s, e);
+    return this.take();
+  }
+
+  private snapshot(c: number, d: number): void {
+    if (this.steps + 2 > this.raw.length || this.rawLen > this.raw.length) this.growSnapshots();
+    if (d >= 0) {
+      this.raw[this.rawLen - 2] = c;
+      this.raw[this.rawLen - 1] = d;
+    } else this.raw[this.rawLen - 1] = c;
+    const k = this.steps++;
+    const n = this.n;
+    this.snapRaw[k] = this.rawLen;
+    this.snapN[k] = n;
+    this.snapCnt[k] = n > 0 ? (this.cnt[n - 1] ?? 0) : 0;
+    this.snapOe[k] = n > 0 ? (this.oe[n - 1] ?? 0) : 0;
+    this.snapCtx[k] = (this.glued ? 1 : 0) | (this.soft ? 2 : 0) | (Math.min(this.tok, 2) << 2);
+    this.snapPend[k] = this.sepS;
+  }
+
+  private growSnapshots(): void {
+    const cap = Math.max(64, this.raw.length * 2, this.rawLen + 2);
+    const g = <T extends Int32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.raw = g(this.raw, (k) => new Uint16Array(k));
+    this.snapRaw = g(this.snapRaw, (k) => new Int32Array(k));
+    this.snapN = g(this.snapN, (k) => new Int32Array(k));
+    this.snapCnt = g(this.snapCnt, (k) => new Uint16Array(k));
+    this.snapOe = g(this.snapOe, (k) => new Int32Array(k));
+    this.snapCtx = g(this.snapCtx, (k) => new Uint8Array(k));
+    this.snapPend = g(this.snapPend, (k) => new Int32Array(k));
+  }
+
+  /** Deletes the last `count` code points. O(count + longest pattern). */
+  backspace(count: number): void {
+    if (!this.editable || this.steps === 0 || count <= 0) return;
+    this.steps = Math.max(0, this.steps - count);
+    const k = this.steps - 1;
+    if (k < 0) {
+      this.n = 0;
+      this.rawLen = 0;
+      this.glued = false;
+      this.soft = false;
+      this.tok = 0;
+    } else {
+      const n = this.snapN[k] ?? 0;
+      this.n = n;
+      if (n > 0) {
+        this.cnt[n - 1] = this.snapCnt[k] ?? 1;
+        this.oe[n - 1] = this.snapOe[k] ?? 0;
+      }
+      this.rawLen = this.snapRaw[k] ?? 0;
+      const ctx = this.snapCtx[k] ?? 0;
+      this.glued = (ctx & 1) !== 0;
+      this.soft = (ctx & 2) !== 0;
+      this.tok = ctx >> 2;
+      this.sepS = this.snapPend[k] ?? 0;
+    }
+    this.rebuild();
+  }
+
+  /** Recomputes the candidates that the deleted text could have changed, from the stored states. */
+  private rebuild(): void {
+    const n = this.n;
+    const plan = this.plan;
+    this.pend.length = this.pendS.length = 0;
+    this.maskLm = -1;
+    this.awV.length = this.awS.length = this.awE.length = 0;
+    this.exS.length = this.exE.length = 0;
+    const from = Math.max(0, n - plan.maxLen - plan.maxExLen - 1);
+    if (this.reported !== null) {
+      for (const key of this.reported) {
+        const e = Math.floor(key / this.keyBase);
+        if (e >= n || e < from) this.reported.delete(key);
+      }
+    }
+    const maskAt = (j: number, lm: number): number =>
+      this.sym[j] === S_MASK ? j : ((this.fl[j] ?? 0) & WORD) === 0 ? -1 : lm;
+    let lm = -1;
+    for (let j = Math.max(0, from - plan.maxLen); j < from; j++) lm = maskAt(j, lm);
+    this.lastMask = lm;
+    for (let j = from; j < n; j++) this.lastMask = maskAt(j, this.lastMask);
+    for (let j = from; j < n; j++) {
+      const a = plan.automaton;
+      const s = this.st[j] ?? 0;
+      if (a !== null && a.hasOut[s] === 1) this.collectDfa(s, j, this.pend, this.pendS);
+      lm = maskAt(j, lm);
+      this.maskLm = lm >= 0 && lm < j && j - lm < plan.maxLen ? lm : -1;
+      if (j < n - 1) this.closePending(j + 1);
+    }
+    if (this.awV.length > 0) this.settle();
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.rawLen = 0;
+    this.steps = 0;
+    this.glued = false;
+    this.soft = false;
+    this.tok = 0;
+    this.lastMask = -1;
+    this.maskLm = -1;
+    this.pend.length = this.pendS.length = 0;
+    this.awV.length = this.awS.length = this.awE.length = 0;
+    this.exS.length = this.exE.length = 0;
+    this.out = [];
+    this.reported?.clear();
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/// <reference types="node" />
+// Node-only: shared/src/node may use Node built-ins; the rest of shared runs in browsers too.
+// `npm run --silent scan -- [--lists DIR | --patterns FILE] [--raw]`: see SCAN_USAGE.
+import { createInterface } from 'node:readline';
+import { runScan } from './scan';
+
+runScan(process.argv.slice(2), {
+  lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`scan: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);
