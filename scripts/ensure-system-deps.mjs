@@ -10,10 +10,12 @@ const PACKAGES = {
   openbox: 'a window manager, so windows take focus as on a laptop',
   xdotool: 'real key events typed into real windows',
   xterm: 'a window to type into',
-  'x11-utils': 'xwininfo and friends to inspect windows',
+  'x11-utils': 'xprop and xwininfo, which the agent reads the focused window with (get-windows), and xmessage',
+  xclip: 'the agent reads the clipboard with it; the tests copy text with it',
   'x11-xserver-utils': 'xrandr, which screenshot-desktop uses to list displays',
   imagemagick: 'import, which screenshot-desktop uses to grab the screen',
   'fonts-dejavu-core': 'a font for text on screen and on screenshot banners',
+  'wbritish-large': 'the British English dictionary the keyword lists are checked against for false positives',
 };
 
 function installed(pkg) {
