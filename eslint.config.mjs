@@ -6,9 +6,36 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream',
-  'timers', 'tls', 'tty', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'tty',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 const otherPackages = (...names) =>
@@ -18,7 +45,14 @@ const otherPackages = (...names) =>
   }));
 
 const crossPackageRelative = {
-  group: ['../../shared/*', '../../../shared/*', '../../agent/*', '../../console/*', '../../../console/*', '../../keyword-lists/*'],
+  group: [
+    '../../shared/*',
+    '../../../shared/*',
+    '../../agent/*',
+    '../../console/*',
+    '../../../console/*',
+    '../../keyword-lists/*',
+  ],
   message: 'Import other packages by name through their exports (e.g. @vigil/shared), never by a relative path.',
 };
 
@@ -32,7 +66,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-ignore': true, 'ts-expect-error': 'allow-with-description' }],
+      '@typescript-eslint/ban-ts-comment': [
+        'error',
+        { 'ts-ignore': true, 'ts-expect-error': 'allow-with-description' },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-imports': ['error', { patterns: [crossPackageRelative] }],
@@ -48,13 +85,27 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*'], message: 'shared/ runs in the browser too: use Web APIs (globalThis.crypto, TextEncoder) or move this into the package that needs Node.' },
+            {
+              group: ['node:*'],
+              message:
+                'shared/ runs in the browser too: use Web APIs (globalThis.crypto, TextEncoder) or move this into the package that needs Node.',
+            },
             { group: ['electron'], message: 'shared/ must not depend on Electron: only agent/src/electron may.' },
-            { group: ['@vigil/*'], message: 'shared/ depends on nothing of ours: move the code here or invert the dependency.' },
-            { group: ['**/node', '**/node/*'], message: 'shared/src/node is the Node-only layer (CLIs, list files): browser-safe shared code must not import it; pass the data in instead.' },
+            {
+              group: ['@vigil/*'],
+              message: 'shared/ depends on nothing of ours: move the code here or invert the dependency.',
+            },
+            {
+              group: ['**/node', '**/node/*'],
+              message:
+                'shared/src/node is the Node-only layer (CLIs, list files): browser-safe shared code must not import it; pass the data in instead.',
+            },
             crossPackageRelative,
           ],
-          paths: NODE_BUILTINS.map((name) => ({ name, message: 'shared/ runs in the browser too: use Web APIs or move this into the package that needs Node.' })),
+          paths: NODE_BUILTINS.map((name) => ({
+            name,
+            message: 'shared/ runs in the browser too: use Web APIs or move this into the package that needs Node.',
+          })),
         },
       ],
     },
@@ -69,7 +120,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['electron'], message: 'shared/ must not depend on Electron: only agent/src/electron may.' },
-            { group: ['@vigil/*'], message: 'shared/ depends on nothing of ours: move the code here or invert the dependency.' },
+            {
+              group: ['@vigil/*'],
+              message: 'shared/ depends on nothing of ours: move the code here or invert the dependency.',
+            },
             crossPackageRelative,
           ],
         },
@@ -84,14 +138,39 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*'], message: 'agent/src/core talks to the OS only through ports (core/ports.ts): add a port and an adapter in agent/src/platform.' },
-            { group: ['../platform/*', '../platform', '../electron/*', '../daemon', '../cli'], message: 'core must not import adapters or composition roots: declare what you need in core/ports.ts and inject it from daemon.ts.' },
-            { group: ['electron'], message: 'Only agent/src/electron imports electron: the engine is hosted, not aware of its host.' },
-            { group: ['better-sqlite3', 'sharp', 'screenshot-desktop', 'node-global-key-listener', 'get-windows', 'tesseract.js'], message: 'Native and OS-facing modules belong in an adapter under agent/src/platform, behind a port.' },
+            {
+              group: ['node:*'],
+              message:
+                'agent/src/core talks to the OS only through ports (core/ports.ts): add a port and an adapter in agent/src/platform.',
+            },
+            {
+              group: ['../platform/*', '../platform', '../electron/*', '../daemon', '../cli'],
+              message:
+                'core must not import adapters or composition roots: declare what you need in core/ports.ts and inject it from daemon.ts.',
+            },
+            {
+              group: ['electron'],
+              message: 'Only agent/src/electron imports electron: the engine is hosted, not aware of its host.',
+            },
+            {
+              group: [
+                'better-sqlite3',
+                'sharp',
+                'screenshot-desktop',
+                'node-global-key-listener',
+                'get-windows',
+                'tesseract.js',
+              ],
+              message: 'Native and OS-facing modules belong in an adapter under agent/src/platform, behind a port.',
+            },
             ...otherPackages('@vigil/console-server', '@vigil/console-web'),
             crossPackageRelative,
           ],
-          paths: NODE_BUILTINS.map((name) => ({ name, message: 'agent/src/core talks to the OS only through ports (core/ports.ts): add a port and an adapter in agent/src/platform.' })),
+          paths: NODE_BUILTINS.map((name) => ({
+            name,
+            message:
+              'agent/src/core talks to the OS only through ports (core/ports.ts): add a port and an adapter in agent/src/platform.',
+          })),
         },
       ],
     },
@@ -104,7 +183,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron'], message: 'Only agent/src/electron imports electron; daemon.ts and the adapters must run in plain Node.' },
+            {
+              group: ['electron'],
+              message: 'Only agent/src/electron imports electron; daemon.ts and the adapters must run in plain Node.',
+            },
             ...otherPackages('@vigil/console-server', '@vigil/console-web'),
             crossPackageRelative,
           ],
@@ -144,7 +226,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@vigil/agent', '@vigil/agent/*', '@vigil/console-server', '@vigil/console-server/*'], message: 'End-to-end tests drive the real processes through their CLIs and HTTP APIs; import only @vigil/shared schemas.' },
+            {
+              group: ['@vigil/agent', '@vigil/agent/*', '@vigil/console-server', '@vigil/console-server/*'],
+              message:
+                'End-to-end tests drive the real processes through their CLIs and HTTP APIs; import only @vigil/shared schemas.',
+            },
             crossPackageRelative,
           ],
         },

@@ -11,9 +11,18 @@ async function* linesOf(...lines: string[]): AsyncIterable<string> {
 }
 
 async function scan(argv: string[], ...lines: string[]): Promise<{ code: number; out: unknown[]; err: string }> {
+  return scanWith(undefined, argv, ...lines);
+}
+
+async function scanWith(
+  defaultLists: string | undefined,
+  argv: string[],
+  ...lines: string[]
+): Promise<{ code: number; out: unknown[]; err: string }> {
   const out: unknown[] = [];
   let err = '';
   const code = await runScan(argv, {
+    defaultLists,
     lines: () => linesOf(...lines),
     out: (l) => out.push(JSON.parse(l)),
     err: (l) => {
@@ -107,6 +116,13 @@ describe('scan', () => {
     expect(code).toBe(2);
     expect(err).toMatch(message);
     expect(err).toMatch(/Usage:/);
+  });
+
+  it('reads the default lists when neither --lists nor --patterns is given', async () => {
+    await writeFile(join(dir, 'l.json'), JSON.stringify([kill]));
+    const { code, out } = await scanWith(dir, [], 'they kill');
+    expect(code).toBe(0);
+    expect(out).toEqual([{ line: 1, matches: [expect.objectContaining({ id: 'v1', start: 5, end: 9 })] }]);
   });
 
   it('reports an empty phrase with its code', async () => {

@@ -7,6 +7,9 @@ import { loadLists } from './lists';
 
 export const SCAN_USAGE = `Usage: npm run --silent scan -- [--lists DIR | --patterns FILE] [--raw]
 
+Without --lists or --patterns, Vigil's curated lists are used (keyword-lists/dist/lists,
+written by the keyword-lists build; VIGIL_LISTS_DIR points elsewhere).
+
 Reads lines of text on stdin and prints one JSON object per line:
   {"line": N, "matches": [{"id", "phrase", "category", "severity", "start", "end", "text"}]}
 N counts from 1; start and end are UTF-16 offsets in the line (end exclusive).
@@ -23,6 +26,8 @@ export interface ScanIo {
   lines: () => AsyncIterable<string>;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** The lists used when neither --lists nor --patterns is given. */
+  defaultLists?: string;
 }
 
 interface ScanArgs {
@@ -31,7 +36,7 @@ interface ScanArgs {
   raw: boolean;
 }
 
-function parseArgs(argv: readonly string[]): ScanArgs | string {
+function parseArgs(argv: readonly string[], defaultLists?: string): ScanArgs | string {
   const args: ScanArgs = { raw: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -43,7 +48,10 @@ function parseArgs(argv: readonly string[]): ScanArgs | string {
       else args.patterns = value;
     } else return `unknown argument ${JSON.stringify(a)}`;
   }
-  if (args.lists === undefined && args.patterns === undefined) return 'give --lists DIR or --patterns FILE';
+  if (args.lists === undefined && args.patterns === undefined) {
+    if (defaultLists === undefined) return 'give --lists DIR or --patterns FILE';
+    args.lists = defaultLists;
+  }
   if (args.lists !== undefined && args.patterns !== undefined) return 'give --lists or --patterns, not both';
   return args;
 }
@@ -64,7 +72,7 @@ export async function runScan(argv: readonly string[], io: ScanIo): Promise<numb
     io.out(SCAN_USAGE);
     return 0;
   }
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, io.defaultLists);
   if (typeof args === 'string') {
     io.err(`scan: ${args}\n\n${SCAN_USAGE}`);
     return 2;
