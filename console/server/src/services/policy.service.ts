@@ -1,18 +1,30 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_POLICY_SETTINGS, type Policy } from '@vigil/shared';
-import { STARTER_LIST, STARTER_LIST_VERSION } from '@vigil/keyword-lists';
+import type { Policy } from '@vigil/shared';
+import { compilePolicy, loadKeywordLists } from '@vigil/keyword-lists';
 
-/** The policy a school's agents run: its compiled keyword lists and capture settings. */
-export function policyForSchool(_schoolId: string): Policy {
-  return {
-    version: STARTER_LIST_VERSION,
-    keywords: [...STARTER_LIST],
-    exclusions: [],
-    settings: DEFAULT_POLICY_SETTINGS,
-  };
+interface Published {
+  policy: Policy;
+  etag: string;
 }
+
+let curated: Published | undefined;
 
 /** A strong ETag over the policy's content, so agents re-download only when something changed. */
 export function policyEtag(policy: Policy): string {
   return `"${createHash('sha256').update(JSON.stringify(policy)).digest('base64url').slice(0, 27)}"`;
 }
+
+/**
+ * The policy a school's agents run: Vigil's curated keyword lists, compiled once (with the
+ * default capture settings) and kept. Per-school overrides (categories switched off, local
+ * phrases) come with the list editor.
+ */
+export function publishedPolicy(_schoolId: string): Published {
+  if (!curated) {
+    const { policy } = compilePolicy(loadKeywordLists());
+    curated = { policy, etag: policyEtag(policy) };
+  }
+  return curated;
+}
+
+export const policyForSchool = (schoolId: string): Policy => publishedPolicy(schoolId).policy;

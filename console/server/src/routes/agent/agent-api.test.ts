@@ -1,3 +1,4 @@
+import { policyForSchool } from '../../services/policy.service';
 import fs from 'node:fs';
 import sharp from 'sharp';
 import { AGENT_API, CAPTURE_UPLOAD_LIMITS, type Policy } from '@vigil/shared';
@@ -279,7 +280,7 @@ describe('agent API v1', () => {
         },
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ policyVersion: 'starter-1' });
+      expect(res.json()).toMatchObject({ policyVersion: policyForSchool(device.schoolId).version });
       expect(h.app.repos.devices.byId(device.deviceId)).toMatchObject({
         agentVersion: '0.2.0',
         queueDepth: 3,
@@ -312,7 +313,10 @@ describe('agent API v1', () => {
       const res = await h.app.inject({ method: 'GET', url: AGENT_API.policy, headers: { authorization: device.auth } });
       expect(res.statusCode).toBe(200);
       const policy = res.json<Policy>();
-      expect(policy.keywords.length).toBeGreaterThan(5);
+      // Vigil's curated lists, with the Scunthorpe exclusions that go with them.
+      expect(policy.keywords.length).toBeGreaterThan(2500);
+      expect(policy.keywords).toContainEqual(expect.objectContaining({ phrase: 'kill myself', severity: 5 }));
+      expect(policy.exclusions).toContain('scunthorpe');
       const etag = res.headers.etag as string;
       expect(etag).toMatch(/^".+"$/);
       const again = await h.app.inject({

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AGENT_API, ErrorResponseSchema, PolicySchema } from '@vigil/shared';
-import { policyEtag, policyForSchool } from '../../services/policy.service';
+import { publishedPolicy } from '../../services/policy.service';
 
 export const policyRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -13,8 +13,7 @@ export const policyRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const device = request.device!;
       app.repos.devices.touch(device.id, app.clock.now());
-      const policy = policyForSchool(device.schoolId);
-      const etag = policyEtag(policy);
+      const { policy, etag } = publishedPolicy(device.schoolId);
       reply.header('ETag', etag).header('Cache-Control', 'private, no-cache');
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
