@@ -29,7 +29,10 @@ if (process.platform !== 'linux') {
 }
 const hasDpkg = spawnSync('dpkg-query', ['--version']).status === 0;
 if (!hasDpkg) {
-  console.error('ensure-system-deps: this is not a Debian-like system; install the equivalents of: ' + Object.keys(PACKAGES).join(' '));
+  console.error(
+    'ensure-system-deps: this is not a Debian-like system; install the equivalents of: ' +
+      Object.keys(PACKAGES).join(' '),
+  );
   process.exit(1);
 }
 
@@ -47,7 +50,10 @@ if (!isRoot) {
 console.error(`ensure-system-deps: installing ${missing.join(' ')}`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env,
+});
 const still = missing.filter((p) => !installed(p));
 if (still.length > 0) {
   console.error(`ensure-system-deps: still missing after install: ${still.join(' ')}`);

@@ -6,10 +6,14 @@ import { spawn, spawnSync } from 'node:child_process';
 const deps = spawnSync(process.execPath, ['scripts/ensure-system-deps.mjs'], { stdio: 'inherit' });
 if (deps.status !== 0) process.exit(deps.status ?? 1);
 
-const child = spawn('npx', ['turbo', 'run', 'build', 'lint', 'typecheck', 'test', '--concurrency=2', ...process.argv.slice(2)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
-});
+const child = spawn(
+  'npx',
+  ['turbo', 'run', 'build', 'lint', 'typecheck', 'test', '--concurrency=2', ...process.argv.slice(2)],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
+  },
+);
 let passed = 0;
 let failed = 0;
 let skipped = 0;

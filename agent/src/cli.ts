@@ -46,6 +46,10 @@ Environment:
   VIGIL_HEARTBEAT_SECONDS     default 60
   VIGIL_RETRY_MAX_SECONDS     longest wait between upload retries, default 300
   VIGIL_HTTP_TIMEOUT_SECONDS  default 30
+  VIGIL_CLIPBOARD             on | off: match text copied to the clipboard (default on)
+  VIGIL_OCR                   on | off: match the text on screen by OCR (default on)
+  VIGIL_OCR_INTERVAL_SECONDS  how often an unchanged window is read again, default 10
+  VIGIL_OCR_BUDGET_SECONDS    at most one OCR per this many seconds, default 5
 `;
 
 /** Exit code and, when it failed, why. */

@@ -5,18 +5,23 @@
 import os from 'node:os';
 import type { AgentStatus, ConnectionAttempt } from './core/agent-status.schema';
 import { BUILTIN_LIST, BUILTIN_POLICY_VERSION } from './core/builtin-list';
+import { startCaptureSources, type CaptureSources } from './core/capture-sources';
 import { CaptureEngine } from './core/engine';
 import { Heartbeat } from './core/heartbeat';
+import { PolicySync } from './core/policy-sync';
 import type {
   ActiveWindow,
+  ClipboardSource,
   Clock,
   KeyboardSource,
   Logger,
   Outbox,
   Random,
   Screenshot,
+  ScreenText,
   Timer,
   Transport,
+  WindowSource,
 } from './core/ports';
 import { Uploader } from './core/uploader';
 import { AgentError, errorCode } from './errors';
@@ -27,10 +32,13 @@ import { FileCredentialsStore, type DeviceCredentials } from './platform/credent
 import { NativeKeyboard } from './platform/keyboard.native';
 import { createStderrLogger } from './platform/log.stderr';
 import { SqliteOutbox } from './platform/outbox.sqlite';
+import { FilePolicyStore } from './platform/policy.file';
 import { NativeScreenshot } from './platform/screenshot.native';
 import { FileStatusStore } from './platform/status.file';
 import { HttpTransport } from './platform/transport.http';
-import { unknownWindow } from './platform/window.unknown';
+import { NativeClipboard } from './platform/clipboard.native';
+import { OcrScreenText } from './platform/screen-text.ocr';
+import { NativeWindow } from './platform/window.native';
 
 export type { AgentConfig } from './platform/config';
 export { loadConfig } from './platform/config';
@@ -41,6 +49,12 @@ export interface DaemonAdapters {
   keyboard: KeyboardSource;
   screenshot: Screenshot;
   activeWindow: ActiveWindow;
+  /** The focused window as the capture sources poll it (titles, URLs, focus changes, OCR region). */
+  windowSource: WindowSource;
+  /** Null: no clipboard source. */
+  clipboard: ClipboardSource | null;
+  /** Null: no on-screen text (OCR). */
+  screenText: ScreenText | null;
   outbox: Outbox;
   transport: Transport;
   clock: Clock;
@@ -53,6 +67,7 @@ export interface DaemonHandle {
   readonly engine: CaptureEngine;
   readonly uploader: Uploader;
   readonly heartbeat: Heartbeat;
+  readonly policySync: PolicySync;
   /** Stops listening, lets captures in flight reach the outbox, closes it. */
   stop(): Promise<void>;
 }
@@ -111,6 +126,7 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     onAttempt: recordAttempt,
   });
 
+  const nativeWindow = new NativeWindow();
   const engine = new CaptureEngine({
     keywords: BUILTIN_LIST,
     policyVersion: BUILTIN_POLICY_VERSION,
@@ -120,7 +136,7 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     layout: config.keyboardLayout,
     keyboard: overrides.keyboard ?? new NativeKeyboard({ log, helperDir: paths.bin }),
     screenshot: overrides.screenshot ?? new NativeScreenshot(),
-    activeWindow: overrides.activeWindow ?? unknownWindow,
+    activeWindow: overrides.activeWindow ?? nativeWindow,
     outbox,
     clock,
     log,
@@ -135,6 +151,15 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     },
   });
 
+  // The school's policy: the last good one from disk at once, then the console's when it answers.
+  const policySync = new PolicySync({
+    transport,
+    store: new FilePolicyStore(paths.policy),
+    log,
+    apply: (policy) => engine.setPolicy(policy),
+  });
+  await policySync.loadStored();
+
   const heartbeat = new Heartbeat({
     transport,
     outbox,
@@ -143,15 +168,19 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     intervalMs: config.heartbeatIntervalMs,
     agentVersion: config.agentVersion,
     user,
-    policyVersion: () => BUILTIN_POLICY_VERSION,
+    policyVersion: () => engine.currentPolicyVersion,
     lastCaptureAt: () => lastCaptureAt,
     onAttempt: recordAttempt,
-    onResponse: (response) => void status.update({ consolePolicyVersion: response.policyVersion }),
+    onResponse: (response) => {
+      void status.update({ consolePolicyVersion: response.policyVersion });
+      if (response.policyVersion !== engine.currentPolicyVersion) void policySync.sync();
+    },
   });
 
   await status.update({ daemonPid: process.pid, keyboard: 'unavailable' });
   uploader.start();
   heartbeat.start();
+  void policySync.sync();
 
   // Without a keyboard the agent still uploads what is queued: log, and try again later.
   let stopped = false;
@@ -165,17 +194,35 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     }
   };
   await startEngine();
-  log.info('daemon.started', { deviceId: credentials.deviceId, policyVersion: BUILTIN_POLICY_VERSION });
+  // Window titles and URLs, clipboard and on-screen text: each restarts itself when it fails.
+  const sources: CaptureSources = startCaptureSources({
+    sink: engine,
+    window: overrides.windowSource ?? nativeWindow,
+    clipboard:
+      overrides.clipboard !== undefined ? overrides.clipboard : config.sources.clipboard ? new NativeClipboard() : null,
+    screen:
+      overrides.screenText !== undefined
+        ? overrides.screenText
+        : config.sources.ocr
+          ? new OcrScreenText({ log })
+          : null,
+    clock,
+    log,
+    screenText: { intervalMs: config.sources.ocrIntervalMs, budgetMs: config.sources.ocrBudgetMs },
+  });
+  log.info('daemon.started', { deviceId: credentials.deviceId, policyVersion: engine.currentPolicyVersion });
 
   return {
     deviceId: credentials.deviceId,
     engine,
     uploader,
     heartbeat,
+    policySync,
     async stop() {
       if (stopped) return;
       stopped = true;
       keyboardRetry?.cancel();
+      await sources.stop();
       await engine.stop();
       await Promise.all([uploader.stop(), heartbeat.stop()]);
       await status.update({ keyboard: 'stopped', daemonPid: null });

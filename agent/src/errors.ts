@@ -25,6 +25,10 @@ export const AGENT_ERRORS = {
   AGENT_ERR_SCREENSHOT_FAILED: 'A screenshot could not be taken.',
   AGENT_ERR_KEYBOARD_UNAVAILABLE: 'Global keyboard events are not available.',
   AGENT_ERR_CAPTURE_FAILED: 'A capture could not be queued.',
+  AGENT_ERR_WINDOW_UNAVAILABLE: 'The focused window cannot be read (no display, or the window tools are missing).',
+  AGENT_ERR_CLIPBOARD_UNAVAILABLE:
+    'The clipboard cannot be read (no display, or the clipboard tool is missing: install xclip on Linux).',
+  AGENT_ERR_SCREEN_TEXT_FAILED: 'The text on screen could not be read (screen grab or OCR failed).',
   AGENT_ERR_TEST_CAPTURE_FAILED: 'The test capture was not acknowledged by the console.',
   AGENT_ERR_INTERNAL: 'An unexpected error occurred.',
 } as const;

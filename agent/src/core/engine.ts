@@ -27,6 +27,8 @@ import type {
   WindowInfo,
 } from './ports';
 import { CapturePolicy } from './capture-policy';
+import { isExempt } from './password-exemption';
+import type { TextMatch, TextSink } from './text-sink';
 import { TypedText, type KeyboardLayout, type TypedMatches } from './typed-text';
 
 export interface CaptureFacts {
@@ -108,7 +110,7 @@ export interface CaptureEngineOptions {
  * Typed text → matcher → capture → screenshot → outbox. Captures are queued in the order they
  * were matched; a capture whose screenshot fails is still queued, with an "unavailable" image.
  */
-export class CaptureEngine {
+export class CaptureEngine implements TextSink {
   private readonly options: CaptureEngineOptions;
   private readonly typed: TypedText;
   private readonly newId: (nowMs: number) => string;
@@ -118,6 +120,13 @@ export class CaptureEngine {
   private keywordCount: number;
   private pending: Promise<void> = Promise.resolve();
   private running = false;
+  /** The focused window is a password prompt or sign-in page: keys are not even buffered. */
+  private typingExempt = false;
+  /** When the last key went down (clock ms), to tell which window a line was typed in. */
+  private lastKeyAt = Number.NEGATIVE_INFINITY;
+  /** When keys arrive in an exempt window, whether focus has left it is checked now and then. */
+  private exemptionCheckedAt = Number.NEGATIVE_INFINITY;
+  private checkingExemption = false;
 
   constructor(options: CaptureEngineOptions) {
     this.options = options;
@@ -171,6 +180,11 @@ export class CaptureEngine {
   }
 
   handleKey(event: KeyEvent): void {
+    if (this.typingExempt) {
+      this.recheckExemption();
+      return;
+    }
+    if (event.kind === 'down') this.lastKeyAt = this.options.clock.now();
     try {
       const found = this.typed.push(event);
       if (found) this.report('typed', found);
@@ -185,7 +199,7 @@ export class CaptureEngine {
    * window within the throttle time adds to the earlier capture's count instead of a new
    * screenshot. Captures are decided and queued one at a time, in the order they were matched.
    */
-  report(source: CaptureSource, found: TypedMatches): void {
+  report(source: CaptureSource, found: TypedMatches, seenIn?: WindowInfo): void {
     const { clock, log } = this.options;
     const capturedAt = clock.now();
     const matches = found.matches.filter((m) => m.entry.severity >= this.policy.minSeverity);
@@ -193,11 +207,16 @@ export class CaptureEngine {
       log.debug('capture.skipped', { matches: found.matches.length, kept: matches.length });
       return;
     }
-    const window = this.options.activeWindow.current();
+    const window = seenIn ? Promise.resolve(seenIn) : this.options.activeWindow.current();
     window.catch(() => undefined);
     this.pending = this.pending
       .then(async () => {
         const facts = await this.facts(source, capturedAt, await window);
+        // Checked again here, with the window of the moment: focus may have moved since the last poll.
+        if (isExempt(source, facts.window)) {
+          log.info('capture.exempt', { source });
+          return;
+        }
         const windowKey = `${facts.window.app}\u0000${facts.window.title}`;
         const entryIds = matches.map((m) => m.entry.id);
         const decision = this.policy.throttle.decide(entryIds, windowKey, capturedAt);
@@ -211,6 +230,50 @@ export class CaptureEngine {
         await this.enqueue(buildCaptureMetadata(facts, { text: found.text, matches }), image);
       })
       .catch((error: unknown) => log.error('capture.failed', { code: errorCode(error) }));
+  }
+
+  /** Every match in `text` with the current lists: the one matcher all sources share. */
+  match(text: string): TextMatch[] {
+    return this.matcher.match(text);
+  }
+
+  /**
+   * Another window has focus (seen by a poll; the previous window was still focused at
+   * `stillFocusedAt`): the typed line starts afresh — a buffer per focused window. When keys went
+   * down after `stillFocusedAt`, the poll cannot tell which window they went to, so the line is
+   * kept (a click or Alt+Tab, the usual ways focus moves, have ended it already). While the window
+   * is a password prompt or sign-in page the line is dropped and keys are ignored
+   * (password-exemption.ts).
+   */
+  focusChanged(window: WindowInfo | null, stillFocusedAt: number | null = null): void {
+    const exempt = isExempt('typed', window);
+    const typedSince = stillFocusedAt !== null && this.lastKeyAt > stillFocusedAt;
+    if (exempt || !typedSince) this.typed.reset();
+    if (exempt !== this.typingExempt) this.options.log.info('typed.exempt', { exempt });
+    this.typingExempt = exempt;
+  }
+
+  /**
+   * Keys while typing is exempt: the window polls lag by up to a second, so ask the window of
+   * the moment (at most every 250 ms) and stop ignoring keys as soon as focus has left the prompt.
+   */
+  private recheckExemption(): void {
+    const now = this.options.clock.now();
+    if (this.checkingExemption || now - this.exemptionCheckedAt < 250) return;
+    this.checkingExemption = true;
+    this.exemptionCheckedAt = now;
+    this.options.activeWindow
+      .current()
+      .then((window) => {
+        if (!this.typingExempt || isExempt('typed', window)) return;
+        this.typed.reset();
+        this.typingExempt = false;
+        this.options.log.info('typed.exempt', { exempt: false });
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.checkingExemption = false;
+      });
   }
 
   /**

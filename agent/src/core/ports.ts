@@ -83,6 +83,53 @@ export interface ActiveWindow {
   current(): Promise<WindowInfo>;
 }
 
+/** Where a window sits on the screen, in screen pixels. */
+export interface WindowBounds {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The focused window as a capture source sees it: which window (to notice focus changes) and where. */
+export interface FocusedWindow extends WindowInfo {
+  /** The platform's window id; the same window keeps it while it lives. */
+  id: string;
+  /** Null when the platform does not say. */
+  bounds: WindowBounds | null;
+}
+
+export interface WindowSource {
+  /** The focused window, or null when none (or the platform will not say which). Rejects with AGENT_ERR_WINDOW_UNAVAILABLE. */
+  focused(): Promise<FocusedWindow | null>;
+}
+
+// ── clipboard ──────────────────────────────────────────────────────────────────────────────
+
+export interface ClipboardSource {
+  /** The clipboard's text, or null when it holds none. Rejects with AGENT_ERR_CLIPBOARD_UNAVAILABLE. */
+  readText(): Promise<string | null>;
+}
+
+// ── on-screen text ─────────────────────────────────────────────────────────────────────────
+
+/** A picture of (part of) the screen, prepared for text recognition, with a cheap fingerprint. */
+export interface ScreenFrame {
+  /** The image to read (PNG), kept in memory only. */
+  image: Uint8Array;
+  /** A perceptual hash of the image as hex (an average hash): similar frames have close hashes. */
+  hash: string;
+}
+
+export interface ScreenText {
+  /** Grabs `region` of the screen (the whole screen when null). Rejects with AGENT_ERR_SCREEN_TEXT_FAILED. */
+  grab(region: WindowBounds | null): Promise<ScreenFrame>;
+  /** The text in a frame (OCR). Rejects with AGENT_ERR_SCREEN_TEXT_FAILED. */
+  recognise(frame: ScreenFrame): Promise<string>;
+  /** Frees the recogniser (its worker thread); the next call starts a new one. */
+  close(): Promise<void>;
+}
+
 // ── outbox ─────────────────────────────────────────────────────────────────────────────────
 
 /** What travels to the console for one capture. */

@@ -81,6 +81,10 @@ const LINE_END_KEYS = new Set([
   'MOUSE MIDDLE',
   'MOUSE X1',
   'MOUSE X2',
+  // A key the listener cannot name (a remapped or media key, or a keysym with no key of its own,
+  // as tools that type for the user send for Linefeed): the text on screen is no longer known,
+  // so what was typed so far is checked and the line starts afresh.
+  'OTHER',
 ]);
 
 /** The same word characters as the matcher's: a phrase ends where one of these does not follow. */

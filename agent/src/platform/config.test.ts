@@ -8,7 +8,7 @@ describe('loadConfig', () => {
       consoleUrl: null,
       logLevel: 'info',
       keyboardLayout: 'gb',
-      heartbeatIntervalMs: 60_000,
+      heartbeatIntervalMs: 300_000,
       retryMaxMs: 300_000,
       httpTimeoutMs: 30_000,
     });

@@ -7,6 +7,8 @@ import { KEYBOARD_LAYOUTS, type KeyboardLayout } from '../core/typed-text';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+const SWITCH = ['on', 'off'] as const;
+
 /** Everything the agent reads from its environment, read once at start and validated. */
 export interface AgentConfig {
   /** VIGIL_AGENT_DATA_DIR: credentials, outbox and status live here. */
@@ -17,7 +19,7 @@ export interface AgentConfig {
   logLevel: LogLevel;
   /** VIGIL_KEYBOARD_LAYOUT: gb | us (default gb), how key positions become characters. */
   keyboardLayout: KeyboardLayout;
-  /** VIGIL_HEARTBEAT_SECONDS: 5…86400 (default 60). */
+  /** VIGIL_HEARTBEAT_SECONDS: 5…86400 (default 300, every 5 minutes). */
   heartbeatIntervalMs: number;
   /** VIGIL_RETRY_MAX_SECONDS: the longest wait between upload retries, 1…3600 (default 300). */
   retryMaxMs: number;
@@ -25,6 +27,19 @@ export interface AgentConfig {
   httpTimeoutMs: number;
   /** From agent/package.json. */
   agentVersion: string;
+  /** The capture sources besides the keyboard (the active window's title and URL are always read). */
+  sources: SourceConfig;
+}
+
+export interface SourceConfig {
+  /** VIGIL_CLIPBOARD: on | off (default on). */
+  clipboard: boolean;
+  /** VIGIL_OCR: on | off (default on): the text on screen, by OCR. */
+  ocr: boolean;
+  /** VIGIL_OCR_INTERVAL_SECONDS: 1…3600 (default 10), how often an unchanged active window is looked at again. */
+  ocrIntervalMs: number;
+  /** VIGIL_OCR_BUDGET_SECONDS: 1…3600 (default 5), the CPU budget: at most one OCR per this many seconds. */
+  ocrBudgetMs: number;
 }
 
 /** Where each file lives in the data dir. */
@@ -32,6 +47,8 @@ export interface AgentPaths {
   credentials: string;
   outbox: string;
   status: string;
+  /** The last good policy from the console. */
+  policy: string;
   /** Helper binaries the agent had to copy to make executable (Linux key listener). */
   bin: string;
 }
@@ -42,6 +59,7 @@ export function agentPaths(dataDir: string): AgentPaths {
     // The queue's format version is in its name: an agent that cannot read a newer queue leaves it alone.
     outbox: path.join(dataDir, 'outbox.v1.sqlite'),
     status: path.join(dataDir, 'status.json'),
+    policy: path.join(dataDir, 'policy.json'),
     bin: path.join(dataDir, 'bin'),
   };
 }
@@ -123,10 +141,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     consoleUrl,
     logLevel: oneOf('VIGIL_LOG_LEVEL', LOG_LEVELS, 'info'),
     keyboardLayout: oneOf('VIGIL_KEYBOARD_LAYOUT', KEYBOARD_LAYOUTS, 'gb'),
-    heartbeatIntervalMs: intSeconds('VIGIL_HEARTBEAT_SECONDS', 60, 5, 86_400),
+    heartbeatIntervalMs: intSeconds('VIGIL_HEARTBEAT_SECONDS', 300, 5, 86_400),
     retryMaxMs: intSeconds('VIGIL_RETRY_MAX_SECONDS', 300, 1, 3_600),
     httpTimeoutMs: intSeconds('VIGIL_HTTP_TIMEOUT_SECONDS', 30, 1, 600),
     agentVersion: readAgentVersion(),
+    sources: {
+      clipboard: oneOf('VIGIL_CLIPBOARD', SWITCH, 'on') === 'on',
+      ocr: oneOf('VIGIL_OCR', SWITCH, 'on') === 'on',
+      ocrIntervalMs: intSeconds('VIGIL_OCR_INTERVAL_SECONDS', 10, 1, 3_600),
+      ocrBudgetMs: intSeconds('VIGIL_OCR_BUDGET_SECONDS', 5, 1, 3_600),
+    },
   };
   if (problems.length > 0) {
     throw new AgentError('AGENT_ERR_CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}.`);

@@ -5,8 +5,15 @@ export interface Desktop {
   display: string;
   width: number;
   height: number;
-  /** Opens an xterm and waits until it has focus; returns its X window id. */
-  openTerminal(title: string): Promise<string>;
+  /**
+   * Opens an xterm and waits until it has focus; returns its X window id. With `command`, the
+   * terminal runs that shell command instead of a shell (to show text that was never typed).
+   */
+  openTerminal(title: string, command?: string): Promise<string>;
+  /** Gives a window the focus and waits until it has it. */
+  focus(windowId: string): Promise<void>;
+  /** Puts text on the clipboard, as copying in an app does (xclip keeps owning it until stop()). */
+  copy(text: string): Promise<void>;
   /** Types text into the focused window as real key events (XTEST), a key at a time. */
   type(windowId: string, text: string): Promise<void>;
   stop(): Promise<void>;
@@ -38,11 +45,19 @@ export async function startDesktop(width = 1280, height = 800): Promise<Desktop>
     return stdout.includes('window id') ? true : undefined;
   });
 
+  const focus = async (windowId: string): Promise<void> => {
+    await run('xdotool', ['windowactivate', '--sync', windowId], env);
+    await waitFor('window focus', async () => {
+      const { stdout } = await run('xdotool', ['getwindowfocus'], env);
+      return stdout.trim() === windowId ? true : undefined;
+    });
+  };
+
   return {
     display,
     width,
     height,
-    async openTerminal(title) {
+    async openTerminal(title, command) {
       children.push(
         background(
           'xterm',
@@ -59,6 +74,8 @@ export async function startDesktop(width = 1280, height = 800): Promise<Desktop>
             'white',
             '-fg',
             'black',
+            // -e must come last: everything after it is the command.
+            ...(command === undefined ? [] : ['-e', 'sh', '-c', command]),
           ],
           env,
         ),
@@ -67,16 +84,27 @@ export async function startDesktop(width = 1280, height = 800): Promise<Desktop>
         const { stdout } = await run('xdotool', ['search', '--name', `^${title}$`], env);
         return stdout.trim().split('\n')[0] || undefined;
       });
-      await run('xdotool', ['windowactivate', '--sync', id], env);
-      await waitFor('terminal focus', async () => {
-        const { stdout } = await run('xdotool', ['getwindowfocus'], env);
-        return stdout.trim() === id ? true : undefined;
-      });
+      await focus(id);
       return id;
+    },
+    focus,
+    async copy(text) {
+      // -quiet keeps xclip in the foreground, serving the selection, so that it can be stopped.
+      const xclip = background('xclip', ['-selection', 'clipboard', '-quiet'], env, text);
+      children.push(xclip);
+      await waitFor('the clipboard', async () => {
+        const { stdout } = await run('xclip', ['-o', '-selection', 'clipboard'], env);
+        return stdout === text ? true : undefined;
+      });
     },
     async type(windowId, text) {
       await run('xdotool', ['windowactivate', '--sync', windowId], env);
-      await run('xdotool', ['type', '--delay', '40', text], env);
+      // `xdotool type` sends "\n" as the Linefeed keysym; a person presses Return.
+      const lines = text.split('\n');
+      for (const [i, line] of lines.entries()) {
+        if (line) await run('xdotool', ['type', '--delay', '40', line], env);
+        if (i < lines.length - 1) await run('xdotool', ['key', 'Return'], env);
+      }
     },
     async stop() {
       for (const c of children.reverse()) await c.stop();

@@ -34,9 +34,16 @@ export interface Background {
   stop(): Promise<void>;
 }
 
-/** Starts a long-running process, keeping its output for failure messages; stop() ends it and waits. */
-export function background(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Background {
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a long-running process, keeping its output for failure messages; stop() ends it and
+ * waits. `input`, when given, is written to its stdin, which is then closed.
+ */
+export function background(file: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Background {
+  const child = spawn(file, args, {
+    env: { ...process.env, ...env },
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (input !== undefined) child.stdin?.end(input);
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-20_000);

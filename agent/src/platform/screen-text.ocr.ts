@@ -1,0 +1,151 @@
+import path from 'node:path';
+import screenshotDesktop from 'screenshot-desktop';
+import sharp from 'sharp';
+import { createWorker, OEM, type Worker } from 'tesseract.js';
+import { AgentError } from '../errors';
+import type { Logger, ScreenFrame, ScreenText, WindowBounds } from '../core/ports';
+import { averageHash } from './image-hash';
+
+/**
+ * The English model shipped in @tesseract.js-data/eng: `4.0.0_best_int` is the LSTM-only,
+ * integer-quantised model (small and fast), stored as `eng.traineddata.gz`. Read from disk only:
+ * with `langPath` a local folder and `cacheMethod: 'none'`, tesseract.js never goes to the network.
+ */
+export function englishModelDir(): string {
+  return path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
+}
+
+export interface OcrScreenTextOptions {
+  log: Logger;
+  /** A grab or a recognition that takes longer than this has failed (default 30 s). */
+  timeoutMs?: number;
+  /** Regions narrower than this are scaled up before OCR (default 1600 px): small text reads better. */
+  upscaleBelowWidth?: number;
+}
+
+/**
+ * On-screen text by OCR: the region is grabbed with screenshot-desktop, cropped and prepared
+ * (greyscale, normalised, scaled up when small) with sharp, hashed, and read by tesseract.js in
+ * its own worker thread, so the agent's event loop never waits on recognition. The worker starts
+ * at the first recognition and is replaced after a failure.
+ */
+export class OcrScreenText implements ScreenText {
+  private readonly options: OcrScreenTextOptions;
+  private readonly timeoutMs: number;
+  private worker: Promise<Worker> | undefined;
+
+  constructor(options: OcrScreenTextOptions) {
+    this.options = options;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async grab(region: WindowBounds | null): Promise<ScreenFrame> {
+    let png: Buffer;
+    try {
+      // As in screenshot.native.ts: listing the displays first turns "no display" into an error
+      // instead of a promise that never settles.
+      const displays = await withTimeout(screenshotDesktop.listDisplays(), this.timeoutMs);
+      if (displays.length === 0) throw new Error('no display');
+      png = await withTimeout(screenshotDesktop({ format: 'png' }), this.timeoutMs);
+    } catch (error) {
+      throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'The screen could not be grabbed.', { cause: error });
+    }
+    try {
+      return await this.prepare(png, region);
+    } catch (error) {
+      throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'The screen image could not be prepared.', { cause: error });
+    }
+  }
+
+  /** Crops `png` to `region` (clipped to the screen; the whole screen when null) and prepares it for OCR. */
+  async prepare(png: Buffer, region: WindowBounds | null): Promise<ScreenFrame> {
+    const { width = 0, height = 0 } = await sharp(png).metadata();
+    let image = sharp(png);
+    let cropWidth = width;
+    if (region) {
+      const left = Math.max(0, Math.floor(region.x));
+      const top = Math.max(0, Math.floor(region.y));
+      const right = Math.min(width, Math.floor(region.x + region.width));
+      const bottom = Math.min(height, Math.floor(region.y + region.height));
+      if (right - left >= 16 && bottom - top >= 16) {
+        image = image.extract({ left, top, width: right - left, height: bottom - top });
+        cropWidth = right - left;
+      }
+    }
+    const grey = await image.greyscale().normalise().png().toBuffer();
+    const hash = await averageHash(grey);
+    const scale = cropWidth > 0 && cropWidth < (this.options.upscaleBelowWidth ?? 1600) ? 2 : 1;
+    const ready =
+      scale === 1
+        ? grey
+        : await sharp(grey)
+            .resize({ width: cropWidth * scale, kernel: 'lanczos3' })
+            .png()
+            .toBuffer();
+    return { image: ready, hash };
+  }
+
+  async recognise(frame: ScreenFrame): Promise<string> {
+    let worker: Worker;
+    try {
+      worker = await this.startWorker();
+    } catch (error) {
+      this.worker = undefined;
+      throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'The OCR worker could not start.', { cause: error });
+    }
+    try {
+      const result = await withTimeout(worker.recognize(Buffer.from(frame.image)), this.timeoutMs);
+      return result.data.text;
+    } catch (error) {
+      await this.close(); // a worker that failed or hung is replaced at the next recognition
+      throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'OCR failed.', { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker) return;
+    try {
+      await (await worker).terminate();
+    } catch {
+      // It never started, or is gone already.
+    }
+  }
+
+  private startWorker(): Promise<Worker> {
+    if (!this.worker) {
+      const started = Date.now();
+      this.worker = withTimeout(
+        createWorker('eng', OEM.LSTM_ONLY, {
+          langPath: englishModelDir(),
+          gzip: true,
+          cacheMethod: 'none',
+          errorHandler: () => undefined,
+        }),
+        this.timeoutMs,
+      );
+      this.worker.then(
+        () => this.options.log.info('ocr.worker_started', { ms: Date.now() - started }),
+        () => undefined,
+      );
+    }
+    return this.worker;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
