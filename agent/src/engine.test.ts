@@ -200,4 +200,44 @@ describe('CaptureEngine', () => {
       expect(item?.metadata).toMatchObject({ policyVersion: 'v2', matches: [{ entryId: 'x.two' }] });
     });
   });
+
+  describe('matching', () => {
+    it.each([
+      ['leetspeak', 'i want to k1ll mys3lf\n', 'suicide.kill-myself'],
+      ['stretched letters', 'i want to killlll myselfff\n', 'suicide.kill-myself'],
+      ['spaced letters', 'ur so annoying k y s\n', 'bullying.kys'],
+      ['dotted letters', 'just k.y.s\n', 'bullying.kys'],
+    ])('sees a phrase written with %s', async (_label, typed, entryId) => {
+      const { keyboard, outbox, engine, clock } = await setup();
+      keyboard.type(typed);
+      await engine.idle();
+      expect((await outbox.peekReady(clock.now()))?.metadata.matches[0]).toMatchObject({ entryId });
+    });
+
+    it('does not fire inside an allow-listed word (the Scunthorpe problem)', async () => {
+      const keywords: KeywordEntry[] = [
+        { id: 'p.c', phrase: 'cunt', category: 'profanity', severity: 3, match: 'substring' },
+      ];
+      const { keyboard, outbox, engine } = await setup(keywords);
+      engine.setPolicy({ version: 'v2', keywords, exclusions: ['Scunthorpe'], settings: DEFAULT_POLICY_SETTINGS });
+      keyboard.type('the train to scunthorpe\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(0);
+    });
+
+    it('keeps its lists when a new policy cannot be compiled', async () => {
+      const { keyboard, outbox, engine } = await setup();
+      expect(() =>
+        engine.setPolicy({
+          version: 'broken',
+          keywords: [{ id: 'z', phrase: '\u200b', category: 'test', severity: 5, match: 'word' }],
+          settings: DEFAULT_POLICY_SETTINGS,
+        }),
+      ).toThrow();
+      expect(engine.currentPolicyVersion).toBe(BUILTIN_POLICY_VERSION);
+      keyboard.type('i want to kill myself\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+    });
+  });
 });

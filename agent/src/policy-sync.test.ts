@@ -72,4 +72,18 @@ describe('PolicySync with the file store', () => {
     expect(applied).toEqual([]);
     expect(await make().loadStored()).toBe(false);
   });
+
+  it('never keeps a policy the engine cannot use as the last good one', async () => {
+    answers = [{ kind: 'ok', value: { policy: policy('v3'), etag: '"e3"' } }];
+    const refusing = new PolicySync({
+      transport,
+      store: new FilePolicyStore(path.join(dir, 'policy.json')),
+      log: new MemoryLogger(),
+      apply: () => {
+        throw new Error('cannot compile');
+      },
+    });
+    expect(await refusing.sync()).toBe(false);
+    expect(await make().loadStored()).toBe(false);
+  });
 });

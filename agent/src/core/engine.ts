@@ -2,7 +2,6 @@ import { Value } from '@sinclair/typebox/value';
 import {
   CaptureMetadataSchema,
   MAX_CONTEXT_LENGTH,
-  SimpleMatcher,
   contextAround,
   uuidv7,
   type CaptureMatch,
@@ -27,6 +26,7 @@ import type {
   WindowInfo,
 } from './ports';
 import { CapturePolicy } from './capture-policy';
+import { KeywordMatcher } from './keyword-matcher';
 import { isExempt } from './password-exemption';
 import type { TextMatch, TextSink } from './text-sink';
 import { TypedText, type KeyboardLayout, type TypedMatches } from './typed-text';
@@ -85,6 +85,8 @@ function baseMetadata(facts: CaptureFacts): Omit<CaptureMetadata, 'matches' | 'c
 
 export interface CaptureEngineOptions {
   keywords: readonly KeywordEntry[];
+  /** Allow-list phrases (Scunthorpe, Essex…): a match inside one is not a match. */
+  exclusions?: readonly string[];
   policyVersion: string;
   deviceId: string;
   /** How the device is named on the screenshot banner (its hostname); the device id when absent. */
@@ -115,7 +117,7 @@ export class CaptureEngine implements TextSink {
   private readonly typed: TypedText;
   private readonly newId: (nowMs: number) => string;
   private readonly policy: CapturePolicy;
-  private matcher: SimpleMatcher;
+  private matcher: KeywordMatcher;
   private policyVersion: string;
   private keywordCount: number;
   private pending: Promise<void> = Promise.resolve();
@@ -131,7 +133,7 @@ export class CaptureEngine implements TextSink {
   constructor(options: CaptureEngineOptions) {
     this.options = options;
     this.newId = options.newId ?? uuidv7;
-    this.matcher = new SimpleMatcher(options.keywords);
+    this.matcher = new KeywordMatcher(options.keywords, options.exclusions);
     this.policyVersion = options.policyVersion;
     this.keywordCount = options.keywords.length;
     this.policy = new CapturePolicy(options.settings ?? DEFAULT_POLICY_SETTINGS);
@@ -140,13 +142,22 @@ export class CaptureEngine implements TextSink {
     this.typed = new TypedText({ match: (text) => this.matcher.match(text), layout: options.layout ?? 'gb' });
   }
 
-  /** Hot-swaps the lists and settings; the text being typed and captures in flight are kept. */
-  setPolicy(policy: { version: string; keywords: readonly KeywordEntry[]; settings: PolicySettings }): void {
-    this.matcher = new SimpleMatcher(policy.keywords);
+  /**
+   * Hot-swaps the lists and settings; the text being typed and captures in flight are kept. A
+   * policy whose lists cannot be compiled throws and changes nothing.
+   */
+  setPolicy(policy: {
+    version: string;
+    keywords: readonly KeywordEntry[];
+    exclusions?: readonly string[];
+    settings: PolicySettings;
+  }): void {
+    const matcher = new KeywordMatcher(policy.keywords, policy.exclusions);
+    this.matcher = matcher;
     this.policyVersion = policy.version;
-    this.keywordCount = policy.keywords.length;
+    this.keywordCount = matcher.size;
     this.policy.update(policy.settings);
-    this.options.log.info('engine.policy', { version: policy.version, keywords: policy.keywords.length });
+    this.options.log.info('engine.policy', { version: policy.version, keywords: matcher.size });
   }
 
   get currentPolicyVersion(): string {

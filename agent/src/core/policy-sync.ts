@@ -20,7 +20,7 @@ export interface PolicySyncOptions {
   transport: Transport;
   store: PolicyStore;
   log: Logger;
-  /** Puts a policy to work (the engine hot-swaps its matcher). */
+  /** Puts a policy to work (the engine hot-swaps its matcher); throws, changing nothing, when it cannot. */
   apply: (policy: Policy) => void;
 }
 
@@ -39,8 +39,13 @@ export class PolicySync {
   async loadStored(): Promise<boolean> {
     const stored = await this.options.store.load();
     if (!stored || !Value.Check(PolicySchema, stored.policy)) return false;
+    try {
+      this.options.apply(stored.policy);
+    } catch (error) {
+      this.options.log.warn('policy.unusable', { code: errorCode(error), source: 'disk' });
+      return false;
+    }
     this.etag = stored.etag;
-    this.options.apply(stored.policy);
     this.options.log.info('policy.loaded', { version: stored.policy.version, source: 'disk' });
     return true;
   }
@@ -67,9 +72,10 @@ export class PolicySync {
         log.warn('policy.invalid', {});
         return false;
       }
+      // Applied first: a policy the engine cannot use is never kept as the last good one.
+      apply(policy);
       await store.save({ policy, etag });
       this.etag = etag;
-      apply(policy);
       log.info('policy.applied', { version: policy.version, keywords: policy.keywords.length });
       return true;
     } catch (error) {
