@@ -66,11 +66,20 @@ describe('parseConsoleUrl', () => {
     ['https://vigil.example.sch.uk', 'https://vigil.example.sch.uk'],
     ['http://127.0.0.1:8080/', 'http://127.0.0.1:8080'],
     ['https://trust.example/vigil/', 'https://trust.example/vigil'],
+    ['http://localhost:8080', 'http://localhost:8080'],
+    ['http://[::1]:8080', 'http://[::1]:8080'],
   ])('%s', (input, expected) => {
     expect(parseConsoleUrl(input)).toBe(expected);
   });
 
-  it.each(['not a url', 'ftp://x', 'https://u:p@x', 'https://x/?a=1'])('refuses %s', (input) => {
+  it.each([
+    'not a url',
+    'ftp://x',
+    'https://u:p@x',
+    'https://x/?a=1',
+    'http://vigil.example.sch.uk',
+    'http://192.168.1.10:8080',
+  ])('refuses %s', (input) => {
     expect(() => parseConsoleUrl(input)).toThrow(expect.objectContaining({ code: 'AGENT_ERR_USAGE' }));
   });
 });

@@ -99,7 +99,20 @@ export function parseConsoleUrl(value: string): string {
   if (url.username || url.password || url.search || url.hash) {
     throw new AgentError('AGENT_ERR_USAGE', 'The console URL must not carry credentials, a query or a fragment.');
   }
+  // Captures are evidence about children: they travel over HTTPS. Plain HTTP only to this machine.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new AgentError(
+      'AGENT_ERR_USAGE',
+      `The console URL must use https:// (plain http:// is allowed only for a console on this machine, not ${url.hostname}).`,
+    );
+  }
   return url.toString().replace(/\/+$/, '');
+}
+
+/** localhost, 127.0.0.0/8 or ::1. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {

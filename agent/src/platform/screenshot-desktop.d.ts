@@ -15,6 +15,8 @@ declare module 'screenshot-desktop' {
   function screenshot(options?: ScreenshotOptions): Promise<Buffer>;
   namespace screenshot {
     function listDisplays(): Promise<Display[]>;
+    /** One image per display, in listDisplays() order. */
+    function all(): Promise<Buffer[]>;
   }
   export = screenshot;
 }

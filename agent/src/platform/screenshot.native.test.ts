@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { BANNER_HEIGHT, NativeScreenshot } from './screenshot.native';
+import { BANNER_HEIGHT, NativeScreenshot, stitchDisplays } from './screenshot.native';
 
 const stamp = { at: Date.parse('2026-11-25T20:41:07Z'), device: 'LAPTOP-07', user: 'pupil01' };
 
@@ -38,5 +38,24 @@ describe('NativeScreenshot.encode', () => {
   it('writes a user name with markup characters as text, not markup', async () => {
     const image = await shots.encode(await screen(800, 600), { ...stamp, user: '<b>&"pupil"' });
     expect(image.height).toBe(600 + BANNER_HEIGHT);
+  });
+});
+
+describe('stitchDisplays', () => {
+  it('puts every display side by side, so a second monitor is in the evidence too', async () => {
+    const left = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    const right = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
+    const both = await stitchDisplays([left, right]);
+    const meta = await sharp(both).metadata();
+    expect([meta.width, meta.height]).toEqual([500, 200]);
+    const pixel = async (x: number, y: number) =>
+      [...(await sharp(both).extract({ left: x, top: y, width: 1, height: 1 }).raw().toBuffer())].slice(0, 3);
+    expect(await pixel(10, 10)).toEqual([255, 255, 255]);
+    expect(await pixel(400, 50)).toEqual([255, 0, 0]);
+    expect(await pixel(400, 150)).toEqual([0, 0, 0]);
   });
 });

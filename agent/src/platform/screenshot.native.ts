@@ -17,6 +17,7 @@ export interface NativeScreenshotOptions {
   thumbnailWidth?: number;
   /** A screenshot that takes longer than this has failed (default 15 s). */
   timeoutMs?: number;
+  platform?: NodeJS.Platform;
 }
 
 /**
@@ -27,8 +28,10 @@ export class NativeScreenshot implements Screenshot {
   private readonly maxWidth: number;
   private readonly thumbnailWidth: number;
   private readonly timeoutMs: number;
+  private readonly platform: NodeJS.Platform;
 
   constructor(options: NativeScreenshotOptions = {}) {
+    this.platform = options.platform ?? process.platform;
     this.maxWidth = options.maxWidth ?? 1600;
     this.thumbnailWidth = options.thumbnailWidth ?? 320;
     this.timeoutMs = options.timeoutMs ?? 15_000;
@@ -41,7 +44,12 @@ export class NativeScreenshot implements Screenshot {
       // (its promise would never settle), so a missing display must fail here instead.
       const displays = await withTimeout(screenshotDesktop.listDisplays(), this.timeoutMs);
       if (displays.length === 0) throw new Error('no display');
-      png = await withTimeout(screenshotDesktop({ format: 'png' }), this.timeoutMs);
+      // On X11 the root window already spans every monitor; elsewhere each display is its own
+      // image, and the evidence must show them all.
+      png =
+        displays.length > 1 && this.platform !== 'linux'
+          ? await stitchDisplays(await withTimeout(screenshotDesktop.all(), this.timeoutMs))
+          : await withTimeout(screenshotDesktop({ format: 'png' }), this.timeoutMs);
     } catch (error) {
       throw new AgentError('AGENT_ERR_SCREENSHOT_FAILED', 'The screen could not be captured.', { cause: error });
     }
@@ -87,6 +95,22 @@ export class NativeScreenshot implements Screenshot {
     const thumbnail = await sharp(scaled.data).resize({ width: this.thumbnailWidth }).webp({ quality: 70 }).toBuffer();
     return { webp: full.data, width: full.info.width, height: full.info.height, thumbnail };
   }
+}
+
+/** Displays side by side, top-aligned, on black: one image of everything the user could see. */
+export async function stitchDisplays(images: readonly Buffer[]): Promise<Buffer> {
+  const sizes = await Promise.all(images.map((image) => sharp(image).metadata()));
+  let left = 0;
+  const layers = images.map((input, i) => {
+    const layer = { input, left, top: 0 };
+    left += sizes[i]?.width ?? 0;
+    return layer;
+  });
+  const height = Math.max(...sizes.map((m) => m.height ?? 0));
+  return sharp({ create: { width: left, height, channels: 3, background: '#000000' } })
+    .composite(layers)
+    .png()
+    .toBuffer();
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
