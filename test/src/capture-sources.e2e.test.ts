@@ -33,8 +33,14 @@ describe('capture sources: screen, title, clipboard, password prompt', () => {
   const consoleCli = async (...args: string[]) => (await run('node', [CONSOLE_CLI, ...args], consoleEnv)).stdout;
   const exportCaptures = async () =>
     JSON.parse(await consoleCli('export-captures', '--school', schoolId, '--json')) as ExportedCapture[];
+  /** Captures with a match on `phrase`: the list entry may be the phrase or a longer one around it. */
   const withPhrase = (captures: ExportedCapture[], phrase: string) =>
-    captures.filter((c) => c.matches.some((m) => m.phrase === phrase));
+    captures.filter((c) =>
+      c.matches.some(
+        (m) =>
+          m.phrase.toLowerCase().includes(phrase) || c.context.slice(m.start, m.end).toLowerCase().includes(phrase),
+      ),
+    );
 
   /** Waits until a capture of `phrase` from `source` reaches the console; returns every capture of the phrase. */
   const waitForCapture = (phrase: string, source: string, timeoutMs = 30_000) =>

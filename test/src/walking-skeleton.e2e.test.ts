@@ -102,10 +102,10 @@ describe('walking skeleton: keystroke to console', () => {
 
     const [capture] = captures as [ExportedCapture];
     expect(capture.source).toBe('typed');
-    expect(capture.matches.map((m) => m.phrase)).toContain('kill myself');
     expect(capture.severity).toBe(5);
-    const match = capture.matches.find((m) => m.phrase === 'kill myself')!;
-    expect(capture.context.slice(match.start, match.end).toLowerCase()).toBe('kill myself');
+    // The match points at the typed words in the capture's context.
+    const matched = capture.matches.map((m) => capture.context.slice(m.start, m.end).toLowerCase());
+    expect(matched.some((text) => text.includes('kill myself'))).toBe(true);
 
     const image = sharp(fs.readFileSync(capture.screenshotPath));
     const meta = await image.metadata();
