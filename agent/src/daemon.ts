@@ -156,7 +156,10 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     transport,
     store: new FilePolicyStore(paths.policy),
     log,
-    apply: (policy) => engine.setPolicy(policy),
+    apply: (policy) => {
+      engine.setPolicy(policy);
+      outbox.setMaxBytes?.(policy.settings.maxQueueMegabytes * 1024 * 1024);
+    },
   });
   await policySync.loadStored();
 

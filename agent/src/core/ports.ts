@@ -184,6 +184,8 @@ export interface Outbox {
   setAsideCount(): Promise<number>;
   /** The earliest next attempt among waiting items, or undefined when the queue is empty. */
   nextAttemptAt(): Promise<number | undefined>;
+  /** Changes the size cap, for outboxes that have one (the school's policy sets it). */
+  setMaxBytes?(maxBytes: number): void;
   close(): Promise<void>;
 }
 

@@ -146,3 +146,17 @@ describe('SqliteOutbox at rest', () => {
     await outbox.close();
   });
 });
+
+describe('SqliteOutbox size cap from the policy', () => {
+  it('applies a new cap to the next capture queued', async () => {
+    const outbox = SqliteOutbox.open(path.join(dir, 'outbox.sqlite'));
+    const image = Array.from({ length: 1000 }, () => 7);
+    const first = capture(T0, image, 2);
+    await outbox.enqueue(first, T0);
+    outbox.setMaxBytes(2_000);
+    await outbox.enqueue(capture(T0 + 1, image, 5), T0);
+    expect(await outbox.state(first.metadata.id)).toBe('absent');
+    expect(await outbox.depth()).toBe(1);
+    await outbox.close();
+  });
+});

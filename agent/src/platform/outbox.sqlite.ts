@@ -84,7 +84,7 @@ export class SqliteOutbox implements Outbox {
   private constructor(
     private readonly db: Database.Database,
     private readonly key: Buffer,
-    private readonly maxBytes: number,
+    private maxBytes: number,
   ) {}
 
   /**
@@ -140,6 +140,11 @@ export class SqliteOutbox implements Outbox {
         return true;
       })(),
     );
+  }
+
+  /** Changes the size cap (the school's policy sets it); applies from the next capture queued. */
+  setMaxBytes(maxBytes: number): void {
+    this.maxBytes = maxBytes;
   }
 
   /** How many captures were evicted to keep under the size cap. */
