@@ -1,10 +1,10 @@
 import path from 'node:path';
-import screenshotDesktop from 'screenshot-desktop';
 import sharp from 'sharp';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
 import { AgentError } from '../errors';
 import type { Logger, ScreenFrame, ScreenText, WindowBounds } from '../core/ports';
 import { averageHash } from './image-hash';
+import { grabScreenPng, withTimeout } from './screen-grab';
 
 /**
  * The English model shipped in @tesseract.js-data/eng: `4.0.0_best_int` is the LSTM-only,
@@ -42,11 +42,8 @@ export class OcrScreenText implements ScreenText {
   async grab(region: WindowBounds | null): Promise<ScreenFrame> {
     let png: Buffer;
     try {
-      // As in screenshot.native.ts: listing the displays first turns "no display" into an error
-      // instead of a promise that never settles.
-      const displays = await withTimeout(screenshotDesktop.listDisplays(), this.timeoutMs);
-      if (displays.length === 0) throw new Error('no display');
-      png = await withTimeout(screenshotDesktop({ format: 'png' }), this.timeoutMs);
+      // The primary display: window bounds are in its coordinates.
+      png = await grabScreenPng(this.timeoutMs, { allDisplays: false });
     } catch (error) {
       throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'The screen could not be grabbed.', { cause: error });
     }
@@ -132,20 +129,4 @@ export class OcrScreenText implements ScreenText {
     }
     return this.worker;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
-import { BANNER_HEIGHT, NativeScreenshot, stitchDisplays } from './screenshot.native';
+import { stitchDisplays } from './screen-grab';
+import { BANNER_HEIGHT, NativeScreenshot } from './screenshot.native';
 
 const stamp = { at: Date.parse('2026-11-25T20:41:07Z'), device: 'LAPTOP-07', user: 'pupil01' };
 

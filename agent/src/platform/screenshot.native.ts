@@ -1,8 +1,8 @@
-import screenshotDesktop from 'screenshot-desktop';
 import sharp from 'sharp';
 import { AgentError } from '../errors';
 import type { EvidenceStamp, Screenshot, ScreenshotImage } from '../core/ports';
 import { formatEvidenceStamp } from '../core/evidence-stamp';
+import { grabScreenPng } from './screen-grab';
 
 /** Height of the evidence banner added below the screen, in pixels of the final image. */
 export const BANNER_HEIGHT = 28;
@@ -21,8 +21,8 @@ export interface NativeScreenshotOptions {
 }
 
 /**
- * The primary screen through screenshot-desktop (ImageMagick `import` on X11, the platform
- * tools elsewhere), re-encoded by sharp as WebP plus a WebP thumbnail.
+ * Every display (screen-grab.ts), with the evidence banner below it, re-encoded by sharp as WebP
+ * plus a WebP thumbnail.
  */
 export class NativeScreenshot implements Screenshot {
   private readonly maxWidth: number;
@@ -40,16 +40,7 @@ export class NativeScreenshot implements Screenshot {
   async capture(stamp: EvidenceStamp): Promise<ScreenshotImage> {
     let png: Buffer;
     try {
-      // Ask for the displays first: screenshot-desktop does so too but loses that error
-      // (its promise would never settle), so a missing display must fail here instead.
-      const displays = await withTimeout(screenshotDesktop.listDisplays(), this.timeoutMs);
-      if (displays.length === 0) throw new Error('no display');
-      // On X11 the root window already spans every monitor; elsewhere each display is its own
-      // image, and the evidence must show them all.
-      png =
-        displays.length > 1 && this.platform !== 'linux'
-          ? await stitchDisplays(await withTimeout(screenshotDesktop.all(), this.timeoutMs))
-          : await withTimeout(screenshotDesktop({ format: 'png' }), this.timeoutMs);
+      png = await grabScreenPng(this.timeoutMs, { allDisplays: true, platform: this.platform });
     } catch (error) {
       throw new AgentError('AGENT_ERR_SCREENSHOT_FAILED', 'The screen could not be captured.', { cause: error });
     }
@@ -95,36 +86,4 @@ export class NativeScreenshot implements Screenshot {
     const thumbnail = await sharp(scaled.data).resize({ width: this.thumbnailWidth }).webp({ quality: 70 }).toBuffer();
     return { webp: full.data, width: full.info.width, height: full.info.height, thumbnail };
   }
-}
-
-/** Displays side by side, top-aligned, on black: one image of everything the user could see. */
-export async function stitchDisplays(images: readonly Buffer[]): Promise<Buffer> {
-  const sizes = await Promise.all(images.map((image) => sharp(image).metadata()));
-  let left = 0;
-  const layers = images.map((input, i) => {
-    const layer = { input, left, top: 0 };
-    left += sizes[i]?.width ?? 0;
-    return layer;
-  });
-  const height = Math.max(...sizes.map((m) => m.height ?? 0));
-  return sharp({ create: { width: left, height, channels: 3, background: '#000000' } })
-    .composite(layers)
-    .png()
-    .toBuffer();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
