@@ -1,21 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CaptureMetadata } from '@vigil/shared';
 import { startDesktop, type Desktop } from './support/desktop';
 import { NetworkProxy } from './support/network-proxy';
-import {
-  AGENT_CLI,
-  CONSOLE_CLI,
-  background,
-  freePort,
-  run,
-  sleep,
-  waitFor,
-  type Background,
-} from './support/processes';
-
-type ExportedCapture = CaptureMetadata & { screenshotPath: string };
+import { sleep, waitFor } from './support/processes';
+import { capturesOf, enrolAgent, startConsole, type Agent, type RunningConsole } from './support/vigil';
 
 const PHRASES = ['kill myself', 'want to die', 'end my life', 'cut myself', 'send nudes', 'going country'];
 
@@ -26,78 +15,46 @@ const PHRASES = ['kill myself', 'want to die', 'end my life', 'cut myself', 'sen
  */
 describe('offline, then back, with a kill -9 mid-upload', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-resilience-'));
-  const consoleEnv = { VIGIL_DATA_DIR: path.join(work, 'console'), VIGIL_LOG_LEVEL: 'warn' };
   let desktop: Desktop;
-  let consoleProcess: Background;
-  let agentProcess: Background | undefined;
+  let server: RunningConsole;
+  let agent: Agent | undefined;
   let proxy: NetworkProxy;
-
-  const consoleCli = async (...args: string[]) => (await run('node', [CONSOLE_CLI, ...args], consoleEnv)).stdout;
 
   beforeAll(async () => {
     desktop = await startDesktop(1280, 800);
-    const port = await freePort();
-    consoleProcess = background('node', [CONSOLE_CLI, 'serve'], {
-      ...consoleEnv,
-      PORT: String(port),
-      VIGIL_HOST: '127.0.0.1',
-    });
-    await waitFor('the console /health', async () =>
-      (await fetch(`http://127.0.0.1:${port}/health`)).ok ? true : undefined,
-    );
-    proxy = new NetworkProxy(new URL(`http://127.0.0.1:${port}`));
+    server = await startConsole(path.join(work, 'console'));
+    // The agent reaches the console through a network the test controls.
+    proxy = new NetworkProxy(new URL(server.url));
     await proxy.online();
   });
 
   afterAll(async () => {
     proxy?.release();
     await proxy?.offline();
-    await agentProcess?.stop();
-    await consoleProcess?.stop();
+    await agent?.stop();
+    await server?.stop();
     await desktop?.stop();
     fs.rmSync(work, { recursive: true, force: true });
   });
 
   it('every capture arrives exactly once', async () => {
-    const school = JSON.parse(await consoleCli('create-school', '--name', 'Beech Academy', '--json')) as {
-      id: string;
-      enrolmentToken: string;
-    };
-    const agentEnv = {
-      VIGIL_AGENT_DATA_DIR: path.join(work, 'agent'),
+    const school = await server.createSchool('Beech Academy');
+    const a = await enrolAgent(path.join(work, 'agent'), proxy.url, school.enrolmentToken, {
       DISPLAY: desktop.display,
       VIGIL_RETRY_MAX_SECONDS: '2',
       VIGIL_OCR: 'off',
-    };
-    await run('node', [AGENT_CLI, 'enrol', '--console', proxy.url, '--token', school.enrolmentToken], agentEnv);
-    const agentStatus = async () =>
-      JSON.parse((await run('node', [AGENT_CLI, 'status', '--json'], agentEnv)).stdout) as {
-        keyboard?: string;
-        queueDepth: number;
-        running?: boolean;
-      };
-    const startAgent = async () => {
-      agentProcess = background('node', [AGENT_CLI, 'run'], agentEnv);
-      await waitFor(
-        'the agent keyboard',
-        async () => {
-          if (agentProcess!.child.exitCode !== null) throw new Error(`agent exited:\n${agentProcess!.output()}`);
-          return (await agentStatus()).keyboard === 'listening' ? true : undefined;
-        },
-        30_000,
-      );
-    };
-    const exportCaptures = async () =>
-      JSON.parse(await consoleCli('export-captures', '--school', school.id, '--json')) as ExportedCapture[];
+    });
+    agent = a;
+    const exportCaptures = () => server.exportCaptures(school.id);
 
-    await startAgent();
+    await a.start();
     await proxy.offline();
 
     const terminal = await desktop.openTerminal('Vigil resilience terminal');
     for (const phrase of PHRASES) await desktop.type(terminal, `echo i ${phrase}\n`);
     await waitFor('every capture to be queued while offline', async () => {
-      const { queueDepth } = await agentStatus();
-      if (queueDepth !== PHRASES.length) throw new Error(`${queueDepth} queued\n${agentProcess!.output()}`);
+      const { queueDepth } = await a.status();
+      if (queueDepth !== PHRASES.length) throw new Error(`${queueDepth} queued\n${a.process?.output() ?? ''}`);
       return true;
     });
     expect(await exportCaptures()).toEqual([]);
@@ -107,17 +64,17 @@ describe('offline, then back, with a kill -9 mid-upload', () => {
     proxy.holdUploadAnswers = true;
     await proxy.online();
     await proxy.nextHeldAnswer();
-    agentProcess!.child.kill('SIGKILL');
-    await agentProcess!.stop();
+    a.process!.child.kill('SIGKILL');
+    await a.stop();
     expect(await exportCaptures()).toHaveLength(1);
     proxy.release();
 
-    await startAgent();
+    await a.start();
     const captures = await waitFor(
       'every capture to arrive',
       async () => {
         const list = await exportCaptures();
-        return list.length >= PHRASES.length && (await agentStatus()).queueDepth === 0 ? list : undefined;
+        return list.length >= PHRASES.length && (await a.status()).queueDepth === 0 ? list : undefined;
       },
       60_000,
     );
@@ -125,10 +82,8 @@ describe('offline, then back, with a kill -9 mid-upload', () => {
     const final = await exportCaptures();
     expect(final).toHaveLength(PHRASES.length);
     expect(new Set(final.map((c) => c.id)).size).toBe(PHRASES.length);
-    // Each phrase is in exactly one capture (the list entry may be the phrase or a longer one around it).
-    const capturesOf = (phrase: string) =>
-      final.filter((c) => c.matches.some((m) => c.context.slice(m.start, m.end).toLowerCase().includes(phrase)));
-    for (const phrase of PHRASES) expect([phrase, capturesOf(phrase).length]).toEqual([phrase, 1]);
+    // Each phrase is in exactly one capture.
+    for (const phrase of PHRASES) expect([phrase, capturesOf(final, phrase).length]).toEqual([phrase, 1]);
     expect(captures.every((c) => fs.existsSync(c.screenshotPath))).toBe(true);
   });
 });

@@ -2,20 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { CaptureMetadata } from '@vigil/shared';
 import { startDesktop, type Desktop } from './support/desktop';
-import {
-  AGENT_CLI,
-  CONSOLE_CLI,
-  background,
-  freePort,
-  run,
-  sleep,
-  waitFor,
-  type Background,
-} from './support/processes';
-
-type ExportedCapture = CaptureMetadata & { screenshotPath: string };
+import { sleep, waitFor } from './support/processes';
+import { enrolAgent, startConsole, type Agent, type ExportedCapture, type RunningConsole } from './support/vigil';
 
 /**
  * The whole path once, with real parts: a real console on a free port, a real agent enrolled
@@ -24,68 +13,38 @@ type ExportedCapture = CaptureMetadata & { screenshotPath: string };
  */
 describe('walking skeleton: keystroke to console', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-e2e-'));
-  const consoleEnv = { VIGIL_DATA_DIR: path.join(work, 'console'), VIGIL_LOG_LEVEL: 'warn' };
   let desktop: Desktop;
-  let consoleProcess: Background;
-  let agentProcess: Background | undefined;
-  let consoleUrl: string;
-
-  const consoleCli = async (...args: string[]) => (await run('node', [CONSOLE_CLI, ...args], consoleEnv)).stdout;
+  let server: RunningConsole;
+  let agent: Agent | undefined;
 
   beforeAll(async () => {
     desktop = await startDesktop(1280, 800);
-    const port = await freePort();
-    consoleUrl = `http://127.0.0.1:${port}`;
-    consoleProcess = background('node', [CONSOLE_CLI, 'serve'], {
-      ...consoleEnv,
-      PORT: String(port),
-      VIGIL_HOST: '127.0.0.1',
-    });
-    await waitFor('the console /health', async () => {
-      const res = await fetch(`${consoleUrl}/health`);
-      return res.ok ? ((await res.json()) as { status: string }) : undefined;
-    });
+    server = await startConsole(path.join(work, 'console'));
   });
 
   afterAll(async () => {
-    await agentProcess?.stop();
-    await consoleProcess?.stop();
+    await agent?.stop();
+    await server?.stop();
     await desktop?.stop();
     fs.rmSync(work, { recursive: true, force: true });
   });
 
   it('a phrase typed in a terminal reaches the console once, with a screenshot of the screen', async () => {
-    const school = JSON.parse(await consoleCli('create-school', '--name', 'Oak Academy', '--json')) as {
-      id: string;
-      enrolmentToken: string;
-    };
-    const agentEnv = { VIGIL_AGENT_DATA_DIR: path.join(work, 'agent'), DISPLAY: desktop.display };
-    await run('node', [AGENT_CLI, 'enrol', '--console', consoleUrl, '--token', school.enrolmentToken], agentEnv);
-
-    agentProcess = background('node', [AGENT_CLI, 'run'], agentEnv);
-    // The agent is up when the console has its first heartbeat and its keyboard listener is on.
-    await waitFor(
-      'the agent to report in',
-      async () => {
-        if (agentProcess!.child.exitCode !== null) throw new Error(`agent exited:\n${agentProcess!.output()}`);
-        const devices = JSON.parse(await consoleCli('list-devices', '--school', school.id, '--json')) as {
-          policyVersion: string | null;
-        }[];
-        const status = JSON.parse((await run('node', [AGENT_CLI, 'status', '--json'], agentEnv)).stdout) as {
-          keyboard?: string;
-        };
-        return devices.length === 1 && devices[0]!.policyVersion !== null && status.keyboard === 'listening'
-          ? true
-          : undefined;
-      },
-      30_000,
-    );
+    const school = await server.createSchool('Oak Academy');
+    agent = await enrolAgent(path.join(work, 'agent'), server.url, school.enrolmentToken, { DISPLAY: desktop.display });
+    await agent.start();
+    // The console has the device's first heartbeat.
+    await waitFor('the agent to report in', async () => {
+      const devices = JSON.parse(await server.cli('list-devices', '--school', school.id, '--json')) as {
+        policyVersion: string | null;
+      }[];
+      return devices.length === 1 && devices[0]!.policyVersion !== null ? true : undefined;
+    });
 
     const terminal = await desktop.openTerminal('Vigil e2e terminal');
     await desktop.type(terminal, 'echo i want to kill myself tonight\n');
 
-    const exportCaptures = async () =>
-      JSON.parse(await consoleCli('export-captures', '--school', school.id, '--json')) as ExportedCapture[];
+    const exportCaptures = () => server.exportCaptures(school.id);
     const captures = await waitFor(
       'the capture to reach the console',
       async () => {
@@ -94,7 +53,7 @@ describe('walking skeleton: keystroke to console', () => {
       },
       30_000,
     ).catch((err: Error) => {
-      throw new Error(`${err.message}\nagent output:\n${agentProcess!.output()}`);
+      throw new Error(`${err.message}\nagent output:\n${agent?.process?.output() ?? ''}`);
     });
     // Give a duplicate upload every chance to arrive, then check there is still exactly one.
     await sleep(3000);
