@@ -32,8 +32,14 @@ export interface Automaton {
   /** Class of each BMP symbol; astral symbols are looked up in `astral`. */
   cmap: Uint8Array | Uint16Array;
   astral: Map<number, number>;
-  /** `delta[state * classes + class]`. */
+  /**
+   * `delta[state * classes + class]`: the next state, with `outFlag` set when that state has
+   * outputs (`hasOut`), so a scan tests the flag without a second load. `& stateMask` is the state.
+   * `outFlag` is 0 (no flag: read `hasOut`) for 32,769 to 65,536 states.
+   */
   delta: Uint16Array | Int32Array;
+  outFlag: number;
+  stateMask: number;
   /** 1 where the state, or a state on its failure chain, ends a variant. */
   hasOut: Uint8Array;
   /** The variants ending exactly at state s are `outVars[outStart[s] .. outStart[s + 1])`. */
@@ -146,19 +152,39 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     }
   }
 
-  const delta = states <= 65536 ? new Uint16Array(states * C) : new Int32Array(states * C);
-  for (let i = 0; i < states * C; i++) delta[i] = go[i] ?? 0;
-
+  // States are renumbered in breadth-first order, so the shallow states that most text visits
+  // have neighbouring rows (fewer cache lines and pages touched per character).
+  const newId = new Int32Array(states);
+  for (let q = 0; q < states; q++) newId[queue[q] ?? 0] = q;
   const outStart = new Int32Array(states + 1);
   const outVars = new Int32Array(variants.length);
   const hasOut = new Uint8Array(states);
+  const links = new Int32Array(states);
+  const exDepths = new Uint16Array(states);
   let k = 0;
-  for (let s = 0; s < states; s++) {
-    outStart[s] = k;
+  for (let q = 0; q < states; q++) {
+    const s = queue[q] ?? 0;
+    outStart[q] = k;
     for (let v = ownHead[s] ?? -1; v !== -1; v = nextOut[v] ?? -1) outVars[k++] = v;
-    if (k > (outStart[s] ?? 0) || (dictLink[s] ?? -1) >= 0) hasOut[s] = 1;
+    const link = dictLink[s] ?? -1;
+    links[q] = link >= 0 ? (newId[link] ?? 0) : -1;
+    exDepths[q] = exDepth[s] ?? 0;
+    if (k > (outStart[q] ?? 0) || link >= 0) hasOut[q] = 1;
   }
   outStart[states] = k;
+
+  // The flag fits in the top bit of a Uint16Array up to 32,768 states; up to 65,536 the table stays
+  // 16-bit without a flag (outFlag 0: read `hasOut`), beyond that it is 32-bit.
+  const outFlag = states <= 32768 ? 0x8000 : states <= 65536 ? 0 : 0x40000000;
+  const delta = states <= 65536 ? new Uint16Array(states * C) : new Int32Array(states * C);
+  for (let q = 0; q < states; q++) {
+    const from = (queue[q] ?? 0) * C;
+    const to = q * C;
+    for (let c = 0; c < C; c++) {
+      const t = newId[go[from + c] ?? 0] ?? 0;
+      delta[to + c] = hasOut[t] === 1 ? t | outFlag : t;
+    }
+  }
 
   const bytes =
     cmap.byteLength +
@@ -166,8 +192,22 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     hasOut.byteLength +
     outStart.byteLength +
     outVars.byteLength +
-    dictLink.byteLength +
-    exDepth.byteLength +
+    links.byteLength +
+    exDepths.byteLength +
     astral.size * 16;
-  return { states, classes: C, cmap, astral, delta, hasOut, outStart, outVars, dictLink, exDepth, bytes };
+  return {
+    states,
+    classes: C,
+    cmap,
+    astral,
+    delta,
+    outFlag,
+    stateMask: outFlag === 0 ? 0xffff : outFlag - 1,
+    hasOut,
+    outStart,
+    outVars,
+    dictLink: links,
+    exDepth: exDepths,
+    bytes,
+  };
 }

@@ -11,11 +11,15 @@ import {
 } from './automaton';
 import { MatcherError } from './errors';
 import { Folder, isWordCodeUnit, resolveNormalise, SYM_MASK, SYM_ONE, SYM_SPACE } from './normalise';
-import { F_SOFT, F_WORD, Scanner, type ScanPlan } from './scanner';
+import { F_SOFT, F_WORD, Scanner, type ScanPlan, variantTables } from './scanner';
 import { createStream } from './stream';
 import type { CompiledMatcher, CompileOptions, Match, MatchStream, MatcherStats } from './types';
 
 const MODES = { word: MODE_WORD, substring: MODE_SUBSTRING, prefix: MODE_PREFIX } as const;
+// Module-local copies for the raw scan loop (CommonJS output reads imports as properties).
+const M_WORD = MODE_WORD;
+const M_SUBSTRING = MODE_SUBSTRING;
+const M_EXCLUSION = MODE_EXCLUSION;
 
 interface Symbols {
   syms: Int32Array;
@@ -159,17 +163,22 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
   const hasExclusions = variants.some((v) => v.mode === MODE_EXCLUSION);
   const plan: ScanPlan = { automaton, variants, folder, makeMatch, hasExclusions, maxLen, maxExLen, byLast };
 
+  const rawNext = folder === null ? rawTable(automaton) : null;
   const stats: MatcherStats = Object.freeze({
     states: automaton.states,
     classes: automaton.classes,
     patterns: variants.length,
-    bytes: automaton.bytes + variants.reduce((b, v) => b + v.syms.byteLength + (v.counts?.byteLength ?? 0) + 48, 0),
+    bytes:
+      automaton.bytes +
+      (rawNext?.byteLength ?? 0) +
+      variants.reduce((b, v) => b + v.syms.byteLength + (v.counts?.byteLength ?? 0) + 48, 0),
   });
 
   let pool: Scanner | null = null;
   const findAll =
     folder === null
-      ? (text: string): Match[] => findAllRaw(text, automaton, variants, makeMatch, hasExclusions, maxExLen)
+      ? (text: string): Match[] =>
+          findAllRaw(text, automaton, rawNext as Int32Array, variants, makeMatch, hasExclusions, maxExLen)
       : (text: string): Match[] => {
           // One scanner is reused (it keeps a fixed window of symbols), so a scan allocates nothing
           // but its matches.
@@ -194,53 +203,76 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
   };
 }
 
+/**
+ * The raw-mode table: `delta` with each target premultiplied by the number of classes, and
+ * complemented (negative) where the target state has outputs, so the scan loop is one load and
+ * one sign test per character.
+ */
+function rawTable(a: Automaton): Int32Array {
+  const C = a.classes;
+  const next = new Int32Array(a.states * C);
+  const { delta, hasOut } = a;
+  for (let i = 0; i < next.length; i++) {
+    const t = (delta[i] as number) & a.stateMask;
+    next[i] = hasOut[t] === 1 ? ~(t * C) : t * C;
+  }
+  return next;
+}
+
 /** Plain Aho-Corasick over UTF-16 code units: one table load per character. */
 function findAllRaw(
   text: string,
   a: Automaton,
+  next: Int32Array,
   variants: readonly Variant[],
   makeMatch: (variant: number, start: number, end: number) => Match,
   hasExclusions: boolean,
   maxExLen: number,
 ): Match[] {
-  const { delta, cmap, hasOut, outStart, outVars, dictLink } = a;
+  const { cmap, outStart, outVars, dictLink } = a;
+  const { len: vLen, mode: vMode } = variantTables(variants);
   const C = a.classes;
   const len = text.length;
   const out: Match[] = [];
-  const exS: number[] = [];
-  const exE: number[] = [];
+  let exS: number[] | null = null;
+  let exE: number[] | null = null;
   let s = 0;
   for (let i = 0; i < len; i++) {
-    s = delta[s * C + (cmap[text.charCodeAt(i)] as number)] as number;
-    if (hasOut[s] === 0) continue;
-    let t = (outStart[s] as number) < (outStart[s + 1] as number) ? s : (dictLink[s] as number);
+    s = next[s + (cmap[text.charCodeAt(i)] as number)] as number;
+    if (s >= 0) continue;
+    s = ~s;
+    const state = (s / C) | 0;
+    let t = (outStart[state] as number) < (outStart[state + 1] as number) ? state : (dictLink[state] as number);
     while (t >= 0) {
       const stop = outStart[t + 1] as number;
       for (let k = outStart[t] as number; k < stop; k++) {
         const v = outVars[k] as number;
-        const V = variants[v] as Variant;
-        const start = i + 1 - V.syms.length;
-        if (V.mode === MODE_EXCLUSION) {
-          exS.push(start);
-          exE.push(i + 1);
-          continue;
-        }
-        if (V.mode !== MODE_SUBSTRING) {
+        const start = i + 1 - (vLen[v] as number);
+        const mode = vMode[v] as number;
+        if (mode !== M_SUBSTRING) {
+          if (mode === M_EXCLUSION) {
+            (exS ??= []).push(start);
+            (exE ??= []).push(i + 1);
+            continue;
+          }
+          const V = variants[v] as Variant;
           if (V.wordStart && start > 0 && isWordCodeUnit(text.charCodeAt(start - 1))) continue;
-          if (V.mode === MODE_WORD && V.wordEnd && i + 1 < len && isWordCodeUnit(text.charCodeAt(i + 1))) continue;
+          if (mode === M_WORD && V.wordEnd && i + 1 < len && isWordCodeUnit(text.charCodeAt(i + 1))) continue;
         }
         out.push(makeMatch(v, start, i + 1));
       }
       t = dictLink[t] as number;
     }
   }
-  if (!hasExclusions || exS.length === 0) return out;
+  if (!hasExclusions || exS === null || exE === null) return out;
   // Occurrences of exclusions come in end order: keep a match unless one covers it.
+  const eS = exS;
+  const eE = exE;
   let lo = 0;
   return out.filter((m) => {
-    while (lo < exE.length && (exE[lo] as number) < m.end) lo++;
-    for (let x = lo; x < exE.length && (exE[x] as number) < m.end + maxExLen; x++) {
-      if ((exS[x] as number) <= m.start) return false;
+    while (lo < eE.length && (eE[lo] as number) < m.end) lo++;
+    for (let x = lo; x < eE.length && (eE[x] as number) < m.end + maxExLen; x++) {
+      if ((eS[x] as number) <= m.start) return false;
     }
     return true;
   });

@@ -172,3 +172,122 @@ describe('batch scans', () => {
     );
   });
 });
+
+// Batch scans take a fast path for ASCII text; streams always take the general path (they keep a
+// snapshot per character). Both must give the same matches, with the same offsets.
+const richUnit = fc.constantFrom(
+  'k',
+  'i',
+  'l',
+  'a',
+  's',
+  'S',
+  'e',
+  'x',
+  'h',
+  't',
+  'y',
+  'o',
+  'u',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '.',
+  '-',
+  '_',
+  "'",
+  ',',
+  '!',
+  '*',
+  '#',
+  '1',
+  '0',
+  '3',
+  '4',
+  '$',
+  '@',
+  'é',
+  'К',
+  'ѕ',
+  '😀',
+  '\u200b',
+);
+const richPhrases = ['kill', 'ass', 'sex', 'kiss', 'i hate you', 'a s s', 'hate', 'lass', 'kill you', 'oo', 'tits'];
+const richEntries = richPhrases.flatMap((phrase, i) =>
+  modes.map((match) => ({ id: `${i}${match[0]}`, phrase, category: 'test', severity: 1, match })),
+);
+const streamed = (m: ReturnType<typeof compileMatcher>, text: string): string[] => {
+  const s = m.stream();
+  const got = s.push(text);
+  got.push(...s.flush());
+  return got.map(key).sort();
+};
+
+describe.each([
+  ['no exclusions', {}],
+  ['exclusions', { exclusions: ['skiss', 'sexes', 'classic', 'oohs'] }],
+  ['no separators', { normalise: { separators: false }, exclusions: ['classic'] }],
+  ['no repeats or whitespace', { normalise: { repeats: false, whitespace: false } }],
+  ['no masks', { normalise: { masks: false } }],
+] as const)('batch fast path equals the general path (%s)', (_name, options) => {
+  const m = compileMatcher(richEntries, options);
+
+  it('findAll equals a stream fed the whole text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: richUnit, maxLength: 60 }), (text) => {
+        expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+      }),
+      RUNS,
+    );
+  });
+
+  it('long texts (the batch window is compacted) equal the general path', () => {
+    const words = ['kill', 'you', 'a s s', 'i hate you', 'k i l l', 'classic', 'skiss', 'x', 'k*ll', 'kіll', 'oo'];
+    let text = '';
+    for (let i = 0; text.length < 20_000; i++)
+      text += `${words[(i * 7) % words.length] ?? ''}${i % 5 === 0 ? ', ' : ' '}`;
+    expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+  });
+
+  it.each([
+    'I will k1ll you',
+    'k i l l',
+    'k.i.l.l you',
+    'k - i - l - l',
+    'killlll kiiill kil',
+    'a s s and a$$ and @ss',
+    'i  hate   you, i hate you',
+    'i h a t e y o u',
+    'sk1ss classic kiss',
+    'k*ll k#ll *kill kill*',
+    "don't k'ill",
+    'kіll (Cyrillic і) and ѕex',
+    'ki\u200bll k\u200bi\u200bl\u200bl',
+    '😀kill😀 kill😀',
+    'KILL YOU, Kill You!',
+    'ooo oohs o o',
+    't1ts 7its tits,tits',
+  ])('%j', (text) => {
+    expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+  });
+});
+
+describe('large automata (16-bit table without the output flag, and 32-bit)', () => {
+  // 10,000 phrases: between 32,768 and 65,536 states; 30,000: more than 65,536.
+  it.each([10_000, 30_000])('%d phrases: findAll equals the general path', (count) => {
+    const phrases: string[] = [];
+    for (let i = 0; i < count; i++) phrases.push(`w${i.toString(36)}x${(i * 7919).toString(36)}`);
+    const m = compileMatcher(
+      phrases.map((phrase, i) => ({ id: String(i), phrase, category: 'test', severity: 1, match: 'word' })),
+    );
+    expect(m.stats.states).toBeGreaterThan(count === 10_000 ? 32_768 : 65_536);
+    const text = phrases
+      .filter((_, i) => i % 97 === 0)
+      .map((p, i) => (i % 3 === 0 ? `${p}s` : i % 3 === 1 ? p.toUpperCase() : `${p},`))
+      .join(' ');
+    const got = m.findAll(text);
+    expect(got.length).toBeGreaterThan(count / 150);
+    expect(got.map(key).sort()).toEqual(streamed(m, text));
+  });
+});

@@ -4,6 +4,7 @@ import {
   isWordCodeUnit,
   KIND_DROP,
   KIND_MASK,
+  KIND_PUNCT,
   KIND_SEP,
   KIND_WORD,
   SYM_BITS,
@@ -24,6 +25,7 @@ const K_DROP = KIND_DROP;
 const K_WORD = KIND_WORD;
 const K_SEP = KIND_SEP;
 const K_MASK = KIND_MASK;
+const K_PUNCT = KIND_PUNCT;
 const S_SPACE = SYM_SPACE;
 const S_MASK = SYM_MASK;
 const S_ONE = SYM_ONE;
@@ -51,6 +53,38 @@ export interface ScanPlan {
 const isLetterSym = (p: number): boolean =>
   (p >= 0x30 && p <= 0x39) || (p >= 0x61 && p <= 0x7a) || (p >= 0x41 && p <= 0x5a) || (p >= 128 && p !== S_MASK);
 
+interface VariantTables {
+  /** Symbols of each variant. */
+  len: Int32Array;
+  /** The variant's mode (MODE_WORD, ...). */
+  mode: Uint8Array;
+  /** 1 where the variant must start at a word start (word or prefix mode, word character first). */
+  needStart: Uint8Array;
+  /** 1 where the variant must end at a word end (word mode, word character last). */
+  needEnd: Uint8Array;
+}
+const tablesOf = new WeakMap<readonly Variant[], VariantTables>();
+const needLens = new WeakMap<Automaton, Int32Array>();
+/** Per-variant facts in typed arrays, computed once per compiled variant list. */
+export function variantTables(variants: readonly Variant[]): VariantTables {
+  let t = tablesOf.get(variants);
+  if (t === undefined) {
+    const len = new Int32Array(variants.length);
+    const needStart = new Uint8Array(variants.length);
+    const mode = new Uint8Array(variants.length);
+    const needEnd = new Uint8Array(variants.length);
+    variants.forEach((v, i) => {
+      len[i] = v.syms.length;
+      mode[i] = v.mode;
+      needEnd[i] = v.mode === MODE_WORD && v.wordEnd ? 1 : 0;
+      needStart[i] = (v.mode === MODE_WORD || v.mode === MODE_PREFIX) && v.wordStart ? 1 : 0;
+    });
+    t = { len, mode, needStart, needEnd };
+    tablesOf.set(variants, t);
+  }
+  return t;
+}
+
 /**
  * The incremental core shared by batch scans and streams: it normalises character by character,
  * keeps per-symbol arrays (symbol, automaton state, run length, original offsets, flags), and
@@ -74,12 +108,17 @@ export class Scanner {
   private lastMask = -1;
   /** When a mask precedes the last symbol: the mask's index, to match masked windows once it closes. */
   private maskLm = -1;
+  /** Batch scans: the last symbol that is not a word character or follows a joined separator. */
+  private brk = -1;
   private rawLen = 0;
 
   // Candidates: ending at the last symbol (not yet verified), verified but waiting for exclusions,
   // and verified exclusion occurrences.
+  // Pending candidates are pend[0 .. pendN) (a count rather than `length = 0`, which is a runtime
+  // call, on every symbol that closes candidates).
   private pend: number[] = [];
   private pendS: number[] = [];
+  private pendN = 0;
   private awV: number[] = [];
   private awS: number[] = [];
   private awE: number[] = [];
@@ -102,6 +141,8 @@ export class Scanner {
   private readonly separators: boolean;
   private readonly whitespace: boolean;
   private readonly keyBase: number;
+  private readonly vt: VariantTables;
+  private needLens: Int32Array | null = null;
 
   constructor(
     private readonly plan: ScanPlan,
@@ -129,6 +170,7 @@ export class Scanner {
     this.separators = o?.separators ?? false;
     this.whitespace = o?.whitespace ?? false;
     this.keyBase = plan.variants.length + 1;
+    this.vt = variantTables(plan.variants);
   }
 
   /** The normalised symbols so far (for `normalise()` and pattern compilation). */
@@ -217,6 +259,7 @@ export class Scanner {
     const C = a === null ? 0 : a.classes;
     const cmap = a === null ? new Uint8Array(0) : a.cmap;
     const delta = a === null ? new Uint16Array(1) : a.delta;
+    const stateMask = a === null ? 0 : a.stateMask;
     const hasOut = a === null ? new Uint8Array(1) : a.hasOut;
     let n = this.n;
     let glued = this.glued;
@@ -224,6 +267,7 @@ export class Scanner {
     let soft = this.soft;
     let sepS = this.sepS;
     let lastMask = this.lastMask;
+    let brk = this.brk;
     let rawLen = this.rawLen;
     let state = n > 0 ? (this.st[n - 1] as number) : 0;
     const sym = this.sym;
@@ -234,7 +278,6 @@ export class Scanner {
     const st = this.st;
     // Room for the symbols of one more code point (NFKC expands one to at most 18).
     const room = sym.length - 64;
-    const pend = this.pend;
     const awV = this.awV;
     let single = 0;
     let units: Int32Array | null = null;
@@ -243,39 +286,27 @@ export class Scanner {
       if (n > room) break;
       const c = text.charCodeAt(i);
       const rs = rawLen;
-      if (c < 128 && !soft && !editable) {
-        // Fast path: an ASCII letter or digit, with nothing pending.
-        const unit = ascii[c] as number;
-        if (unit >>> BITS === K_WORD) {
-          const code = unit & LOW;
-          if (n > 0 && repeats && glued && sym[n - 1] === code) {
-            const k = cnt[n - 1] as number;
-            if (k < 65535) cnt[n - 1] = k + 1;
-            oe[n - 1] = rs + 1;
-            tok++;
-            rawLen = rs + 1;
-            i++;
-            continue;
-          }
-          if (a !== null && pend.length === 0 && lastMask < 0 && awV.length === 0) {
-            sym[n] = code;
-            fl[n] = WORD;
-            cnt[n] = 1;
-            os[n] = rs;
-            oe[n] = rs + 1;
-            state = delta[state * C + (cmap[code] as number)] as number;
-            st[n] = state;
-            n++;
-            if (hasOut[state] === 1) {
-              this.n = n;
-              this.collectDfa(state, n - 1, pend, this.pendS);
-            }
-            glued = true;
-            tok++;
-            rawLen = rs + 1;
-            i++;
-            continue;
-          }
+      if (c < 128 && !soft && !editable && a !== null && lastMask < 0 && awV.length === 0) {
+        // Batch scans of ASCII text: the fast path, until a character needs the general one.
+        this.n = n;
+        this.glued = glued;
+        this.tok = tok;
+        this.soft = false;
+        this.sepS = sepS;
+        this.brk = brk;
+        this.rawLen = rawLen;
+        const j = this.fastRun(text, f, a, i);
+        if (j !== i) {
+          n = this.n;
+          glued = this.glued;
+          tok = this.tok;
+          soft = this.soft;
+          sepS = this.sepS;
+          brk = this.brk;
+          rawLen = this.rawLen;
+          state = n > 0 ? (st[n - 1] as number) : 0;
+          i = j;
+          continue;
         }
       }
       let w = 1;
@@ -350,17 +381,18 @@ export class Scanner {
           cnt[n] = 1;
           os[n] = step === 0 ? sepS : rs;
           oe[n] = step === 0 ? sepS + 1 : re;
-          if (pend.length > 0 || this.maskLm >= 0) this.closePending(n);
+          if (this.pendN > 0 || this.maskLm >= 0) this.closePending(n);
+          if (((fl[n] as number) & WORD) === 0 || ((fl[n] as number) & SOFT) !== 0) brk = n;
           if (sy === S_MASK) lastMask = n;
           else if (((fl[n] as number) & WORD) === 0) lastMask = -1;
           n++;
           if (a === null) continue;
           const cls = sy < 65536 ? (cmap[sy] as number) : (a.astral.get(sy) ?? 0);
-          state = delta[state * C + cls] as number;
+          state = (delta[state * C + cls] as number) & stateMask;
           st[n - 1] = state;
           if (hasOut[state] === 1) {
             this.n = n;
-            this.collectDfa(state, n - 1, this.pend, this.pendS);
+            this.collectDfa(state, n - 1);
           }
           if (lastMask >= 0 && lastMask < n - 1 && n - 1 - lastMask < maxLen) this.maskLm = lastMask;
           if (awV.length > 0) {
@@ -387,6 +419,120 @@ export class Scanner {
     this.soft = soft;
     this.sepS = sepS;
     this.lastMask = lastMask;
+    this.brk = brk;
+    this.rawLen = rawLen;
+    return i;
+  }
+
+  /**
+   * The batch fast path: ASCII characters while no joined separator, mask or exclusion candidate
+   * is pending. The same steps as the general path of scanSome, for one unit per character, in a
+   * small loop; returns where it stopped (the text ends, the arrays are nearly full, or the
+   * character there needs the general path).
+   */
+  private fastRun(text: string, f: Folder, a: Automaton, start: number): number {
+    const ascii = f.ascii;
+    const len = text.length;
+    const repeats = this.repeats;
+    const separators = this.separators;
+    const whitespace = this.whitespace;
+    const C = a.classes;
+    const cmap = a.cmap;
+    const delta = a.delta;
+    const stateMask = a.stateMask;
+    const flagged = a.outFlag !== 0;
+    const hasOut = a.hasOut;
+    const needLen = this.needLen(a);
+    const sym = this.sym;
+    const cnt = this.cnt;
+    const os = this.os;
+    const oe = this.oe;
+    const fl = this.fl;
+    const st = this.st;
+    const awV = this.awV;
+    const room = sym.length - 64;
+    let n = this.n;
+    let glued = this.glued;
+    let tok = this.tok;
+    let brk = this.brk;
+    let rawLen = this.rawLen;
+    let state = n > 0 ? (st[n - 1] as number) : 0;
+    let i = start;
+    while (i < len && n <= room) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) break;
+      const unit = ascii[c] as number;
+      const kind = unit >>> BITS;
+      let code = unit & LOW;
+      let flags = 0;
+      if (kind === K_WORD) {
+        if (n > 0 && repeats && glued && sym[n - 1] === code) {
+          const k = cnt[n - 1] as number;
+          if (k < 65535) cnt[n - 1] = k + 1;
+          oe[n - 1] = rawLen + 1;
+          tok++;
+          rawLen++;
+          i++;
+          continue;
+        }
+        flags = WORD;
+        glued = true;
+        tok++;
+      } else if (kind === K_SEP) {
+        if (separators && glued && tok === 1 && n > 0 && sym[n - 1] !== S_MASK) {
+          // A separator after a single letter: joined or not depends on what follows.
+          this.soft = true;
+          this.sepS = rawLen;
+          glued = false;
+          tok = 0;
+          rawLen++;
+          i++;
+          break;
+        }
+        glued = false;
+        tok = 0;
+        if (whitespace && n > 0 && sym[n - 1] === S_SPACE) {
+          rawLen++;
+          i++;
+          continue;
+        }
+        code = S_SPACE;
+      } else if (kind === K_PUNCT) {
+        glued = false;
+        tok = 0;
+      } else if (kind === K_DROP) {
+        rawLen++;
+        i++;
+        continue;
+      } else break; // a mask
+      sym[n] = code;
+      fl[n] = flags;
+      cnt[n] = 1;
+      os[n] = rawLen;
+      oe[n] = rawLen + 1;
+      if (this.pendN > 0) this.closePending(n);
+      const t = delta[state * C + (cmap[code] as number)] as number;
+      state = t & stateMask;
+      st[n] = state;
+      if (flags === 0) brk = n;
+      n++;
+      rawLen++;
+      i++;
+      // Skipped when every candidate would need a word start inside the current word.
+      if ((flagged ? t > stateMask : hasOut[state] === 1) && n - 1 - (needLen[state] as number) <= brk) {
+        this.n = n;
+        this.collectDfa(state, n - 1);
+      }
+      if (awV.length > 0) {
+        this.n = n;
+        this.settle();
+        if (awV.length > 0) break;
+      }
+    }
+    this.n = n;
+    this.glued = glued;
+    this.tok = tok;
+    this.brk = brk;
     this.rawLen = rawLen;
     return i;
   }
@@ -431,6 +577,7 @@ export class Scanner {
     adjust(this.awE);
     adjust(this.exS);
     adjust(this.exE);
+    this.brk -= shift;
     if (this.lastMask >= 0) this.lastMask = Math.max(-1, this.lastMask - shift);
     if (this.maskLm >= 0) this.maskLm = Math.max(-1, this.maskLm - shift);
     this.n = keep;
@@ -444,31 +591,79 @@ export class Scanner {
     this.cnt[n] = 1;
     this.os[n] = rs;
     this.oe[n] = re;
-    if (this.pend.length > 0 || this.maskLm >= 0) this.closePending(n);
+    if (this.pendN > 0 || this.maskLm >= 0) this.closePending(n);
     this.n = n + 1;
     const a = this.plan.automaton;
     if (a === null) return;
     const prev = n > 0 ? (this.st[n - 1] ?? 0) : 0;
     const cls = sym < 65536 ? (a.cmap[sym] ?? 0) : (a.astral.get(sym) ?? 0);
-    const s = a.delta[prev * a.classes + cls] ?? 0;
+    const s = (a.delta[prev * a.classes + cls] ?? 0) & a.stateMask;
     this.st[n] = s;
-    if (a.hasOut[s] === 1) this.collectDfa(s, n, this.pend, this.pendS);
+    if (a.hasOut[s] === 1) this.collectDfa(s, n);
     if (this.awV.length > 0) this.settle();
   }
 
-  private collectDfa(s: number, e: number, into: number[], starts: number[]): void {
+  /**
+   * Per state: the longest variant ending there (on its output chain) when every one of them
+   * must start at a word start, else a huge number. A candidate ending at symbol e then starts
+   * inside the current word, and fails, when e - needLen <= the last word break.
+   */
+  private needLen(a: Automaton): Int32Array {
+    if (this.needLens !== null) return this.needLens;
+    let t = needLens.get(a);
+    if (t === undefined) {
+      const { len, needStart } = this.vt;
+      t = new Int32Array(a.states);
+      for (let s = 0; s < a.states; s++) {
+        if (a.hasOut[s] !== 1) continue;
+        let longest = 0;
+        let u = (a.outStart[s] as number) < (a.outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
+        while (u >= 0 && longest >= 0) {
+          for (let k = a.outStart[u] as number; k < (a.outStart[u + 1] as number); k++) {
+            const v = a.outVars[k] as number;
+            if (needStart[v] !== 1) longest = -1;
+            else if (longest >= 0) longest = Math.max(longest, len[v] as number);
+          }
+          u = a.dictLink[u] as number;
+        }
+        t[s] = longest < 0 ? 1 << 30 : longest;
+      }
+      needLens.set(a, t);
+    }
+    this.needLens = t;
+    return t;
+  }
+
+  /** Adds the candidates ending at symbol e in automaton state s to the pending ones. */
+  private collectDfa(s: number, e: number): void {
     const a = this.plan.automaton;
     if (a === null) return;
-    const variants = this.plan.variants;
-    let t = (a.outStart[s] ?? 0) < (a.outStart[s + 1] ?? 0) ? s : (a.dictLink[s] ?? -1);
+    const { len, needStart } = this.vt;
+    const outStart = a.outStart;
+    const outVars = a.outVars;
+    const dictLink = a.dictLink;
+    const fl = this.fl;
+    // Word starts are known already: a candidate that needs one and lacks it is dropped here
+    // rather than verified later (verify() would reject it the same way).
+    let t = (outStart[s] as number) < (outStart[s + 1] as number) ? s : (dictLink[s] as number);
     while (t >= 0) {
-      const end = a.outStart[t + 1] ?? 0;
-      for (let k = a.outStart[t] ?? 0; k < end; k++) {
-        const v = a.outVars[k] ?? 0;
-        into.push(v);
-        starts.push(e + 1 - (variants[v] as Variant).syms.length);
+      const end = outStart[t + 1] as number;
+      for (let k = outStart[t] as number; k < end; k++) {
+        const v = outVars[k] as number;
+        const st = e + 1 - (len[v] as number);
+        if (st < 0) continue;
+        if (
+          st > 0 &&
+          needStart[v] === 1 &&
+          ((fl[st - 1] as number) & WORD) !== 0 &&
+          ((fl[st] as number) & SOFT) === 0
+        ) {
+          continue;
+        }
+        this.pend[this.pendN] = v;
+        this.pendS[this.pendN++] = st;
       }
-      t = a.dictLink[t] ?? -1;
+      t = dictLink[t] as number;
     }
   }
 
@@ -476,7 +671,7 @@ export class Scanner {
    * Variants matching the window ending at j where each text mask stands for one letter. Runs
    * are compared expanded, so `w*ed` (w, *, e, d) matches `weed` (w, e×2, d).
    */
-  private collectMasks(j: number, lastMask: number, into: number[], starts: number[]): void {
+  private collectMasks(j: number, lastMask: number): void {
     const byLast = this.plan.byLast;
     const sj = this.sym[j] ?? 0;
     if (byLast === null || sj === S_MASK || ((this.fl[j] ?? 0) & WORD) === 0) return;
@@ -508,8 +703,8 @@ export class Scanner {
         idx--;
       }
       if (k === -1 && masked && idx + 1 <= lastMask && this.sym[idx + 1] !== S_MASK) {
-        into.push(v);
-        starts.push(idx + 1);
+        this.pend[this.pendN] = v;
+        this.pendS[this.pendN++] = idx + 1;
       }
     }
   }
@@ -553,11 +748,19 @@ export class Scanner {
     const pend = this.pend;
     const e = next - 1;
     if (this.maskLm >= 0) {
-      this.collectMasks(e, this.maskLm, pend, this.pendS);
+      this.collectMasks(e, this.maskLm);
       this.maskLm = -1;
     }
-    for (let i = 0; i < pend.length; i++) {
+    const count = this.pendN;
+    this.pendN = 0;
+    // The symbol after the candidates is a word character inside a word: candidates that must end
+    // at a word end fail (the last check of verify(), made first because it fails most often).
+    const f = this.fl[next] as number;
+    const inWord = (f & WORD) !== 0 && (f & SOFT) === 0;
+    const needEnd = this.vt.needEnd;
+    for (let i = 0; i < count; i++) {
       const v = pend[i] ?? 0;
+      if (inWord && needEnd[v] === 1) continue;
       const s = this.pendS[i] ?? 0;
       if (!this.verify(v, s, e, next)) continue;
       const V = this.plan.variants[v] as Variant;
@@ -572,8 +775,6 @@ export class Scanner {
         this.awE.push(e);
       }
     }
-    pend.length = 0;
-    this.pendS.length = 0;
   }
 
   private covered(s: number, e: number, exS: readonly number[], exE: readonly number[]): boolean {
@@ -590,7 +791,7 @@ export class Scanner {
       const d = a.exDepth[this.st[n - 1] ?? 0] ?? 0;
       if (d > 0) earliest = n - d;
     }
-    for (let i = 0; i < this.pend.length; i++) {
+    for (let i = 0; i < this.pendN; i++) {
       const V = this.plan.variants[this.pend[i] ?? 0] as Variant;
       if (V.mode === MODE_EXCLUSION) earliest = Math.min(earliest, this.pendS[i] ?? 0);
     }
@@ -628,13 +829,16 @@ export class Scanner {
   /** As if the text ended here: reports every remaining match. The state is kept. */
   finish(): Match[] {
     const n = this.n;
+    if (this.pendN === 0 && this.awV.length === 0 && (this.maskLm < 0 || n === 0)) return this.take();
     const exS = this.exS.slice();
     const exE = this.exE.slice();
     const aw: [number, number, number][] = [];
     for (let i = 0; i < this.awV.length; i++) aw.push([this.awV[i] ?? 0, this.awS[i] ?? 0, this.awE[i] ?? 0]);
-    const pv = this.pend.slice();
-    const ps = this.pendS.slice();
-    if (this.maskLm >= 0 && n > 0) this.collectMasks(n - 1, this.maskLm, pv, ps);
+    const kept = this.pendN;
+    if (this.maskLm >= 0 && n > 0) this.collectMasks(n - 1, this.maskLm);
+    const pv = this.pend.slice(0, this.pendN);
+    const ps = this.pendS.slice(0, this.pendN);
+    this.pendN = kept;
     for (let i = 0; i < pv.length; i++) {
       const v = pv[i] ?? 0;
       const s = ps[i] ?? 0;
@@ -713,7 +917,7 @@ export class Scanner {
   private rebuild(): void {
     const n = this.n;
     const plan = this.plan;
-    this.pend.length = this.pendS.length = 0;
+    this.pendN = 0;
     this.maskLm = -1;
     this.awV.length = this.awS.length = this.awE.length = 0;
     this.exS.length = this.exE.length = 0;
@@ -733,7 +937,7 @@ export class Scanner {
     for (let j = from; j < n; j++) {
       const a = plan.automaton;
       const s = this.st[j] ?? 0;
-      if (a !== null && a.hasOut[s] === 1) this.collectDfa(s, j, this.pend, this.pendS);
+      if (a !== null && a.hasOut[s] === 1) this.collectDfa(s, j);
       lm = maskAt(j, lm);
       this.maskLm = lm >= 0 && lm < j && j - lm < plan.maxLen ? lm : -1;
       if (j < n - 1) this.closePending(j + 1);
@@ -750,10 +954,12 @@ export class Scanner {
     this.tok = 0;
     this.lastMask = -1;
     this.maskLm = -1;
-    this.pend.length = this.pendS.length = 0;
-    this.awV.length = this.awS.length = this.awE.length = 0;
-    this.exS.length = this.exE.length = 0;
-    this.out = [];
-    this.reported?.clear();
+    this.brk = -1;
+    this.pendN = 0;
+    // Truncating an array is a runtime call: only when there is something to drop.
+    if (this.awV.length > 0) this.awV.length = this.awS.length = this.awE.length = 0;
+    if (this.exS.length > 0) this.exS.length = this.exE.length = 0;
+    if (this.out.length > 0) this.out = [];
+    if (this.reported !== null && this.reported.size > 0) this.reported.clear();
   }
 }
