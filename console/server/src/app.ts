@@ -6,7 +6,14 @@ import { systemClock, type Clock } from './clock';
 import type { BlobStore } from './blob-store/blob-store';
 import { storagePlugin } from './plugins/storage.plugin';
 import { errorsPlugin } from './plugins/errors.plugin';
+import rateLimit from '@fastify/rate-limit';
 import { deviceAuthPlugin } from './plugins/device-auth.plugin';
+import { sessionAuthPlugin } from './plugins/session-auth.plugin';
+import { openapiPlugin } from './plugins/openapi.plugin';
+import { ConsoleError } from './errors';
+import { authRoute } from './routes/dashboard/auth.route';
+import { dashboardCapturesRoute } from './routes/dashboard/captures.route';
+import { auditRoute } from './routes/dashboard/audit.route';
 import { healthRoute } from './routes/health.route';
 import { enrolRoute } from './routes/agent/enrol.route';
 import { capturesRoute } from './routes/agent/captures.route';
@@ -29,7 +36,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
       // Logs go to stderr: stdout is for what people and scripts read (first-run details, --json).
       stream: process.stderr,
       // Request logs carry method, path and status, never bodies: captured text stays out of logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-vigil-csrf"]'],
     },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
@@ -38,12 +45,22 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(errorsPlugin);
   await app.register(storagePlugin, { config, clock: options.clock ?? systemClock, blobStore: options.blobStore });
   await app.register(deviceAuthPlugin);
+  await app.register(sessionAuthPlugin);
+  // Only routes that ask for it are limited (sign-in, per address); the answer is our coded 429.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new ConsoleError('CONSOLE_ERR_RATE_LIMITED'),
+  });
+  await app.register(openapiPlugin);
   await app.register(multipart);
   await app.register(healthRoute);
   await app.register(enrolRoute);
   await app.register(capturesRoute);
   await app.register(heartbeatRoute);
   await app.register(policyRoute);
+  await app.register(authRoute);
+  await app.register(dashboardCapturesRoute);
+  await app.register(auditRoute);
   await app.ready();
   return app;
 }

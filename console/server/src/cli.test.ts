@@ -73,13 +73,61 @@ describe('console CLI', () => {
     const school = JSON.parse(stdout) as { id: string };
     const user = JSON.parse(
       (await cli('create-user', '--email', 'dsl@ash.sch.uk', '--role', 'dsl', '--school', school.id, '--json')).stdout,
-    ) as { password: string };
+    ) as { id: string; email: string; password: string; totpSecret: string | null };
+    expect(Object.keys(user).sort()).toEqual(['email', 'id', 'password', 'totpSecret']);
     expect(user.password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    expect(user.totpSecret).toMatch(/^[A-Z2-7]{16,}$/);
     const app = await buildApp(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' }));
     const stored = app.repos.users.byEmail('dsl@ash.sch.uk')!;
     await app.close();
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored.passwordHash).not.toContain(user.password);
+    expect(stored.totpSecretSealed).toMatch(/^v1:/);
+    expect(stored.totpSecretSealed).not.toContain(user.totpSecret!);
+  });
+
+  it('create-user gives no TOTP secret to a role that cannot see captures', async () => {
+    const { stdout } = await cli('create-school', '--name', 'Birch Primary', '--json');
+    const school = JSON.parse(stdout) as { id: string };
+    const user = JSON.parse(
+      (
+        await cli(
+          'create-user',
+          '--email',
+          'it@birch.sch.uk',
+          '--role',
+          'school_admin',
+          '--school',
+          school.id,
+          '--json',
+        )
+      ).stdout,
+    ) as { totpSecret: string | null };
+    expect(user.totpSecret).toBeNull();
+  });
+
+  it('reset-password prints a new one-time password that signs in, and ends old sessions', async () => {
+    const reset = JSON.parse((await cli('reset-password', '--email', 'dsl@ash.sch.uk', '--json')).stdout) as {
+      password: string;
+      totpSecret: string | null;
+    };
+    expect(reset.password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    expect(reset.totpSecret).toBeNull();
+    const app = await buildApp(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' }));
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'dsl@ash.sch.uk', password: reset.password },
+      });
+      expect(res.json()).toMatchObject({ code: 'CONSOLE_ERR_TOTP_REQUIRED' });
+    } finally {
+      await app.close();
+    }
+    const again = JSON.parse(
+      (await cli('reset-password', '--email', 'dsl@ash.sch.uk', '--new-totp', '--json')).stdout,
+    ) as { totpSecret: string | null };
+    expect(again.totpSecret).toMatch(/^[A-Z2-7]{16,}$/);
   });
 
   it('serve: the first start prints the admin password and enrolment token, later starts do not', async () => {
@@ -113,6 +161,7 @@ describe('console CLI', () => {
       const token = /Enrolment token:\s+(\S+)/.exec(first)?.[1];
       const password = /One-time password:\s+(\S+)/.exec(first)?.[1];
       expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+      expect(first).toMatch(/TOTP secret:\s+[A-Z2-7]{16,}/);
       const schools = JSON.parse(
         (await run('node', [CLI, 'list-schools', '--json'], { env: { ...process.env, VIGIL_DATA_DIR: serveDir } }))
           .stdout,

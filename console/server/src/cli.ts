@@ -5,8 +5,9 @@ import { openDatabase } from './db/database';
 import { repositoriesFor, type Repositories } from './plugins/storage.plugin';
 import { DiskBlobStore } from './blob-store/disk-blob-store';
 import { startServer } from './server';
-import { hashPassword, oneTimePassword } from './services/bootstrap.service';
 import { ROLES, type Role } from './repositories/users.repository';
+import { SecretBox } from './services/secret-box';
+import { createAccount, resetPassword } from './services/user-accounts.service';
 
 const HELP = `Vigil console
 
@@ -18,8 +19,12 @@ Commands:
   create-school --name NAME [--json]      make a school; prints its id and enrolment token
   list-schools [--json]                   every school with its enrolment token
   create-user --email E --role R [--school ID] [--json]
-                                          make a user; prints a one-time password
+                                          make a user; prints a one-time password and, for roles
+                                          that see captures, the TOTP secret for their authenticator app
                                           roles: ${ROLES.join(', ')}
+  reset-password --email E [--new-totp] [--json]
+                                          a new one-time password (ends the user's sessions, lifts a
+                                          lockout); --new-totp also replaces the TOTP secret
   list-devices --school ID [--json]       enrolled devices and when each last reported
   export-captures --school ID [--since ISO] [--json]
                                           every capture of a school, with the screenshot's file path
@@ -44,6 +49,15 @@ function withRepos<T>(config: ConsoleConfig, fn: (repos: Repositories) => T): T 
   }
 }
 
+async function withReposAsync<T>(config: ConsoleConfig, fn: (repos: Repositories) => Promise<T>): Promise<T> {
+  const db = openDatabase(config.databasePath);
+  try {
+    return await fn(repositoriesFor(db));
+  } finally {
+    db.close();
+  }
+}
+
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new UsageError(`${flag} is required`);
   return value;
@@ -60,6 +74,7 @@ async function serve(config: ConsoleConfig): Promise<void> {
         `  School:             ${firstRun.school.name} (${firstRun.school.id})`,
         `  Admin sign-in:      ${firstRun.adminEmail}`,
         `  One-time password:  ${firstRun.adminPassword}   (shown once; change it at first sign-in)`,
+        `  TOTP secret:        ${firstRun.adminTotpSecret}   (add it to an authenticator app; shown once)`,
         `  Enrolment token:    ${firstRun.school.enrolmentToken}`,
         '',
         'Enrol a device:',
@@ -89,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       school: { type: 'string' },
       since: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'new-totp': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -127,26 +143,49 @@ export async function main(argv: string[]): Promise<number> {
       if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`--email "${email}" is not an email address`);
       const role = required(values.role, '--role') as Role;
       if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-      const password = oneTimePassword();
-      const passwordHash = await hashPassword(password);
-      const user = withRepos(config, (repos) => {
+      const secrets = SecretBox.open(config.secretKeyPath);
+      const account = await withReposAsync(config, async (repos) => {
         if (repos.users.byEmail(email)) throw new UsageError(`A user with email ${email} already exists`);
+        const now = new Date();
         if (role === 'org_admin') {
-          return repos.users.create(
-            email,
-            passwordHash,
-            [{ role, organisationId: repos.schools.defaultOrganisationId(new Date()) }],
-            new Date(),
-          );
+          const organisationId = values.school
+            ? repos.schools.byId(values.school)?.organisationId
+            : repos.schools.defaultOrganisationId(now);
+          if (!organisationId) throw new UsageError(`No school with id ${values.school}`);
+          return createAccount(repos, secrets, { email, grants: [{ role, organisationId }] }, now);
         }
         const schoolId = required(values.school, '--school');
         if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
-        return repos.users.create(email, passwordHash, [{ role, schoolId }], new Date());
+        return createAccount(repos, secrets, { email, grants: [{ role, schoolId }] }, now);
+      });
+      const { user, password, totpSecret } = account;
+      print(
+        json,
+        { id: user.id, email: user.email, password, totpSecret },
+        [
+          `User ${user.email} created (${role}).`,
+          `  one-time password: ${password}`,
+          ...(totpSecret ? [`  TOTP secret:       ${totpSecret}   (add it to an authenticator app; shown once)`] : []),
+        ].join('\n'),
+      );
+      return 0;
+    }
+    case 'reset-password': {
+      const email = required(values.email, '--email');
+      const secrets = SecretBox.open(config.secretKeyPath);
+      const result = await withReposAsync(config, async (repos) => {
+        const user = repos.users.byEmail(email);
+        if (!user) throw new UsageError(`No user with email ${email}`);
+        return { user, ...(await resetPassword(repos, secrets, user, new Date(), { newTotp: values['new-totp'] })) };
       });
       print(
         json,
-        { id: user.id, email: user.email, password },
-        `User ${user.email} created (${role}).\n  one-time password: ${password}`,
+        { id: result.user.id, email: result.user.email, password: result.password, totpSecret: result.totpSecret },
+        [
+          `Password of ${result.user.email} reset; their sessions are ended.`,
+          `  one-time password: ${result.password}`,
+          ...(result.totpSecret ? [`  TOTP secret:       ${result.totpSecret}   (shown once)`] : []),
+        ].join('\n'),
       );
       return 0;
     }

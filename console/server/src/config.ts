@@ -12,6 +12,16 @@ export interface ConsoleConfig {
   publicUrl: string;
   /** Minutes without a heartbeat before a device counts as not reporting. */
   notReportingMinutes: number;
+  /** Session cookies carry `Secure` unless the public URL is http on localhost. */
+  secureCookies: boolean;
+  /** A session ends after this many minutes without a request... */
+  sessionIdleMinutes: number;
+  /** ...and in any case this many hours after sign-in. */
+  sessionMaxHours: number;
+  /** Sign-in attempts per minute from one address. */
+  loginRatePerMinute: number;
+  /** 32 random bytes that seal secrets at rest (TOTP secrets); made on first use, mode 0600. */
+  secretKeyPath: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -29,6 +39,11 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   }
   return value;
+}
+
+function isLocalHttp(publicUrl: string): boolean {
+  const url = new URL(publicUrl);
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ConsoleConfig {
@@ -52,6 +67,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databasePath: path.join(dataDir, 'vigil.sqlite'),
     blobDir: path.join(dataDir, 'blobs'),
     publicUrl,
+    secureCookies: !isLocalHttp(publicUrl),
+    sessionIdleMinutes: intFrom(env, 'VIGIL_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: intFrom(env, 'VIGIL_SESSION_MAX_HOURS', 12, 1, 24 * 30),
+    loginRatePerMinute: intFrom(env, 'VIGIL_LOGIN_RATE_PER_MINUTE', 20, 1, 10_000),
+    secretKeyPath: path.join(dataDir, 'secret.key'),
     notReportingMinutes: intFrom(env, 'VIGIL_NOT_REPORTING_MINUTES', 60, 1, 60 * 24 * 30),
     logLevel,
   };

@@ -15,10 +15,15 @@ export async function startServer(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningConsole> {
   const app = await buildApp(config);
-  const firstRun = await bootstrapFirstRun(app.repos, app.clock.now(), {
-    schoolName: env.VIGIL_FIRST_SCHOOL_NAME || 'My School',
-    adminEmail: env.VIGIL_ADMIN_EMAIL || 'admin@vigil.local',
-  });
+  const firstRun = await bootstrapFirstRun(
+    app.repos,
+    app.clock.now(),
+    {
+      schoolName: env.VIGIL_FIRST_SCHOOL_NAME || 'My School',
+      adminEmail: env.VIGIL_ADMIN_EMAIL || 'admin@vigil.local',
+    },
+    app.secrets,
+  );
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -83,4 +83,58 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX captures_school_time ON captures(school_id, captured_at);
     `,
   },
+  {
+    version: 2,
+    name: 'sign-in, sessions, review history, audit log',
+    sql: `
+      ALTER TABLE users ADD COLUMN totp_secret TEXT;
+      ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE users ADD COLUMN locked_until TEXT;
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        csrf_token TEXT NOT NULL,
+        method TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions(user_id);
+      ALTER TABLE captures ADD COLUMN assignee_id TEXT REFERENCES users(id);
+      CREATE INDEX captures_school_time_id ON captures(school_id, captured_at, id);
+      CREATE TABLE capture_history (
+        id TEXT PRIMARY KEY,
+        capture_id TEXT NOT NULL REFERENCES captures(id),
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        at TEXT NOT NULL,
+        status_from TEXT,
+        status_to TEXT,
+        assignee_from TEXT,
+        assignee_to TEXT,
+        note TEXT
+      );
+      CREATE INDEX capture_history_capture ON capture_history(capture_id, at);
+      CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        actor_user_id TEXT,
+        actor_label TEXT NOT NULL,
+        organisation_id TEXT,
+        school_id TEXT,
+        target_id TEXT,
+        ip TEXT,
+        details_json TEXT
+      );
+      CREATE INDEX audit_log_school_time ON audit_log(school_id, at);
+      CREATE INDEX audit_log_org_time ON audit_log(organisation_id, at);
+      -- Append-only. (SQLite trigger syntax; a PostgreSQL deployment gets the equivalent trigger or a REVOKE.)
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
 ];

@@ -8,12 +8,17 @@ import { SchoolsRepository } from '../repositories/schools.repository';
 import { DevicesRepository } from '../repositories/devices.repository';
 import { CapturesRepository } from '../repositories/captures.repository';
 import { UsersRepository } from '../repositories/users.repository';
+import { SessionsRepository } from '../repositories/sessions.repository';
+import { AuditRepository } from '../repositories/audit.repository';
+import { SecretBox } from '../services/secret-box';
 
 export interface Repositories {
   schools: SchoolsRepository;
   devices: DevicesRepository;
   captures: CapturesRepository;
   users: UsersRepository;
+  sessions: SessionsRepository;
+  audit: AuditRepository;
 }
 
 declare module 'fastify' {
@@ -23,6 +28,7 @@ declare module 'fastify' {
     db: Db;
     repos: Repositories;
     blobs: BlobStore;
+    secrets: SecretBox;
   }
 }
 
@@ -38,6 +44,8 @@ export function repositoriesFor(db: Db): Repositories {
     devices: new DevicesRepository(db),
     captures: new CapturesRepository(db),
     users: new UsersRepository(db),
+    sessions: new SessionsRepository(db),
+    audit: new AuditRepository(db),
   };
 }
 
@@ -49,6 +57,7 @@ export const storagePlugin = fp<StorageOptions>(
     app.decorate('clock', opts.clock);
     app.decorate('db', db);
     app.decorate('repos', repositoriesFor(db));
+    app.decorate('secrets', SecretBox.open(opts.config.secretKeyPath));
     app.decorate('blobs', opts.blobStore ?? new DiskBlobStore(opts.config.blobDir));
     app.addHook('onClose', async () => {
       db.close();

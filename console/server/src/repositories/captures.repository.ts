@@ -5,6 +5,7 @@ export interface StoredCapture extends CaptureMetadata {
   schoolId: string;
   receivedAt: string;
   status: string;
+  assigneeId: string | null;
   screenshot: { key: string; type: string; width: number; height: number };
   thumbnailKey: string | null;
 }
@@ -31,6 +32,7 @@ interface CaptureRow {
   screenshot_height: number;
   thumbnail_key: string | null;
   status: string;
+  assignee_id: string | null;
 }
 
 const toCapture = (r: CaptureRow): StoredCapture => ({
@@ -50,6 +52,7 @@ const toCapture = (r: CaptureRow): StoredCapture => ({
   schoolId: r.school_id,
   receivedAt: r.received_at,
   status: r.status,
+  assigneeId: r.assignee_id,
   screenshot: {
     key: r.screenshot_key,
     type: r.screenshot_type,
@@ -59,11 +62,55 @@ const toCapture = (r: CaptureRow): StoredCapture => ({
   thumbnailKey: r.thumbnail_key,
 });
 
+export const REVIEW_STATUSES = ['new', 'reviewed', 'false_positive', 'escalated', 'actioned'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/** Filters of the dashboard's list; every one optional except the schools the viewer may see. */
+export interface CaptureQuery {
+  schoolIds: readonly string[];
+  severityMin?: number;
+  severityMax?: number;
+  category?: string;
+  status?: string;
+  user?: string;
+  deviceId?: string;
+  source?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  /** Keyset position: captures strictly older than this (newest first by capturedAt, then id). */
+  before?: { capturedAt: string; id: string };
+  limit: number;
+}
+
+export interface HistoryEntry {
+  id: string;
+  captureId: string;
+  userId: string;
+  userEmail: string | null;
+  at: string;
+  statusFrom: string | null;
+  statusTo: string | null;
+  assigneeFrom: string | null;
+  assigneeTo: string | null;
+  note: string | null;
+}
+
+export interface ReviewChange {
+  status?: string;
+  /** undefined: unchanged; null: unassigned. */
+  assigneeId?: string | null;
+  note?: string;
+}
+
+/** LIKE with the pattern's own wildcards escaped; lower() on both sides keeps it case-blind on PostgreSQL too. */
+const likeEscape = (text: string): string => text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export class CapturesRepository {
   constructor(private readonly db: Db) {}
 
   /** Stores a capture once: returns false (and changes nothing) when its id is already stored. */
-  insert(c: Omit<StoredCapture, 'status'>): boolean {
+  insert(c: Omit<StoredCapture, 'status' | 'assigneeId'>): boolean {
     const result = this.db
       .prepare(
         `INSERT INTO captures (id, school_id, device_id, captured_at, received_at, user_name, source, app, window_title,
@@ -110,5 +157,108 @@ export class CapturesRepository {
           .all(schoolId, since)
       : this.db.prepare('SELECT * FROM captures WHERE school_id = ? ORDER BY captured_at, id').all(schoolId);
     return (rows as CaptureRow[]).map(toCapture);
+  }
+
+  /** The dashboard list: newest first (capturedAt, then id), keyset-paginated, only within `schoolIds`. */
+  search(q: CaptureQuery): StoredCapture[] {
+    if (q.schoolIds.length === 0) return [];
+    const where = [`school_id IN (${q.schoolIds.map(() => '?').join(', ')})`];
+    const args: (string | number)[] = [...q.schoolIds];
+    const add = (sql: string, ...values: (string | number)[]) => {
+      where.push(sql);
+      args.push(...values);
+    };
+    if (q.severityMin !== undefined) add('severity >= ?', q.severityMin);
+    if (q.severityMax !== undefined) add('severity <= ?', q.severityMax);
+    if (q.category !== undefined) add(`matches_json LIKE ? ESCAPE '\\'`, `%"category":"${likeEscape(q.category)}"%`);
+    if (q.status !== undefined) add('status = ?', q.status);
+    if (q.user !== undefined) add('user_name = ?', q.user);
+    if (q.deviceId !== undefined) add('device_id = ?', q.deviceId);
+    if (q.source !== undefined) add('source = ?', q.source);
+    if (q.from !== undefined) add('captured_at >= ?', q.from);
+    if (q.to !== undefined) add('captured_at <= ?', q.to);
+    if (q.q !== undefined) {
+      const pattern = `%${likeEscape(q.q)}%`;
+      add(`(LOWER(context) LIKE ? ESCAPE '\\' OR LOWER(window_title) LIKE ? ESCAPE '\\')`, pattern, pattern);
+    }
+    if (q.before)
+      add('(captured_at < ? OR (captured_at = ? AND id < ?))', q.before.capturedAt, q.before.capturedAt, q.before.id);
+    const rows = this.db
+      .prepare(`SELECT * FROM captures WHERE ${where.join(' AND ')} ORDER BY captured_at DESC, id DESC LIMIT ?`)
+      .all(...args, q.limit) as CaptureRow[];
+    return rows.map(toCapture);
+  }
+
+  /** The same pupil's captures at the same school before this one, newest first. */
+  earlierForUser(c: StoredCapture, limit: number): StoredCapture[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM captures WHERE school_id = ? AND user_name = ? AND id <> ?
+             AND (captured_at < ? OR (captured_at = ? AND id < ?))
+           ORDER BY captured_at DESC, id DESC LIMIT ?`,
+        )
+        .all(c.schoolId, c.user, c.id, c.capturedAt, c.capturedAt, c.id, limit) as CaptureRow[]
+    ).map(toCapture);
+  }
+
+  /** Applies a review change and writes its history row in one transaction. */
+  review(c: StoredCapture, change: ReviewChange, userId: string, now: Date, historyId: string): StoredCapture {
+    return this.db.transaction(() => {
+      const status = change.status ?? c.status;
+      const assigneeId = change.assigneeId === undefined ? c.assigneeId : change.assigneeId;
+      this.db.prepare('UPDATE captures SET status = ?, assignee_id = ? WHERE id = ?').run(status, assigneeId, c.id);
+      this.db
+        .prepare(
+          `INSERT INTO capture_history (id, capture_id, school_id, user_id, at, status_from, status_to, assignee_from,
+             assignee_to, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          historyId,
+          c.id,
+          c.schoolId,
+          userId,
+          now.toISOString(),
+          status !== c.status ? c.status : null,
+          status !== c.status ? status : null,
+          assigneeId !== c.assigneeId ? c.assigneeId : null,
+          assigneeId !== c.assigneeId ? assigneeId : null,
+          change.note ?? null,
+        );
+      return { ...c, status, assigneeId };
+    })();
+  }
+
+  history(captureId: string): HistoryEntry[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT h.*, u.email FROM capture_history h LEFT JOIN users u ON u.id = h.user_id
+           WHERE h.capture_id = ? ORDER BY h.at, h.id`,
+        )
+        .all(captureId) as {
+        id: string;
+        capture_id: string;
+        user_id: string;
+        email: string | null;
+        at: string;
+        status_from: string | null;
+        status_to: string | null;
+        assignee_from: string | null;
+        assignee_to: string | null;
+        note: string | null;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      captureId: r.capture_id,
+      userId: r.user_id,
+      userEmail: r.email,
+      at: r.at,
+      statusFrom: r.status_from,
+      statusTo: r.status_to,
+      assigneeFrom: r.assignee_from,
+      assigneeTo: r.assignee_to,
+      note: r.note,
+    }));
   }
 }

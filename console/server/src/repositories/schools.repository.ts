@@ -73,4 +73,13 @@ export class SchoolsRepository {
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM schools').get() as { n: number }).n;
   }
+
+  idsOfOrganisations(organisationIds: readonly string[]): string[] {
+    if (organisationIds.length === 0) return [];
+    return (
+      this.db
+        .prepare(`SELECT id FROM schools WHERE organisation_id IN (${organisationIds.map(() => '?').join(', ')})`)
+        .all(...organisationIds) as { id: string }[]
+    ).map((r) => r.id);
+  }
 }

@@ -13,7 +13,42 @@ export interface User {
   passwordHash: string;
   mustChangePassword: boolean;
   createdAt: string;
+  /** Sealed (see SecretBox); null until enrolled. */
+  totpSecretSealed: string | null;
+  failedLogins: number;
+  lockedUntil: string | null;
 }
+
+export interface Grant {
+  role: Role;
+  schoolId: string | null;
+  organisationId: string | null;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  must_change_password: number;
+  created_at: string;
+  totp_secret: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  email: r.email,
+  passwordHash: r.password_hash,
+  mustChangePassword: r.must_change_password === 1,
+  createdAt: r.created_at,
+  totpSecretSealed: r.totp_secret,
+  failedLogins: r.failed_logins,
+  lockedUntil: r.locked_until,
+});
+
+export const needsTwoFactor = (grants: readonly Pick<Grant, 'role'>[]): boolean =>
+  grants.some((g) => ROLES_NEEDING_2FA.includes(g.role));
 
 export class UsersRepository {
   constructor(private readonly db: Db) {}
@@ -23,14 +58,18 @@ export class UsersRepository {
     passwordHash: string,
     grants: { role: Role; schoolId?: string; organisationId?: string }[],
     now: Date,
+    id: string = newId(),
   ): User {
     return this.db.transaction(() => {
       const user: User = {
-        id: newId(),
+        id,
         email: email.toLowerCase(),
         passwordHash,
         mustChangePassword: true,
         createdAt: now.toISOString(),
+        totpSecretSealed: null,
+        failedLogins: 0,
+        lockedUntil: null,
       };
       this.db
         .prepare(
@@ -46,18 +85,70 @@ export class UsersRepository {
   }
 
   byEmail(email: string): User | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email.toLowerCase()) as
-      | { id: string; email: string; password_hash: string; must_change_password: number; created_at: string }
-      | undefined;
+    const r = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email.toLowerCase()) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  byId(id: string): User | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return r && toUser(r);
+  }
+
+  grantsOf(userId: string): Grant[] {
     return (
-      r && {
-        id: r.id,
-        email: r.email,
-        passwordHash: r.password_hash,
-        mustChangePassword: r.must_change_password === 1,
-        createdAt: r.created_at,
+      this.db
+        .prepare('SELECT role, school_id, organisation_id FROM user_roles WHERE user_id = ? ORDER BY role')
+        .all(userId) as { role: Role; school_id: string | null; organisation_id: string | null }[]
+    ).map((r) => ({ role: r.role, schoolId: r.school_id, organisationId: r.organisation_id }));
+  }
+
+  /** Users holding one of `roles` for `schoolId`, directly or through its organisation. */
+  idsWithRoleAt(userIds: readonly string[], roles: readonly Role[], schoolId: string): string[] {
+    if (userIds.length === 0 || roles.length === 0) return [];
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT r.user_id FROM user_roles r
+           WHERE r.user_id IN (${userIds.map(() => '?').join(', ')})
+             AND r.role IN (${roles.map(() => '?').join(', ')})
+             AND (r.school_id = ? OR r.organisation_id = (SELECT organisation_id FROM schools WHERE id = ?))`,
+        )
+        .all(...userIds, ...roles, schoolId, schoolId) as { user_id: string }[]
+    ).map((r) => r.user_id);
+  }
+
+  setTotpSecret(userId: string, sealed: string | null): void {
+    this.db.prepare('UPDATE users SET totp_secret = ? WHERE id = ?').run(sealed, userId);
+  }
+
+  /** A new password from an admin: one-time again, lock and failure count cleared. */
+  resetPassword(userId: string, passwordHash: string): void {
+    this.db
+      .prepare(
+        'UPDATE users SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL WHERE id = ?',
+      )
+      .run(passwordHash, userId);
+  }
+
+  /** Counts a failed sign-in; at `maxFailures` the account locks until `lockUntil` and the count restarts. */
+  recordLoginFailure(userId: string, maxFailures: number, lockUntil: Date): { locked: boolean } {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT failed_logins FROM users WHERE id = ?').get(userId) as
+        { failed_logins: number } | undefined;
+      const failures = (row?.failed_logins ?? 0) + 1;
+      if (failures >= maxFailures) {
+        this.db
+          .prepare('UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?')
+          .run(lockUntil.toISOString(), userId);
+        return { locked: true };
       }
-    );
+      this.db.prepare('UPDATE users SET failed_logins = ? WHERE id = ?').run(failures, userId);
+      return { locked: false };
+    })();
+  }
+
+  clearLoginFailures(userId: string): void {
+    this.db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(userId);
   }
 
   count(): number {

@@ -1,23 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { hash } from '@node-rs/argon2';
+import { createAccount } from './user-accounts.service';
 import type { Repositories } from '../plugins/storage.plugin';
 import type { School } from '../repositories/schools.repository';
-import type { Role } from '../repositories/users.repository';
+import type { SecretBox } from './secret-box';
 
-/** A one-time password people can read aloud and type: 4 groups of 5 from an unambiguous alphabet. */
-export function oneTimePassword(): string {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const bytes = randomBytes(20);
-  const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
-  return chars.match(/.{5}/g)!.join('-');
-}
-
-export const hashPassword = (password: string): Promise<string> => hash(password);
+export { hashPassword, oneTimePassword } from './passwords';
 
 export interface FirstRun {
   school: School;
   adminEmail: string;
   adminPassword: string;
+  adminTotpSecret: string;
 }
 
 /**
@@ -28,13 +20,20 @@ export async function bootstrapFirstRun(
   repos: Repositories,
   now: Date,
   options: { schoolName: string; adminEmail: string },
+  secrets: SecretBox,
 ): Promise<FirstRun | undefined> {
   if (repos.schools.count() > 0 || repos.users.count() > 0) return undefined;
   const school = repos.schools.create(options.schoolName, now);
-  const adminPassword = oneTimePassword();
-  const grants: { role: Role; organisationId: string }[] = [
-    { role: 'org_admin', organisationId: school.organisationId },
-  ];
-  repos.users.create(options.adminEmail, await hashPassword(adminPassword), grants, now);
-  return { school, adminEmail: options.adminEmail, adminPassword };
+  const account = await createAccount(
+    repos,
+    secrets,
+    { email: options.adminEmail, grants: [{ role: 'org_admin', organisationId: school.organisationId }] },
+    now,
+  );
+  return {
+    school,
+    adminEmail: options.adminEmail,
+    adminPassword: account.password,
+    adminTotpSecret: account.totpSecret ?? '',
+  };
 }

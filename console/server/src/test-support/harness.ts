@@ -4,7 +4,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import { AGENT_API, CAPTURE_PARTS, uuidv7, type CaptureMetadata, type EnrolResponse } from '@vigil/shared';
-import { buildApp } from '../app';
+import { buildApp, type BuildOptions } from '../app';
+import { createAccount } from '../services/user-accounts.service';
+import { totpCode } from '../auth/totp';
+import type { Role } from '../repositories/users.repository';
 import { loadConfig } from '../config';
 
 export interface Harness {
@@ -14,10 +17,10 @@ export interface Harness {
 }
 
 /** A real console on a temp data dir (real SQLite file, real blobs on disk), driven through app.inject. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(env: NodeJS.ProcessEnv = {}, options: BuildOptions = {}): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-console-test-'));
-  const config = loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' }, dataDir);
-  const app = await buildApp(config);
+  const config = loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent', ...env }, dataDir);
+  const app = await buildApp(config, options);
   return {
     app,
     dataDir,
@@ -89,4 +92,71 @@ export async function multipart(parts: {
     payload: Buffer.from(await request.arrayBuffer()),
     headers: { 'content-type': request.headers.get('content-type') ?? '' },
   };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  totpSecret: string | null;
+}
+
+/** A user made the way the CLI makes one (one-time password, TOTP secret for roles that need 2FA). */
+export async function createUser(
+  app: FastifyInstance,
+  email: string,
+  role: Role,
+  where: { schoolId: string } | { organisationId: string },
+): Promise<TestUser> {
+  const account = await createAccount(app.repos, app.secrets, { email, grants: [{ role, ...where }] }, new Date());
+  return { id: account.user.id, email: account.user.email, password: account.password, totpSecret: account.totpSecret };
+}
+
+export interface SignedIn {
+  /** The Cookie header to send. */
+  cookie: string;
+  csrfToken: string;
+  /** Headers for a safe request (GET). */
+  get: Record<string, string>;
+  /** Headers for a state-changing request (cookie + CSRF). */
+  write: Record<string, string>;
+}
+
+export async function signIn(app: FastifyInstance, user: TestUser): Promise<SignedIn> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: {
+      email: user.email,
+      password: user.password,
+      ...(user.totpSecret ? { totp: totpCode(user.totpSecret) } : {}),
+    },
+  });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  const setCookie = String(res.headers['set-cookie'] ?? '');
+  const cookie = setCookie.split(';')[0] ?? '';
+  const csrfToken = res.json<{ csrfToken: string }>().csrfToken;
+  return { cookie, csrfToken, get: { cookie }, write: { cookie, 'x-vigil-csrf': csrfToken } };
+}
+
+/** Uploads a capture as the device would; returns its metadata. */
+export async function uploadCapture(
+  app: FastifyInstance,
+  device: { deviceId: string; auth: string },
+  overrides: Partial<CaptureMetadata> = {},
+): Promise<CaptureMetadata> {
+  const meta = captureMetadata(device.deviceId, overrides);
+  const body = await multipart({
+    metadata: JSON.stringify(meta),
+    screenshot: await webpImage(),
+    thumbnail: await webpImage(320, 200),
+  });
+  const res = await app.inject({
+    method: 'POST',
+    url: AGENT_API.captures,
+    headers: { ...body.headers, authorization: device.auth },
+    payload: body.payload,
+  });
+  if (res.statusCode !== 201) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
+  return meta;
 }

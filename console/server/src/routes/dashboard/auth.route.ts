@@ -1,0 +1,140 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ErrorResponseSchema } from '@vigil/shared';
+import { ConsoleError } from '../../errors';
+import { Access } from '../../auth/access';
+import { PasswordLoginMethod } from '../../auth/login-method';
+import {
+  clearSessionCookie,
+  hashSessionId,
+  readCookie,
+  sessionCookieName,
+  setSessionCookie,
+  startSession,
+} from '../../auth/sessions';
+import { organisationOf } from '../../services/user-accounts.service';
+import { auditRequest } from '../../services/audit.service';
+import { LoginRequestSchema, MeResponseSchema, type MeResponse } from './dashboard.schema';
+import type { Viewer } from '../../plugins/session-auth.plugin';
+
+export const DASHBOARD_AUTH_API = {
+  login: '/api/auth/login',
+  logout: '/api/auth/logout',
+  me: '/api/auth/me',
+} as const;
+
+export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const passwordLogin = new PasswordLoginMethod(app.repos, app.secrets);
+
+  const me = (viewer: Viewer, csrfToken: string, expiresAt: string): MeResponse => {
+    const schools = viewer.access.allSchoolIds().flatMap((id) => {
+      const school = app.repos.schools.byId(id);
+      return school ? [{ id, name: school.name, roles: viewer.access.rolesAt(id) }] : [];
+    });
+    return {
+      user: {
+        id: viewer.user.id,
+        email: viewer.user.email,
+        mustChangePassword: viewer.user.mustChangePassword,
+        totpEnrolled: viewer.user.totpSecretSealed !== null,
+      },
+      grants: [...viewer.access.grants],
+      schools: schools.sort((a, b) => a.name.localeCompare(b.name)),
+      csrfToken,
+      sessionExpiresAt: expiresAt,
+    };
+  };
+
+  app.post(
+    DASHBOARD_AUTH_API.login,
+    {
+      config: { rateLimit: { max: app.config.loginRatePerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email, password and (for roles that see captures) a TOTP code',
+        description:
+          'Sets an HttpOnly, SameSite=Lax session cookie (Secure unless the console is on http://localhost) and returns the csrfToken to send as x-vigil-csrf on state-changing requests. Five failed attempts lock the account for 15 minutes; each address may try a limited number of times a minute.',
+        body: LoginRequestSchema,
+        response: {
+          200: MeResponseSchema,
+          400: ErrorResponseSchema,
+          401: ErrorResponseSchema,
+          429: ErrorResponseSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const now = app.clock.now();
+      const outcome = await passwordLogin.authenticate(request.body, now);
+      const grants = outcome.user ? app.repos.users.grantsOf(outcome.user.id) : [];
+      const auditBase = {
+        actorUserId: outcome.user?.id ?? null,
+        actorLabel: outcome.user?.email ?? request.body.email.trim().toLowerCase().slice(0, 320),
+        organisationId: organisationOf(app.repos, grants),
+        schoolId: null,
+        targetId: outcome.user?.id ?? null,
+        ip: request.ip,
+      };
+      if (!outcome.ok) {
+        app.repos.audit.append(
+          {
+            ...auditBase,
+            action: 'auth.login',
+            outcome: 'failure',
+            details: { method: passwordLogin.name, reason: outcome.reason },
+          },
+          now,
+        );
+        request.log.info({ userId: outcome.user?.id, reason: outcome.reason }, 'sign-in refused');
+        throw new ConsoleError(outcome.code, outcome.message);
+      }
+      const session = startSession(app, outcome.user.id, passwordLogin.name);
+      app.repos.audit.append(
+        { ...auditBase, action: 'auth.login', outcome: 'success', details: { method: passwordLogin.name } },
+        now,
+      );
+      setSessionCookie(app, reply, session);
+      const viewer: Viewer = {
+        user: outcome.user,
+        session: app.repos.sessions.byIdHash(hashSessionId(session.id))!,
+        access: Access.load(app.repos, outcome.user.id),
+      };
+      return me(viewer, session.csrfToken, session.expiresAt);
+    },
+  );
+
+  app.post(
+    DASHBOARD_AUTH_API.logout,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session (needs the x-vigil-csrf header)',
+        response: { 204: Type.Null(), 401: ErrorResponseSchema, 403: ErrorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const id = readCookie(request, sessionCookieName(app));
+      if (id) app.repos.sessions.delete(hashSessionId(id));
+      auditRequest(app, request, { action: 'auth.logout', targetId: request.viewer!.user.id });
+      clearSessionCookie(app, reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    DASHBOARD_AUTH_API.me,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user, their roles per school and the CSRF token',
+        response: { 200: MeResponseSchema, 401: ErrorResponseSchema },
+      },
+    },
+    async (request) => {
+      const viewer = request.viewer!;
+      return me(viewer, viewer.session.csrfToken, viewer.session.expiresAt);
+    },
+  );
+};
