@@ -48,6 +48,8 @@ const MIGRATIONS: readonly string[] = [
      bytes      INTEGER NOT NULL,
      evicted_at INTEGER NOT NULL
    );`,
+  // 3: the queue's size from a small index, not by walking every row's images on each enqueue.
+  `CREATE INDEX outbox_size ON outbox (bytes);`,
 ];
 
 /** Default size cap of the queue: 500 MB. */
@@ -173,11 +175,16 @@ export class SqliteOutbox implements Outbox {
   }
 
   peekReady(now: number): Promise<OutboxItem | undefined> {
-    const select = this.db.prepare<[number], OutboxRow>(
-      `SELECT ${COLUMNS} FROM outbox WHERE next_attempt_at <= ? ORDER BY severity DESC, seq LIMIT 1`,
+    // Pick the row by the upload-order index, then read only that row: sorting every ready row
+    // (images included) made each call cost as much as the whole queue.
+    const pick = this.db.prepare<[number], { seq: number }>(
+      `SELECT seq FROM outbox INDEXED BY outbox_upload_order WHERE next_attempt_at <= ?
+       ORDER BY severity DESC, seq LIMIT 1`,
     );
+    const read = this.db.prepare<[number], OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE seq = ?`);
     for (;;) {
-      const row = select.get(now);
+      const picked = pick.get(now);
+      const row = picked && read.get(picked.seq);
       if (!row) return Promise.resolve(undefined);
       const item = this.readRow(row);
       if (item) return Promise.resolve(item);
