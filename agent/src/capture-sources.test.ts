@@ -29,7 +29,9 @@ interface Rig {
 
 let rig: Rig | undefined;
 
-async function setup(options: { ocr?: { intervalMs: number; budgetMs: number } } = {}): Promise<Rig> {
+async function setup(
+  options: { ocr?: { intervalMs: number; budgetMs: number }; windowPollMs?: number } = {},
+): Promise<Rig> {
   const keyboard = new FakeKeyboard();
   const window = new FakeWindow();
   const clipboard = new FakeClipboard();
@@ -58,6 +60,7 @@ async function setup(options: { ocr?: { intervalMs: number; budgetMs: number } }
     clock,
     log,
     screenText: options.ocr ?? { intervalMs: 10_000, budgetMs: 5_000 },
+    windowPollMs: options.windowPollMs,
   });
   const captures = async () => {
     await engine.idle();
@@ -145,6 +148,19 @@ describe('window watcher', () => {
     window.focus({ id: '1', app: 'Safari', title: 'Search', url: 'https://search.example/?q=i+want+to+die' });
     await clock.advance(1_000);
     expect(await captures()).toMatchObject([{ source: 'url', url: 'https://search.example/?q=i+want+to+die' }]);
+  });
+
+  it('a still laptop is polled slowly, and a key brings the next look within a second', async () => {
+    const { window, keyboard, clock, captures } = await setup({ windowPollMs: 5_000 });
+    window.focus({ id: '1', app: 'Browser', title: 'Homework' });
+    await clock.advance(6_000);
+    window.focus({ id: '1', app: 'Browser', title: 'how to kill myself - Search' });
+    await clock.advance(1_000);
+    expect(await captures()).toEqual([]); // not looked at yet: the next poll is up to 5 s away
+    rig!.sources.inputSeen();
+    keyboard.type('x');
+    await clock.advance(1_000);
+    expect(await captures()).toMatchObject([{ source: 'title' }]);
   });
 
   it('titles that match nothing are not captured', async () => {
@@ -294,6 +310,21 @@ describe('screen text watcher', () => {
     screen.show('i want to kill myself\nSam: what?\nAlex: i said i want to kill myself');
     await clock.advance(10_000);
     expect(await captures()).toMatchObject([{ source: 'screen' }]);
+  });
+
+  it('a still screen is looked at less and less often, and a window change looks again at once', async () => {
+    const { screen, window, clock } = await setup({ ocr: { intervalMs: 10_000, budgetMs: 5_000 } });
+    window.focus({ id: '1', app: 'Reader', title: 'A long article' });
+    screen.show('a still page');
+    await clock.advance(10 * 60_000);
+    // Every 10 s would be 60 grabs; doubling up to once a minute is about a dozen.
+    const grabs = rig!.sources.screen!.stats.grabs;
+    expect(grabs).toBeLessThanOrEqual(15);
+    expect(grabs).toBeGreaterThanOrEqual(9);
+    window.focus({ id: '2', app: 'Chat', title: 'Friends' });
+    screen.show('a new window');
+    await clock.advance(2_000);
+    expect(rig!.sources.screen!.stats.grabs).toBe(grabs + 1);
   });
 
   it('at most one OCR per budget, however often the window changes', async () => {

@@ -127,6 +127,8 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
   });
 
   const nativeWindow = new NativeWindow();
+  // The capture sources start after the engine (below); the engine tells them when the user is active.
+  const userActive: { notify?: () => void } = {};
   const engine = new CaptureEngine({
     keywords: BUILTIN_LIST,
     policyVersion: BUILTIN_POLICY_VERSION,
@@ -145,6 +147,7 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
       void status.update({ lastCaptureAt });
       uploader.kick();
     },
+    onInput: () => userActive.notify?.(),
     onKeyboardState: (keyboard) => {
       log.info('keyboard.state', { state: keyboard });
       void status.update({ keyboard });
@@ -212,7 +215,12 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     clock,
     log,
     screenText: { intervalMs: config.sources.ocrIntervalMs, budgetMs: config.sources.ocrBudgetMs },
+    // A still laptop reads its window and clipboard every 5 s; a key or click brings that to 1 s.
+    windowPollMs: 5_000,
+    clipboardPollMs: 5_000,
+    activePollMs: 1_000,
   });
+  userActive.notify = () => sources.inputSeen();
   log.info('daemon.started', { deviceId: credentials.deviceId, policyVersion: engine.currentPolicyVersion });
 
   return {

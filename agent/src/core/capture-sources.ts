@@ -14,10 +14,12 @@ export interface CaptureSourcesOptions {
   screen: ScreenText | null;
   clock: Clock;
   log: Logger;
-  /** Default 1 s. */
+  /** How often the focused window is read (default 1 s); after input, within `activePollMs`. */
   windowPollMs?: number;
-  /** Default 1 s. */
+  /** How often the clipboard is read (default 1 s); after input, within `activePollMs`. */
   clipboardPollMs?: number;
+  /** After a key or click, the window and clipboard are read within this (default 1 s). */
+  activePollMs?: number;
   screenText?: Partial<ScreenTextSettings>;
 }
 
@@ -25,6 +27,11 @@ export interface CaptureSources {
   readonly window: WindowWatcher;
   readonly clipboard: ClipboardWatcher | null;
   readonly screen: ScreenTextWatcher | null;
+  /**
+   * The user pressed a key or clicked: focus, title or clipboard may change, so they are read
+   * soon. A still laptop is then polled at the slower interval.
+   */
+  inputSeen(): void;
   /** Stops every source and waits for polls in progress; frees the OCR worker. */
   stop(): Promise<void>;
 }
@@ -57,6 +64,11 @@ export function startCaptureSources(options: CaptureSourcesOptions): CaptureSour
     window,
     clipboard,
     screen,
+    inputSeen() {
+      const soon = options.activePollMs ?? 1_000;
+      window.wake(soon);
+      clipboard?.wake(soon);
+    },
     async stop() {
       await Promise.all([window.stop(), clipboard?.stop(), screen?.stop()]);
     },

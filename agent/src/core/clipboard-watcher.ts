@@ -46,6 +46,11 @@ export class ClipboardWatcher {
     return this.poller.stop();
   }
 
+  /** Polls within `delayMs` (sooner than the interval): the user is active. */
+  wake(delayMs: number): void {
+    this.poller.wake(delayMs);
+  }
+
   async poll(): Promise<void> {
     const raw = await this.options.clipboard.readText();
     const text = raw === null ? null : raw.slice(0, this.options.maxLength ?? 20_000);

@@ -106,6 +106,8 @@ export interface CaptureEngineOptions {
   onQueued?: (metadata: CaptureMetadata) => void;
   /** Called when the keyboard starts or stops hearing keys. */
   onKeyboardState?: (state: KeyboardState) => void;
+  /** Called on every key or click pressed (not the key itself): the user is active. */
+  onInput?: () => void;
 }
 
 /**
@@ -191,6 +193,7 @@ export class CaptureEngine implements TextSink {
   }
 
   handleKey(event: KeyEvent): void {
+    if (event.kind === 'down') this.options.onInput?.();
     if (this.typingExempt) {
       this.recheckExemption();
       return;

@@ -10,9 +10,18 @@ export interface ScreenTextSettings {
   intervalMs: number;
   /** The CPU budget: at most one OCR per this many ms (default 5 s). */
   budgetMs: number;
+  /**
+   * While frames stay unchanged the look-again interval doubles, up to this (default 60 s): a
+   * still screen costs a grab a minute, not six. A window change looks again at once.
+   */
+  idleMaxIntervalMs: number;
 }
 
-export const DEFAULT_SCREEN_TEXT_SETTINGS: ScreenTextSettings = { intervalMs: 10_000, budgetMs: 5_000 };
+export const DEFAULT_SCREEN_TEXT_SETTINGS: ScreenTextSettings = {
+  intervalMs: 10_000,
+  budgetMs: 5_000,
+  idleMaxIntervalMs: 60_000,
+};
 
 export interface ScreenTextWatcherOptions {
   screen: ScreenText;
@@ -53,6 +62,8 @@ export class ScreenTextWatcher {
   /** The hash of the last frame read, per window: `textKey(app, title)` → hash. */
   private readonly hashes = new Map<string, string>();
   private lastOcrAt = Number.NEGATIVE_INFINITY;
+  /** Unchanged frames in a row: each doubles the wait before the next look. */
+  private unchangedStreak = 0;
   /** Counters for the debug log and tests. */
   readonly stats = { grabs: 0, recognised: 0, unchanged: 0, exempt: 0 };
 
@@ -69,7 +80,10 @@ export class ScreenTextWatcher {
       restartMinMs: 5_000,
       restartMaxMs: 5 * 60_000,
     });
-    options.windows.onChange(() => this.poller.wake(this.untilBudget()));
+    options.windows.onChange(() => {
+      this.unchangedStreak = 0;
+      this.poller.wake(this.untilBudget());
+    });
   }
 
   start(): void {
@@ -100,8 +114,11 @@ export class ScreenTextWatcher {
     const previous = this.hashes.get(key);
     if (previous !== undefined && hashDistance(previous, frame.hash) <= (this.options.sameFrameBits ?? 2)) {
       this.stats.unchanged++;
-      return;
+      this.unchangedStreak = Math.min(this.unchangedStreak + 1, 16);
+      const interval = Math.max(this.settings.intervalMs, this.settings.budgetMs);
+      return Math.min(interval * 2 ** this.unchangedStreak, Math.max(interval, this.settings.idleMaxIntervalMs));
     }
+    this.unchangedStreak = 0;
     this.lastOcrAt = this.options.clock.now();
     const raw = await this.options.screen.recognise(frame);
     this.stats.recognised++;

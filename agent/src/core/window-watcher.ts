@@ -57,6 +57,11 @@ export class WindowWatcher implements ActiveWindow {
     return this.poller.stop();
   }
 
+  /** Polls within `delayMs` (sooner than the interval): the user is active. */
+  wake(delayMs: number): void {
+    this.poller.wake(delayMs);
+  }
+
   /** Tells `listener` about every change, after the watcher has acted on it. */
   onChange(listener: WindowListener): void {
     this.listeners.push(listener);

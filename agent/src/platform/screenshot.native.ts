@@ -66,11 +66,13 @@ export class NativeScreenshot implements Screenshot {
    * is never covered) and encodes WebP plus a WebP thumbnail of the screen.
    */
   async encode(image: Buffer, stamp: EvidenceStamp): Promise<ScreenshotImage> {
+    // Decode and scale once, to raw pixels; the full image and the thumbnail start from those.
     const scaled = await sharp(image)
       .resize({ width: this.maxWidth, withoutEnlargement: true })
-      .png()
+      .raw()
       .toBuffer({ resolveWithObject: true });
-    const { width, height } = scaled.info;
+    const { width, height, channels } = scaled.info;
+    const raw = { raw: { width, height, channels } };
     const fontSize = Math.max(10, Math.min(15, Math.floor(width / 90)));
     const banner = Buffer.from(
       `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${BANNER_HEIGHT}">` +
@@ -78,12 +80,14 @@ export class NativeScreenshot implements Screenshot {
         `<text x="8" y="${Math.round(BANNER_HEIGHT / 2 + fontSize / 3)}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#ffffff">` +
         `${escapeXml(formatEvidenceStamp(stamp))}</text></svg>`,
     );
-    const full = await sharp(scaled.data)
-      .extend({ bottom: BANNER_HEIGHT, background: '#111111' })
-      .composite([{ input: banner, top: height, left: 0 }])
-      .webp({ quality: 80 })
-      .toBuffer({ resolveWithObject: true });
-    const thumbnail = await sharp(scaled.data).resize({ width: this.thumbnailWidth }).webp({ quality: 70 }).toBuffer();
+    const [full, thumbnail] = await Promise.all([
+      sharp(scaled.data, raw)
+        .extend({ bottom: BANNER_HEIGHT, background: '#111111' })
+        .composite([{ input: banner, top: height, left: 0 }])
+        .webp({ quality: 80 })
+        .toBuffer({ resolveWithObject: true }),
+      sharp(scaled.data, raw).resize({ width: this.thumbnailWidth }).webp({ quality: 70 }).toBuffer(),
+    ]);
     return { webp: full.data, width: full.info.width, height: full.info.height, thumbnail };
   }
 }
