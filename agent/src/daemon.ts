@@ -214,7 +214,12 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
           : null,
     clock,
     log,
-    screenText: { intervalMs: config.sources.ocrIntervalMs, budgetMs: config.sources.ocrBudgetMs },
+    // A still screen is looked at again less and less often, at most every 3 minutes.
+    screenText: {
+      intervalMs: config.sources.ocrIntervalMs,
+      budgetMs: config.sources.ocrBudgetMs,
+      idleMaxIntervalMs: 180_000,
+    },
     // A still laptop reads its window and clipboard every 5 s; a key or click brings that to 1 s.
     windowPollMs: 5_000,
     clipboardPollMs: 5_000,

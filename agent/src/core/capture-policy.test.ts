@@ -62,4 +62,12 @@ describe('CaptureThrottle', () => {
     t.remember(['a'], 'w', 'cap-1', T0);
     expect(t.decide(['a'], 'w', T0).fresh).toEqual(['a']);
   });
+
+  it('says whether phrases were captured recently in any window', () => {
+    const t = new CaptureThrottle(60_000);
+    t.remember(['a'], 'w1', 'cap-1', T0);
+    expect(t.seenRecently(['a'], T0 + 1_000)).toBe(true);
+    expect(t.seenRecently(['b'], T0 + 1_000)).toBe(false);
+    expect(t.seenRecently(['a'], T0 + 60_000)).toBe(false);
+  });
 });

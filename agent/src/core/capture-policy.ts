@@ -72,6 +72,15 @@ export class CaptureThrottle {
     return { repeats: [...repeats].map(([captureId, count]) => ({ captureId, count })), fresh };
   }
 
+  /** Whether any of these entries was captured recently, in any window (a repeat is possible). */
+  seenRecently(entryIds: readonly string[], now: number): boolean {
+    this.forgetOlderThan(now);
+    for (const k of this.recent.keys()) {
+      if (entryIds.some((id) => k.startsWith(`${id}\u0000`))) return true;
+    }
+    return false;
+  }
+
   /** Records that `captureId` was made at `now` for these entries in this window. */
   remember(entryIds: readonly string[], windowKey: string, captureId: string, now: number): void {
     for (const id of entryIds) this.recent.set(key(id, windowKey), { captureId, at: now, count: 1 });

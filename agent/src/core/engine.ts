@@ -223,6 +223,13 @@ export class CaptureEngine implements TextSink {
     }
     const window = seenIn ? Promise.resolve(seenIn) : this.options.activeWindow.current();
     window.catch(() => undefined);
+    const entryIds = matches.map((m) => m.entry.id);
+    // The screenshot is the slow part: take it now, beside the window lookup, unless these
+    // phrases were captured within the throttle time (then it may be a repeat that needs none).
+    const early = this.policy.throttle.seenRecently(entryIds, capturedAt)
+      ? undefined
+      : this.screenshotOrPlaceholder(this.stamp(capturedAt));
+    early?.catch(() => undefined);
     this.pending = this.pending
       .then(async () => {
         const facts = await this.facts(source, capturedAt, await window);
@@ -232,7 +239,6 @@ export class CaptureEngine implements TextSink {
           return;
         }
         const windowKey = `${facts.window.app}\u0000${facts.window.title}`;
-        const entryIds = matches.map((m) => m.entry.id);
         const decision = this.policy.throttle.decide(entryIds, windowKey, capturedAt);
         for (const repeat of decision.repeats) {
           const bumped = await this.options.outbox.bumpCount(repeat.captureId, repeat.count);
@@ -240,7 +246,7 @@ export class CaptureEngine implements TextSink {
         }
         if (decision.fresh.length === 0) return;
         this.policy.throttle.remember(entryIds, windowKey, facts.id, capturedAt);
-        const image = await this.screenshotOrPlaceholder(this.stamp(capturedAt));
+        const image = await (early ?? this.screenshotOrPlaceholder(this.stamp(capturedAt)));
         await this.enqueue(buildCaptureMetadata(facts, { text: found.text, matches }), image);
       })
       .catch((error: unknown) => log.error('capture.failed', { code: errorCode(error) }));

@@ -12,12 +12,28 @@ export async function grabScreenPng(
   timeoutMs: number,
   options: { allDisplays: boolean; platform?: NodeJS.Platform },
 ): Promise<Buffer> {
-  const displays = await withTimeout(screenshotDesktop.listDisplays(), timeoutMs);
+  const displays = await listDisplaysCached(timeoutMs);
   if (displays.length === 0) throw new Error('no display');
   if (options.allDisplays && displays.length > 1 && (options.platform ?? process.platform) !== 'linux') {
     return stitchDisplays(await withTimeout(screenshotDesktop.all(), timeoutMs));
   }
   return withTimeout(screenshotDesktop({ format: 'png' }), timeoutMs);
+}
+
+/** Displays change rarely; asking costs a program run (xrandr) per screenshot, so ask every 30 s. */
+const DISPLAYS_TTL_MS = 30_000;
+let displaysCache: { at: number; displays: Awaited<ReturnType<typeof screenshotDesktop.listDisplays>> } | undefined;
+
+async function listDisplaysCached(
+  timeoutMs: number,
+): Promise<Awaited<ReturnType<typeof screenshotDesktop.listDisplays>>> {
+  const now = Date.now();
+  if (displaysCache && now - displaysCache.at < DISPLAYS_TTL_MS && displaysCache.displays.length > 0) {
+    return displaysCache.displays;
+  }
+  const displays = await withTimeout(screenshotDesktop.listDisplays(), timeoutMs);
+  displaysCache = { at: now, displays };
+  return displays;
 }
 
 /** Displays side by side, top-aligned, on black: one image of everything the user could see. */
