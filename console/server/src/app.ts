@@ -19,6 +19,14 @@ import { enrolRoute } from './routes/agent/enrol.route';
 import { capturesRoute } from './routes/agent/captures.route';
 import { heartbeatRoute } from './routes/agent/heartbeat.route';
 import { policyRoute } from './routes/agent/policy.route';
+import { eventsPlugin } from './plugins/events.plugin';
+import { summaryPlugin, type SummaryOptions } from './summary/summary.plugin';
+import { summariesRoute } from './summary/summaries.route';
+import { livePlugin } from './plugins/live.plugin';
+import { retentionPlugin } from './plugins/retention.plugin';
+import { devicesRoute } from './routes/dashboard/devices.route';
+import { schoolsRoute } from './routes/dashboard/schools.route';
+import { exportRoute } from './routes/dashboard/export.route';
 
 export type { ConsoleConfig } from './config';
 export { loadConfig } from './config';
@@ -26,6 +34,8 @@ export { loadConfig } from './config';
 export interface BuildOptions {
   clock?: Clock;
   blobStore?: BlobStore;
+  /** Mailer, timers and scheduler of summaries and alerts (tests inject fakes). */
+  summary?: SummaryOptions;
 }
 
 /** Builds the console without listening: the server, the CLI and the tests all start here. */
@@ -46,6 +56,10 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(storagePlugin, { config, clock: options.clock ?? systemClock, blobStore: options.blobStore });
   await app.register(deviceAuthPlugin);
   await app.register(sessionAuthPlugin);
+  await app.register(eventsPlugin);
+  await app.register(summaryPlugin, options.summary ?? {});
+  await app.register(livePlugin);
+  await app.register(retentionPlugin);
   // Only routes that ask for it are limited (sign-in, per address); the answer is our coded 429.
   await app.register(rateLimit, {
     global: false,
@@ -61,6 +75,10 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(authRoute);
   await app.register(dashboardCapturesRoute);
   await app.register(auditRoute);
+  await app.register(summariesRoute);
+  await app.register(devicesRoute);
+  await app.register(schoolsRoute);
+  await app.register(exportRoute);
   await app.ready();
   return app;
 }

@@ -130,6 +130,47 @@ describe('console CLI', () => {
     expect(again.totpSecret).toMatch(/^[A-Z2-7]{16,}$/);
   });
 
+  it('rotate-token, revoke-device and purge act on the data dir and print JSON', async () => {
+    const school = JSON.parse((await cli('create-school', '--name', 'Yew College', '--json')).stdout) as {
+      id: string;
+      enrolmentToken: string;
+    };
+    const app = await buildApp(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' }));
+    const device = await enrolDevice(app, school.enrolmentToken);
+    const meta = captureMetadata(device.deviceId, {
+      capturedAt: new Date(Date.now() - 200 * 86_400_000).toISOString(),
+    });
+    const body = await multipart({ metadata: JSON.stringify(meta), screenshot: await webpImage() });
+    const res = await app.inject({
+      method: 'POST',
+      url: AGENT_API.captures,
+      headers: { ...body.headers, authorization: device.auth },
+      payload: body.payload,
+    });
+    expect(res.statusCode).toBe(201);
+    const screenshotPath = app.blobs.localPath!(app.repos.captures.byId(meta.id)!.screenshot.key);
+    await app.close();
+
+    const rotated = JSON.parse((await cli('rotate-token', '--school', school.id, '--json')).stdout) as {
+      enrolmentToken: string;
+    };
+    expect(rotated.enrolmentToken).not.toBe(school.enrolmentToken);
+    const revoked = JSON.parse((await cli('revoke-device', '--device', device.deviceId, '--json')).stdout) as {
+      revokedAt: string | null;
+    };
+    expect(revoked.revokedAt).toEqual(expect.any(String));
+
+    const dry = JSON.parse((await cli('purge', '--school', school.id, '--dry-run', '--json')).stdout) as {
+      deleted: number;
+      schools: { captureIds: string[] }[];
+    };
+    expect(dry).toMatchObject({ deleted: 0, schools: [{ captureIds: [meta.id] }] });
+    expect(fs.existsSync(screenshotPath)).toBe(true);
+    const done = JSON.parse((await cli('purge', '--school', school.id, '--json')).stdout) as { deleted: number };
+    expect(done.deleted).toBe(1);
+    expect(fs.existsSync(screenshotPath)).toBe(false);
+  });
+
   it('serve: the first start prints the admin password and enrolment token, later starts do not', async () => {
     const serveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-serve-'));
     const serveOnce = async () => {

@@ -8,6 +8,11 @@ import { startServer } from './server';
 import { ROLES, type Role } from './repositories/users.repository';
 import { SecretBox } from './services/secret-box';
 import { createAccount, resetPassword } from './services/user-accounts.service';
+import { SendSummariesError, sendSummariesCommand } from './summary/send-summaries.command';
+import { SummarySettingsError, summarySettingsCommand } from './summary/summary-settings.command';
+import { revokeDevice, rotateEnrolmentToken } from './services/school-admin.service';
+import { purgeExpiredCaptures } from './services/retention.service';
+import { systemClock } from './clock';
 
 const HELP = `Vigil console
 
@@ -28,10 +33,26 @@ Commands:
   list-devices --school ID [--json]       enrolled devices and when each last reported
   export-captures --school ID [--since ISO] [--json]
                                           every capture of a school, with the screenshot's file path
+  rotate-token --school ID [--json]       a new enrolment token for the school; the old one stops working
+  revoke-device --device ID [--json]      revoke a device: its uploads and heartbeats are refused
+  purge [--school ID] [--dry-run] [--json]
+                                          run the retention purge now (captures older than the school's
+                                          retention, except escalated or on hold); --dry-run only counts
+  send-summaries [--school ID] [--week YYYY-Www] [--dry-run] [--json]
+                                          build and email the weekly headline summaries now (each
+                                          school's last due week by default; a week already sent is
+                                          not sent again); --dry-run prints them and sends nothing
+  summary-settings --school ID [--time HH:MM] [--alert-severity 1-5] [--daily-digest on|off]
+                   [--names on|off] [--json]
+                                          show or change a school's summary and alert settings: the
+                                          Monday time of the weekly summary (Europe/London), the
+                                          severity that emails DSLs at once, the daily digest of
+                                          severity 3, and pupils by login name instead of initials
   help                                    this text
 
 Environment: VIGIL_DATA_DIR (default ./data), PORT (default 8080), VIGIL_PUBLIC_URL,
-VIGIL_LOG_LEVEL, VIGIL_NOT_REPORTING_MINUTES.
+VIGIL_LOG_LEVEL, VIGIL_NOT_REPORTING_MINUTES, VIGIL_SMTP_URL (or VIGIL_SMTP_HOST, _PORT, _USER,
+_PASSWORD, _TLS), VIGIL_SMTP_FROM.
 `;
 
 class UsageError extends Error {}
@@ -103,6 +124,13 @@ export async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       school: { type: 'string' },
       since: { type: 'string' },
+      week: { type: 'string' },
+      time: { type: 'string' },
+      'alert-severity': { type: 'string' },
+      'daily-digest': { type: 'string' },
+      names: { type: 'string' },
+      device: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'new-totp': { type: 'boolean', default: false },
     },
@@ -261,6 +289,104 @@ export async function main(argv: string[]): Promise<number> {
               `${c.capturedAt}  severity ${c.severity}  ${c.matches.map((m) => m.category).join(', ')}  ${c.screenshotPath}`,
           )
           .join('\n') || 'No captures.',
+      );
+      return 0;
+    }
+    case 'rotate-token': {
+      const schoolId = required(values.school, '--school');
+      const token = withRepos(config, (repos) => {
+        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
+        return rotateEnrolmentToken(repos, schoolId, new Date());
+      });
+      print(
+        json,
+        { id: schoolId, enrolmentToken: token },
+        `New enrolment token for ${schoolId}: ${token}\n  (the old token no longer works; enrolled devices are unaffected)`,
+      );
+      return 0;
+    }
+    case 'revoke-device': {
+      const deviceId = required(values.device, '--device');
+      const device = withRepos(config, (repos) => {
+        const found = repos.devices.byId(deviceId);
+        if (!found) throw new UsageError(`No device with id ${deviceId}`);
+        return revokeDevice(repos, found, new Date());
+      });
+      print(
+        json,
+        { id: device.id, hostname: device.hostname, schoolId: device.schoolId, revokedAt: device.revokedAt },
+        `Device ${device.id} (${device.hostname}) revoked at ${device.revokedAt ?? ''}.`,
+      );
+      return 0;
+    }
+    case 'purge': {
+      const blobs = new DiskBlobStore(config.blobDir);
+      const result = await withReposAsync(config, async (repos) => {
+        if (values.school !== undefined && !repos.schools.byId(values.school)) {
+          throw new UsageError(`No school with id ${values.school}`);
+        }
+        return purgeExpiredCaptures(repos, blobs, systemClock, {
+          schoolId: values.school,
+          dryRun: values['dry-run'],
+        });
+      });
+      print(
+        json,
+        result,
+        result.schools
+          .map(
+            (s) =>
+              `${s.schoolId}  retention ${s.retentionDays} days  ${result.dryRun ? 'would delete' : 'deleted'} ${s.captureIds.length}`,
+          )
+          .join('\n') || 'No schools.',
+      );
+      return 0;
+    }
+    case 'summary-settings': {
+      const schoolId = required(values.school, '--school');
+      let settings;
+      try {
+        settings = summarySettingsCommand(config, {
+          schoolId,
+          time: values.time,
+          alertSeverity: values['alert-severity'],
+          dailyDigest: values['daily-digest'],
+          names: values.names,
+        });
+      } catch (err) {
+        throw err instanceof SummarySettingsError ? new UsageError(err.message) : err;
+      }
+      print(
+        json,
+        settings,
+        [
+          `Summary settings of ${schoolId}:`,
+          `  weekly summary:  Mondays at ${settings.summaryTime} (Europe/London), to heads and DSLs`,
+          `  alert severity:  ${settings.alertSeverity} and above email the DSLs at once`,
+          `  daily digest:    ${settings.dailyDigest ? 'on' : 'off'}`,
+          `  pupils shown by: ${settings.showNames ? 'login name' : 'initials'}`,
+        ].join('\n'),
+      );
+      return 0;
+    }
+    case 'send-summaries': {
+      const rows = await sendSummariesCommand(config, {
+        schoolId: values.school,
+        week: values.week,
+        dryRun: values['dry-run'],
+      }).catch((err: unknown) => {
+        throw err instanceof SendSummariesError ? new UsageError(err.message) : err;
+      });
+      print(
+        json,
+        rows,
+        rows
+          .map((r) =>
+            r.text !== undefined
+              ? `${r.text}\n(dry run: not stored, not sent; recipients: ${r.recipients.join(', ') || 'none'})\n`
+              : `${r.schoolId}  ${r.week}  summary ${r.summary}  email ${r.send}  (${r.recipients.length} recipients)`,
+          )
+          .join('\n') || 'No schools.',
       );
       return 0;
     }

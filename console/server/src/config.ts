@@ -23,6 +23,20 @@ export interface ConsoleConfig {
   /** 32 random bytes that seal secrets at rest (TOTP secrets); made on first use, mode 0600. */
   secretKeyPath: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Outgoing email (summaries and alerts); null when not configured: summaries are still built and kept. */
+  smtp: SmtpConfig | null;
+}
+
+/** SMTP settings: `VIGIL_SMTP_URL` (smtp:// or smtps://user:pass@host:port) or the separate variables. */
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** true: TLS from the start (smtps, usually 465); false: STARTTLS when the server offers it. */
+  secure: boolean;
+  user: string | null;
+  password: string | null;
+  /** The From address of summaries and alerts (`VIGIL_SMTP_FROM`). */
+  from: string;
 }
 
 export class ConfigError extends Error {
@@ -74,5 +88,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     secretKeyPath: path.join(dataDir, 'secret.key'),
     notReportingMinutes: intFrom(env, 'VIGIL_NOT_REPORTING_MINUTES', 60, 1, 60 * 24 * 30),
     logLevel,
+    smtp: smtpFrom(env),
+  };
+}
+
+function smtpFrom(env: NodeJS.ProcessEnv): SmtpConfig | null {
+  const from = env.VIGIL_SMTP_FROM || 'Vigil <vigil@localhost>';
+  if (env.VIGIL_SMTP_URL) {
+    let url: URL;
+    try {
+      url = new URL(env.VIGIL_SMTP_URL);
+    } catch {
+      throw new ConfigError('VIGIL_SMTP_URL must be a URL such as smtp://user:password@mail.example.org:587');
+    }
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+      throw new ConfigError('VIGIL_SMTP_URL must start with smtp:// or smtps://');
+    }
+    const secure = url.protocol === 'smtps:';
+    return {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : secure ? 465 : 587,
+      secure,
+      user: url.username ? decodeURIComponent(url.username) : null,
+      password: url.password ? decodeURIComponent(url.password) : null,
+      from,
+    };
+  }
+  if (!env.VIGIL_SMTP_HOST) return null;
+  const tls = (env.VIGIL_SMTP_TLS || 'starttls').toLowerCase();
+  if (tls !== 'on' && tls !== 'starttls') throw new ConfigError('VIGIL_SMTP_TLS must be "on" (port 465) or "starttls"');
+  return {
+    host: env.VIGIL_SMTP_HOST,
+    port: intFrom(env, 'VIGIL_SMTP_PORT', tls === 'on' ? 465 : 587, 1, 65535),
+    secure: tls === 'on',
+    user: env.VIGIL_SMTP_USER || null,
+    password: env.VIGIL_SMTP_PASSWORD || null,
+    from,
   };
 }

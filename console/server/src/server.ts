@@ -25,6 +25,11 @@ export async function startServer(
     app.secrets,
   );
   await app.listen({ host: config.host, port: config.port });
+  // Weekly summaries: a job each minute builds what is due, and this first run catches up after
+  // downtime. Not awaited: start-up does not wait on SMTP.
+  app.summaryScheduler.start().catch((err: unknown) => {
+    app.log.error({ err: (err as Error).name }, 'summary scheduler failed to start');
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return { app, url: `http://localhost:${port}`, firstRun };

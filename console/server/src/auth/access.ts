@@ -5,6 +5,12 @@ import type { Repositories } from '../plugins/storage.plugin';
 export const CAPTURE_READERS: readonly Role[] = ['org_admin', 'dsl', 'deputy_dsl', 'head'];
 /** Who may review (PATCH) captures and be assigned one. */
 export const CAPTURE_REVIEWERS: readonly Role[] = ['org_admin', 'dsl', 'deputy_dsl'];
+/** Who may see devices (and their live status). */
+export const DEVICE_READERS: readonly Role[] = ['org_admin', 'school_admin', 'dsl', 'deputy_dsl', 'head'];
+/** Who may revoke devices, see and rotate enrolment tokens, and change a school's settings. */
+export const SCHOOL_ADMINS: readonly Role[] = ['org_admin', 'school_admin'];
+/** Who may export captures (CSV, PDF incident report). */
+export const CAPTURE_EXPORTERS: readonly Role[] = ['org_admin', 'dsl', 'deputy_dsl', 'head'];
 /** Who may read the audit log. */
 export const AUDIT_READERS: readonly Role[] = ['org_admin', 'school_admin'];
 

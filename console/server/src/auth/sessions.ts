@@ -48,7 +48,8 @@ export function resumeSession(app: FastifyInstance, id: string): Session | undef
   return session;
 }
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
+/** The named cookie of a request (a Fastify request, or the socket.io handshake's HTTP request). */
+export function readCookie(request: { headers: FastifyRequest['headers'] }, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {

@@ -137,4 +137,74 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'school settings (retention), capture hold',
+    sql: `
+      CREATE TABLE school_settings (
+        school_id TEXT PRIMARY KEY REFERENCES schools(id),
+        retention_days INTEGER NOT NULL DEFAULT 90,
+        min_severity INTEGER,
+        alert_severity INTEGER,
+        monitored_hours_json TEXT,
+        updated_at TEXT NOT NULL
+      );
+      ALTER TABLE captures ADD COLUMN hold INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE capture_history ADD COLUMN hold_to INTEGER;
+    `,
+  },
+  {
+    version: 20,
+    name: 'weekly summaries, their sends, alert sends, summary settings',
+    sql: `
+      CREATE TABLE summary_settings (
+        school_id TEXT PRIMARY KEY REFERENCES schools(id),
+        summary_time TEXT NOT NULL DEFAULT '07:00',
+        alert_severity INTEGER NOT NULL DEFAULT 4,
+        daily_digest INTEGER NOT NULL DEFAULT 0,
+        show_names INTEGER NOT NULL DEFAULT 0,
+        recipients TEXT NOT NULL DEFAULT 'roles',
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE summaries (
+        id TEXT PRIMARY KEY,
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        week TEXT NOT NULL,
+        built_at TEXT NOT NULL,
+        send_state TEXT NOT NULL,
+        data_json TEXT NOT NULL,
+        UNIQUE (school_id, week)
+      );
+      CREATE TABLE summary_sends (
+        id TEXT PRIMARY KEY,
+        summary_id TEXT NOT NULL REFERENCES summaries(id),
+        at TEXT NOT NULL,
+        recipients INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX summary_sends_summary ON summary_sends(summary_id, at);
+      CREATE TABLE alert_sends (
+        id TEXT PRIMARY KEY,
+        school_id TEXT NOT NULL REFERENCES schools(id),
+        kind TEXT NOT NULL,
+        capture_ids_json TEXT NOT NULL,
+        at TEXT NOT NULL,
+        recipients INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX alert_sends_school_time ON alert_sends(school_id, at);
+    `,
+  },
+  {
+    version: 21,
+    name: 'daily digest: one per school and day',
+    sql: `
+      ALTER TABLE alert_sends ADD COLUMN digest_day TEXT;
+      CREATE UNIQUE INDEX alert_sends_digest_day ON alert_sends(school_id, digest_day) WHERE digest_day IS NOT NULL;
+    `,
+  },
 ];

@@ -11,6 +11,14 @@ export const AUDIT_ACTIONS = [
   'capture.review',
   'user.create',
   'user.reset_password',
+  'device.revoke',
+  'school.enrolment_token_view',
+  'school.enrolment_token_rotate',
+  'school.settings_update',
+  'capture.purge',
+  'capture.export',
+  'summary.view',
+  'summary.pdf',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -6,6 +6,8 @@ export interface StoredCapture extends CaptureMetadata {
   receivedAt: string;
   status: string;
   assigneeId: string | null;
+  /** Kept past the school's retention (a legal or safeguarding hold). */
+  hold: boolean;
   screenshot: { key: string; type: string; width: number; height: number };
   thumbnailKey: string | null;
 }
@@ -33,6 +35,7 @@ interface CaptureRow {
   thumbnail_key: string | null;
   status: string;
   assignee_id: string | null;
+  hold: number;
 }
 
 const toCapture = (r: CaptureRow): StoredCapture => ({
@@ -53,6 +56,7 @@ const toCapture = (r: CaptureRow): StoredCapture => ({
   receivedAt: r.received_at,
   status: r.status,
   assigneeId: r.assignee_id,
+  hold: r.hold === 1,
   screenshot: {
     key: r.screenshot_key,
     type: r.screenshot_type,
@@ -93,6 +97,7 @@ export interface HistoryEntry {
   statusTo: string | null;
   assigneeFrom: string | null;
   assigneeTo: string | null;
+  holdTo: boolean | null;
   note: string | null;
 }
 
@@ -100,7 +105,16 @@ export interface ReviewChange {
   status?: string;
   /** undefined: unchanged; null: unassigned. */
   assigneeId?: string | null;
+  hold?: boolean;
   note?: string;
+}
+
+export interface KeywordStat {
+  entryId: string;
+  phrase: string;
+  category: string;
+  falsePositives: number;
+  total: number;
 }
 
 /** LIKE with the pattern's own wildcards escaped; lower() on both sides keeps it case-blind on PostgreSQL too. */
@@ -110,7 +124,7 @@ export class CapturesRepository {
   constructor(private readonly db: Db) {}
 
   /** Stores a capture once: returns false (and changes nothing) when its id is already stored. */
-  insert(c: Omit<StoredCapture, 'status' | 'assigneeId'>): boolean {
+  insert(c: Omit<StoredCapture, 'status' | 'assigneeId' | 'hold'>): boolean {
     const result = this.db
       .prepare(
         `INSERT INTO captures (id, school_id, device_id, captured_at, received_at, user_name, source, app, window_title,
@@ -204,28 +218,107 @@ export class CapturesRepository {
 
   /** Applies a review change and writes its history row in one transaction. */
   review(c: StoredCapture, change: ReviewChange, userId: string, now: Date, historyId: string): StoredCapture {
-    return this.db.transaction(() => {
-      const status = change.status ?? c.status;
-      const assigneeId = change.assigneeId === undefined ? c.assigneeId : change.assigneeId;
-      this.db.prepare('UPDATE captures SET status = ?, assignee_id = ? WHERE id = ?').run(status, assigneeId, c.id);
+    return this.db.transaction(() => this.applyReview(c, change, userId, now, historyId))();
+  }
+
+  /** The same change to several captures, all in one transaction: every one changes or none does. */
+  reviewMany(
+    items: readonly { capture: StoredCapture; historyId: string }[],
+    change: ReviewChange,
+    userId: string,
+    now: Date,
+  ): StoredCapture[] {
+    return this.db.transaction(() =>
+      items.map(({ capture, historyId }) => this.applyReview(capture, change, userId, now, historyId)),
+    )();
+  }
+
+  private applyReview(
+    c: StoredCapture,
+    change: ReviewChange,
+    userId: string,
+    now: Date,
+    historyId: string,
+  ): StoredCapture {
+    const status = change.status ?? c.status;
+    const assigneeId = change.assigneeId === undefined ? c.assigneeId : change.assigneeId;
+    const hold = change.hold ?? c.hold;
+    this.db
+      .prepare('UPDATE captures SET status = ?, assignee_id = ?, hold = ? WHERE id = ?')
+      .run(status, assigneeId, hold ? 1 : 0, c.id);
+    this.db
+      .prepare(
+        `INSERT INTO capture_history (id, capture_id, school_id, user_id, at, status_from, status_to, assignee_from,
+           assignee_to, hold_to, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        historyId,
+        c.id,
+        c.schoolId,
+        userId,
+        now.toISOString(),
+        status !== c.status ? c.status : null,
+        status !== c.status ? status : null,
+        assigneeId !== c.assigneeId ? c.assigneeId : null,
+        assigneeId !== c.assigneeId ? assigneeId : null,
+        hold !== c.hold ? (hold ? 1 : 0) : null,
+        change.note ?? null,
+      );
+    return { ...c, status, assigneeId, hold };
+  }
+
+  /** Per keyword entry: how many captures of these schools matched it, and how many were false positives. */
+  keywordStats(schoolIds: readonly string[]): KeywordStat[] {
+    if (schoolIds.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT matches_json, status FROM captures WHERE school_id IN (${schoolIds.map(() => '?').join(', ')})`)
+      .iterate(...schoolIds) as IterableIterator<{ matches_json: string; status: string }>;
+    const stats = new Map<string, KeywordStat>();
+    for (const r of rows) {
+      const seen = new Set<string>();
+      for (const m of JSON.parse(r.matches_json) as CaptureMatch[]) {
+        if (seen.has(m.entryId)) continue;
+        seen.add(m.entryId);
+        const s = stats.get(m.entryId) ?? {
+          entryId: m.entryId,
+          phrase: m.phrase,
+          category: m.category,
+          falsePositives: 0,
+          total: 0,
+        };
+        s.total += 1;
+        if (r.status === 'false_positive') s.falsePositives += 1;
+        stats.set(m.entryId, s);
+      }
+    }
+    return [...stats.values()].sort(
+      (a, b) => b.falsePositives - a.falsePositives || a.entryId.localeCompare(b.entryId),
+    );
+  }
+
+  /** Captures of a school captured before `cutoff` that retention may delete: not escalated, not on hold. */
+  purgeable(schoolId: string, cutoff: string): StoredCapture[] {
+    return (
       this.db
         .prepare(
-          `INSERT INTO capture_history (id, capture_id, school_id, user_id, at, status_from, status_to, assignee_from,
-             assignee_to, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `SELECT * FROM captures WHERE school_id = ? AND captured_at < ? AND status <> 'escalated' AND hold = 0
+           ORDER BY captured_at, id`,
         )
-        .run(
-          historyId,
-          c.id,
-          c.schoolId,
-          userId,
-          now.toISOString(),
-          status !== c.status ? c.status : null,
-          status !== c.status ? status : null,
-          assigneeId !== c.assigneeId ? c.assigneeId : null,
-          assigneeId !== c.assigneeId ? assigneeId : null,
-          change.note ?? null,
-        );
-      return { ...c, status, assigneeId };
+        .all(schoolId, cutoff) as CaptureRow[]
+    ).map(toCapture);
+  }
+
+  /** Deletes captures and their review history, in one transaction. */
+  deleteMany(ids: readonly string[]): number {
+    const history = this.db.prepare('DELETE FROM capture_history WHERE capture_id = ?');
+    const capture = this.db.prepare('DELETE FROM captures WHERE id = ?');
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const id of ids) {
+        history.run(id);
+        n += capture.run(id).changes;
+      }
+      return n;
     })();
   }
 
@@ -246,6 +339,7 @@ export class CapturesRepository {
         status_to: string | null;
         assignee_from: string | null;
         assignee_to: string | null;
+        hold_to: number | null;
         note: string | null;
       }[]
     ).map((r) => ({
@@ -258,6 +352,7 @@ export class CapturesRepository {
       statusTo: r.status_to,
       assigneeFrom: r.assignee_from,
       assigneeTo: r.assignee_to,
+      holdTo: r.hold_to === null ? null : r.hold_to === 1,
       note: r.note,
     }));
   }

@@ -90,6 +90,18 @@ export class DevicesRepository {
     ).map(toDevice);
   }
 
+  /** Devices of these schools (not reporting is decided by the caller, which knows the clock). */
+  listBySchools(schoolIds: readonly string[]): Device[] {
+    if (schoolIds.length === 0) return [];
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM devices WHERE school_id IN (${schoolIds.map(() => '?').join(', ')}) ORDER BY hostname, id`,
+        )
+        .all(...schoolIds) as DeviceRow[]
+    ).map(toDevice);
+  }
+
   recordHeartbeat(id: string, hb: HeartbeatRequest, now: Date): void {
     this.db
       .prepare(

@@ -1,5 +1,25 @@
 import type { Db } from '../db/database';
+import type { MonitoredHours } from '@vigil/shared';
 import { newId, newSecret } from '../ids';
+
+export const DEFAULT_RETENTION_DAYS = 90;
+
+/** A school's own settings; a school that never saved any has the defaults. */
+export interface SchoolSettings {
+  retentionDays: number;
+  minSeverity: number | null;
+  alertSeverity: number | null;
+  monitoredHours: MonitoredHours[] | null;
+}
+
+interface SettingsRow {
+  retention_days: number;
+  min_severity: number | null;
+  alert_severity: number | null;
+  monitored_hours_json: string | null;
+}
+
+const newEnrolmentToken = (): string => `enrol_${newSecret(18)}`;
 
 export interface School {
   id: string;
@@ -46,7 +66,7 @@ export class SchoolsRepository {
         id: newId(),
         organisationId: organisationId ?? this.defaultOrganisationId(now),
         name,
-        enrolmentToken: `enrol_${newSecret(18)}`,
+        enrolmentToken: newEnrolmentToken(),
         createdAt: now.toISOString(),
       };
       this.db
@@ -81,5 +101,47 @@ export class SchoolsRepository {
         .prepare(`SELECT id FROM schools WHERE organisation_id IN (${organisationIds.map(() => '?').join(', ')})`)
         .all(...organisationIds) as { id: string }[]
     ).map((r) => r.id);
+  }
+
+  /** Replaces the school's enrolment token: the old one stops working at once. Returns the new token. */
+  rotateEnrolmentToken(id: string): string {
+    const token = newEnrolmentToken();
+    this.db.prepare('UPDATE schools SET enrolment_token = ? WHERE id = ?').run(token, id);
+    return token;
+  }
+
+  settings(id: string): SchoolSettings {
+    const r = this.db
+      .prepare(
+        'SELECT retention_days, min_severity, alert_severity, monitored_hours_json FROM school_settings WHERE school_id = ?',
+      )
+      .get(id) as SettingsRow | undefined;
+    if (!r)
+      return { retentionDays: DEFAULT_RETENTION_DAYS, minSeverity: null, alertSeverity: null, monitoredHours: null };
+    return {
+      retentionDays: r.retention_days,
+      minSeverity: r.min_severity,
+      alertSeverity: r.alert_severity,
+      monitoredHours: r.monitored_hours_json ? (JSON.parse(r.monitored_hours_json) as MonitoredHours[]) : null,
+    };
+  }
+
+  saveSettings(id: string, s: SchoolSettings, now: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO school_settings (school_id, retention_days, min_severity, alert_severity, monitored_hours_json, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (school_id) DO UPDATE SET retention_days = excluded.retention_days,
+           min_severity = excluded.min_severity, alert_severity = excluded.alert_severity,
+           monitored_hours_json = excluded.monitored_hours_json, updated_at = excluded.updated_at`,
+      )
+      .run(
+        id,
+        s.retentionDays,
+        s.minSeverity,
+        s.alertSeverity,
+        s.monitoredHours ? JSON.stringify(s.monitoredHours) : null,
+        now.toISOString(),
+      );
   }
 }

@@ -107,5 +107,20 @@ export async function ingestCapture(
     thumbnailKey,
   });
   app.repos.devices.touch(device.id, now);
+  if (stored) {
+    app.live.captureNew({
+      id: metadata.id,
+      schoolId: device.schoolId,
+      severity: metadata.severity,
+      capturedAt: metadata.capturedAt,
+      matches: metadata.matches,
+    });
+    app.events.emit('capture:stored', {
+      id: metadata.id,
+      schoolId: device.schoolId,
+      severity: metadata.severity,
+      capturedAt: metadata.capturedAt,
+    });
+  }
   return { id: metadata.id, duplicate: !stored };
 }

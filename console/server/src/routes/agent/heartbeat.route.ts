@@ -16,6 +16,8 @@ export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
       const device = request.device!;
       const now = app.clock.now();
       app.repos.devices.recordHeartbeat(device.id, request.body, now);
+      const updated = app.repos.devices.byId(device.id);
+      if (updated) app.live.deviceStatus(updated);
       return { serverTime: now.toISOString(), policyVersion: policyForSchool(device.schoolId).version };
     },
   );

@@ -8,12 +8,15 @@ import { CAPTURE_READERS, CAPTURE_REVIEWERS } from '../../auth/access';
 import type { StoredCapture } from '../../repositories/captures.repository';
 import { auditRequest } from '../../services/audit.service';
 import {
+  CaptureBulkResponseSchema,
+  CaptureBulkSchema,
   CaptureDetailSchema,
   CaptureIdParamsSchema,
   CaptureListQuerySchema,
   CaptureListResponseSchema,
   CapturePatchSchema,
   HistoryEntrySchema,
+  KeywordStatsResponseSchema,
   decodeCursor,
   encodeCursor,
   type CaptureSummary,
@@ -26,6 +29,8 @@ export const DASHBOARD_CAPTURES_API = {
   screenshot: '/api/captures/:id/screenshot',
   thumbnail: '/api/captures/:id/thumbnail',
   history: '/api/captures/:id/history',
+  bulk: '/api/captures/bulk',
+  keywordStats: '/api/keyword-stats',
 } as const;
 
 const EARLIER_CAPTURES = 5;
@@ -48,6 +53,7 @@ const summary = (c: StoredCapture): CaptureSummary => ({
   count: c.count,
   status: c.status as ReviewStatus,
   assigneeId: c.assigneeId,
+  hold: c.hold,
   hasThumbnail: c.thumbnailKey !== null,
 });
 
@@ -187,7 +193,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       const c = readable(request, request.params.id);
       // A head of this school who is a DSL elsewhere still may not review here: read-only is per school.
       if (!viewer.access.can(CAPTURE_REVIEWERS, c.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      const { status, note, assigneeId } = request.body;
+      const { status, note, assigneeId, hold } = request.body;
       if (assigneeId) {
         const ok = app.repos.users.idsWithRoleAt([assigneeId], CAPTURE_REVIEWERS, c.schoolId).length === 1;
         if (!ok)
@@ -195,7 +201,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       }
       const updated = app.repos.captures.review(
         c,
-        { status, note, assigneeId },
+        { status, note, assigneeId, hold },
         viewer.user.id,
         app.clock.now(),
         newId(),
@@ -208,9 +214,11 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
           statusFrom: c.status,
           statusTo: updated.status,
           assigneeTo: updated.assigneeId,
+          hold: updated.hold,
           note: note !== undefined,
         },
       });
+      app.live.captureUpdated(updated);
       return {
         ...summary(updated),
         policyVersion: updated.policyVersion,
@@ -238,6 +246,75 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
     async (request) => {
       const c = readable(request, request.params.id);
       return { items: app.repos.captures.history(c.id) };
+    },
+  );
+
+  app.post(
+    DASHBOARD_CAPTURES_API.bulk,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['captures'],
+        summary:
+          'Review several captures at once: the same status (and note) for each, each with its history row; all or nothing',
+        body: CaptureBulkSchema,
+        response: {
+          200: CaptureBulkResponseSchema,
+          400: ErrorResponseSchema,
+          401: ErrorResponseSchema,
+          403: ErrorResponseSchema,
+          404: ErrorResponseSchema,
+        },
+      },
+    },
+    async (request) => {
+      const viewer = request.viewer!;
+      if (!viewer.access.hasAnyRole(CAPTURE_REVIEWERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
+      const { ids, status, note } = request.body;
+      // Every id is checked before anything changes: one capture the user may not see or review stops them all.
+      const captures = ids.map((id) => readable(request, id));
+      for (const c of captures) {
+        if (!viewer.access.can(CAPTURE_REVIEWERS, c.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
+      }
+      const updated = app.repos.captures.reviewMany(
+        captures.map((capture) => ({ capture, historyId: newId() })),
+        { status, note },
+        viewer.user.id,
+        app.clock.now(),
+      );
+      captures.forEach((c) =>
+        auditRequest(app, request, {
+          action: 'capture.review',
+          schoolId: c.schoolId,
+          targetId: c.id,
+          details: { statusFrom: c.status, statusTo: status, bulk: true, note: note !== undefined },
+        }),
+      );
+      for (const u of updated) app.live.captureUpdated(u);
+      return {
+        items: captures.map((c, i) => ({
+          id: c.id,
+          statusFrom: c.status as ReviewStatus,
+          status: updated[i]!.status as ReviewStatus,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    DASHBOARD_CAPTURES_API.keywordStats,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['captures'],
+        summary: "Per keyword entry, over the user's schools: captures matching it and how many were false positives",
+        response: { 200: KeywordStatsResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema },
+      },
+    },
+    async (request) => {
+      const access = request.viewer!.access;
+      if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
+      return app.repos.captures.keywordStats(access.schoolsWith(CAPTURE_READERS));
     },
   );
 };

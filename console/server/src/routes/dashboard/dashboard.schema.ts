@@ -1,5 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CaptureMatchSchema, CaptureSourceSchema, IsoInstantSchema, SeveritySchema } from '@vigil/shared';
+import {
+  CaptureMatchSchema,
+  CaptureSourceSchema,
+  IsoInstantSchema,
+  MonitoredHoursSchema,
+  SeveritySchema,
+} from '@vigil/shared';
 import { ROLES } from '../../repositories/users.repository';
 import { REVIEW_STATUSES } from '../../repositories/captures.repository';
 import { AUDIT_ACTIONS } from '../../repositories/audit.repository';
@@ -77,6 +83,7 @@ const captureCore = {
   count: Type.Integer(),
   status: ReviewStatusSchema,
   assigneeId: Type.Union([Type.String(), Type.Null()]),
+  hold: Type.Boolean({ description: 'kept past the retention period' }),
   hasThumbnail: Type.Boolean(),
 };
 
@@ -102,8 +109,72 @@ export const CapturePatchSchema = Type.Object(
     status: Type.Optional(ReviewStatusSchema),
     note: Type.Optional(Type.String({ minLength: 1, maxLength: 5000 })),
     assigneeId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+    hold: Type.Optional(Type.Boolean({ description: 'keep past the retention period (dsl, deputy_dsl, org_admin)' })),
   },
   { additionalProperties: false, minProperties: 1 },
+);
+
+export const CaptureBulkSchema = Type.Object(
+  {
+    ids: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 500, uniqueItems: true }),
+    status: ReviewStatusSchema,
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 5000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CaptureBulkResponseSchema = Type.Object({
+  items: Type.Array(Type.Object({ id: Type.String(), status: ReviewStatusSchema, statusFrom: ReviewStatusSchema })),
+});
+
+export const KeywordStatsResponseSchema = Type.Array(
+  Type.Object({
+    entryId: Type.String(),
+    phrase: Type.String(),
+    category: Type.String(),
+    falsePositives: Type.Integer({ description: 'captures matching this entry marked false_positive' }),
+    total: Type.Integer({ description: 'captures matching this entry' }),
+  }),
+);
+
+export const DeviceSchema = Type.Object({
+  id: Type.String(),
+  schoolId: Type.String(),
+  hostname: Type.String(),
+  os: Type.String(),
+  osVersion: Type.Union([Type.String(), Type.Null()]),
+  agentVersion: Type.String(),
+  policyVersion: Type.Union([Type.String(), Type.Null()]),
+  queueDepth: Type.Union([Type.Integer(), Type.Null()]),
+  user: Type.Union([Type.String(), Type.Null()], { description: 'the last signed-in user the agent reported' }),
+  enrolledAt: IsoInstantSchema,
+  lastSeenAt: Type.Union([IsoInstantSchema, Type.Null()]),
+  lastCaptureAt: Type.Union([IsoInstantSchema, Type.Null()]),
+  revoked: Type.Boolean(),
+  revokedAt: Type.Union([IsoInstantSchema, Type.Null()]),
+  reporting: Type.Boolean({ description: 'false when not seen for VIGIL_NOT_REPORTING_MINUTES' }),
+});
+export type DeviceView = Static<typeof DeviceSchema>;
+
+export const IdParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const EnrolmentTokenResponseSchema = Type.Object({ schoolId: Type.String(), enrolmentToken: Type.String() });
+
+export const SchoolSettingsSchema = Type.Object({
+  retentionDays: Type.Integer({ minimum: 1, maximum: 3650, description: 'captures older than this are purged daily' }),
+  minSeverity: Type.Union([SeveritySchema, Type.Null()]),
+  alertSeverity: Type.Union([SeveritySchema, Type.Null()]),
+  monitoredHours: Type.Union([Type.Array(MonitoredHoursSchema, { maxItems: 50 }), Type.Null()]),
+});
+
+export const SchoolSettingsUpdateSchema = Type.Object(
+  {
+    retentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    minSeverity: Type.Optional(Type.Union([SeveritySchema, Type.Null()])),
+    alertSeverity: Type.Optional(Type.Union([SeveritySchema, Type.Null()])),
+    monitoredHours: Type.Optional(Type.Union([Type.Array(MonitoredHoursSchema, { maxItems: 50 }), Type.Null()])),
+  },
+  { additionalProperties: false },
 );
 
 export const HistoryEntrySchema = Type.Object({
@@ -115,6 +186,7 @@ export const HistoryEntrySchema = Type.Object({
   statusTo: Type.Union([Type.String(), Type.Null()]),
   assigneeFrom: Type.Union([Type.String(), Type.Null()]),
   assigneeTo: Type.Union([Type.String(), Type.Null()]),
+  holdTo: Type.Union([Type.Boolean(), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
 });
 

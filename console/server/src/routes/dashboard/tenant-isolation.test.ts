@@ -17,6 +17,10 @@ describe('tenant isolation: school B cannot reach school A', () => {
   let dslB: SignedIn;
   let orgAdminOtherTrust: SignedIn;
   let deviceBAuth: string;
+  let deviceAId: string;
+  let tokenA: string;
+  let adminB: SignedIn;
+  let orgAdminB: SignedIn;
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
@@ -35,6 +39,10 @@ describe('tenant isolation: school B cannot reach school A', () => {
       await createUser(h.app, 'admin@elm-trust.org.uk', 'org_admin', { organisationId: otherOrg }),
     );
     const deviceA = await enrolDevice(h.app, a.enrolmentToken);
+    deviceAId = deviceA.deviceId;
+    tokenA = a.enrolmentToken;
+    adminB = await signIn(h.app, await createUser(h.app, 'it@elm.sch.uk', 'school_admin', { schoolId: b.id }));
+    orgAdminB = orgAdminOtherTrust;
     captureA = (await uploadCapture(h.app, deviceA, { user: 'oak-pupil', windowTitle: 'Oak secret title' })).id;
     const deviceB = await enrolDevice(h.app, b.enrolmentToken);
     deviceBAuth = deviceB.auth;
@@ -48,6 +56,18 @@ describe('tenant isolation: school B cannot reach school A', () => {
     { method: 'GET' as const, url: `/api/captures/${captureA}/thumbnail` },
     { method: 'GET' as const, url: `/api/captures/${captureA}/history` },
     { method: 'PATCH' as const, url: `/api/captures/${captureA}`, payload: { status: 'false_positive', note: 'x' } },
+    { method: 'PATCH' as const, url: `/api/captures/${captureA}`, payload: { hold: true } },
+    { method: 'GET' as const, url: `/api/captures/${captureA}/report.pdf` },
+    { method: 'POST' as const, url: '/api/captures/bulk', payload: { ids: [captureA], status: 'reviewed' } },
+  ];
+
+  /** School A's own things that an admin of B must not reach. */
+  const adminRoutes = () => [
+    { method: 'POST' as const, url: `/api/devices/${deviceAId}/revoke` },
+    { method: 'GET' as const, url: `/api/schools/${aId}/enrolment-token` },
+    { method: 'POST' as const, url: `/api/schools/${aId}/enrolment-token/rotate` },
+    { method: 'GET' as const, url: `/api/schools/${aId}/settings` },
+    { method: 'PUT' as const, url: `/api/schools/${aId}/settings`, payload: { retentionDays: 1 } },
   ];
 
   const successfulViewsOfA = () =>
@@ -89,6 +109,36 @@ describe('tenant isolation: school B cannot reach school A', () => {
     }
   });
 
+  it.each([
+    ['a school admin of B', () => adminB],
+    ['an org admin of another trust', () => orgAdminB],
+  ])("%s gets 404 on school A's devices, enrolment token and settings, and changes nothing", async (_who, who) => {
+    for (const route of adminRoutes()) {
+      const res = await h.app.inject({ ...route, headers: who().write });
+      expect({ url: route.url, status: res.statusCode }).toEqual({ url: route.url, status: 404 });
+      expect(res.body).not.toContain(tokenA);
+    }
+    expect(h.app.repos.devices.byId(deviceAId)?.revokedAt).toBeNull();
+    expect(h.app.repos.schools.byId(aId)?.enrolmentToken).toBe(tokenA);
+    expect(h.app.repos.schools.settings(aId).retentionDays).toBe(90);
+  });
+
+  it("does not list A's devices, captures or keyword counts in B's lists and exports", async () => {
+    const devices = await h.app.inject({ method: 'GET', url: `/api/devices?schoolId=${aId}`, headers: adminB.get });
+    expect(devices.statusCode).toBe(200);
+    expect(devices.json().items).toEqual([]);
+    const all = await h.app.inject({ method: 'GET', url: '/api/devices', headers: adminB.get });
+    expect(all.body).not.toContain(deviceAId);
+    for (const url of ['/api/captures/export.csv', `/api/captures/export.csv?schoolId=${aId}`]) {
+      const csv = await h.app.inject({ method: 'GET', url, headers: dslB.get });
+      expect(csv.statusCode).toBe(200);
+      expect(csv.body).not.toContain('oak-pupil');
+      expect(csv.body).not.toContain(captureA);
+    }
+    const stats = await h.app.inject({ method: 'GET', url: '/api/keyword-stats', headers: dslB.get });
+    expect(stats.json()).toEqual([expect.objectContaining({ total: 1 })]);
+  });
+
   it("does not show A's rows in B's audit log", async () => {
     await h.app.inject({ method: 'GET', url: `/api/captures/${captureA}`, headers: dslA.get });
     const res = await h.app.inject({ method: 'GET', url: '/api/audit', headers: orgAdminOtherTrust.get });
@@ -104,6 +154,10 @@ describe('tenant isolation: school B cannot reach school A', () => {
       { method: 'GET' as const, url: '/api/auth/me' },
       { method: 'GET' as const, url: '/api/audit' },
       { method: 'POST' as const, url: '/api/auth/logout' },
+      { method: 'GET' as const, url: '/api/devices' },
+      { method: 'GET' as const, url: '/api/keyword-stats' },
+      { method: 'GET' as const, url: '/api/captures/export.csv' },
+      ...adminRoutes(),
     ]) {
       const res = await h.app.inject({ ...route, headers: { authorization: deviceBAuth } });
       expect({ url: route.url, status: res.statusCode }).toEqual({ url: route.url, status: 401 });

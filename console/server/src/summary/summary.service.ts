@@ -1,0 +1,173 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ConsoleConfig } from '../config';
+import type { Clock } from '../clock';
+import { newId } from '../ids';
+import type { Repositories } from '../plugins/storage.plugin';
+import type { Role } from '../repositories/users.repository';
+import { buildSummary } from './summary-builder';
+import { renderSummaryHtml, renderSummaryPdf, renderSummaryText, summarySubject } from './summary-render';
+import type { SummaryData } from './summary.schema';
+import type { SummariesRepository, SendState, StoredSummary } from './summaries.repository';
+import { sendWithRetry, type Mailer, type RetryOptions } from './mailer';
+import { isoWeekOf, londonTime, weekBefore, type IsoWeek } from './week';
+
+/**
+ * Who receives the weekly summary: the school's heads, DSLs and deputy DSLs (school grants).
+ * `org_admin` is not a recipient by default: a trust-wide admin would get every school's summary;
+ * give them a school role to receive one. (`summary_recipients` is "roles" only for now.)
+ */
+export const SUMMARY_RECIPIENT_ROLES: readonly Role[] = ['head', 'dsl', 'deputy_dsl'];
+
+export interface SummaryDeps {
+  repos: Repositories;
+  store: SummariesRepository;
+  config: ConsoleConfig;
+  clock: Clock;
+  mailer: Mailer | null;
+  retry?: RetryOptions;
+  log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+}
+
+export interface RunResult {
+  summary: StoredSummary;
+  created: boolean;
+  /** What happened to the email in this run: `already` when an earlier run handled it. */
+  send: SendState | 'already';
+}
+
+/** Builds, keeps and emails weekly summaries; idempotent per (school, week). */
+export class SummaryService {
+  constructor(private readonly deps: SummaryDeps) {}
+
+  get emailConfigured(): boolean {
+    return this.deps.mailer !== null;
+  }
+
+  recipients(schoolId: string): string[] {
+    return this.deps.store.recipientEmails(schoolId, SUMMARY_RECIPIENT_ROLES);
+  }
+
+  /** The summary data of a school's week, as of now (nothing stored). */
+  build(schoolId: string, week: IsoWeek): SummaryData {
+    const { repos, store, config, clock } = this.deps;
+    const school = repos.schools.byId(schoolId);
+    if (!school) throw new Error(`No school with id ${schoolId}`);
+    const settings = store.settings(schoolId);
+    return buildSummary({
+      school: { id: school.id, name: school.name },
+      week,
+      now: clock.now(),
+      publicUrl: config.publicUrl,
+      showNames: settings.showNames,
+      captures: store.captureFacts(schoolId, weekBefore(week, 4).start, week.end),
+      unreviewed: store.unreviewedFacts(schoolId),
+      devices: repos.devices.listBySchool(schoolId),
+      notReportingMinutes: config.notReportingMinutes,
+      // Keyword lists are Vigil's curated lists for every school until the list editor publishes
+      // per-school versions; then their publication log feeds this.
+      keywordListChanges: [],
+    });
+  }
+
+  /** The latest week whose summary is due for a school at `now` (its Monday time has passed). */
+  dueWeek(schoolId: string, now: Date = this.deps.clock.now()): IsoWeek {
+    const current = isoWeekOf(now);
+    const [hh, mm] = this.deps.store.settings(schoolId).summaryTime.split(':').map(Number);
+    const monday = new Date(current.start.getTime() + 12 * 3_600_000); // noon: the right London date
+    const d = new Date(monday.toISOString().slice(0, 10));
+    const dueAt = londonTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), hh ?? 7, mm ?? 0);
+    return weekBefore(current, now.getTime() >= dueAt.getTime() ? 1 : 2);
+  }
+
+  /** Builds (once) and sends (once) the summary of a school's week. */
+  async run(schoolId: string, week: IsoWeek): Promise<RunResult> {
+    const { store, clock } = this.deps;
+    const data = this.build(schoolId, week);
+    const { summary, created } = store.insertIfAbsent({
+      id: newId(),
+      schoolId,
+      week: week.key,
+      builtAt: clock.now().toISOString(),
+      sendState: 'pending',
+      data,
+    });
+    // A summary kept while email was not configured (or had no recipients) is sent once email works.
+    const claimable: SendState[] = this.deps.mailer ? ['pending', 'not_configured', 'no_recipients'] : ['pending'];
+    if (!store.claimSend(summary.id, claimable)) return { summary, created, send: 'already' };
+    const state = await this.send(summary);
+    return { summary: { ...summary, sendState: state }, created, send: state };
+  }
+
+  private async send(summary: StoredSummary): Promise<SendState> {
+    const { store, clock, mailer, log } = this.deps;
+    const to = this.recipients(summary.schoolId);
+    if (!mailer || to.length === 0) {
+      const state: SendState = mailer ? 'no_recipients' : 'not_configured';
+      store.setSendState(summary.id, state);
+      store.recordSummarySend(summary.id, {
+        id: newId(),
+        at: clock.now().toISOString(),
+        recipients: 0,
+        outcome: 'skipped',
+        attempts: 0,
+        error: state,
+      });
+      return state;
+    }
+    const pdf = await renderSummaryPdf(summary.data);
+    const result = await sendWithRetry(
+      mailer,
+      {
+        to,
+        subject: summarySubject(summary.data),
+        text: renderSummaryText(summary.data),
+        html: renderSummaryHtml(summary.data),
+        attachments: [
+          { filename: `vigil-summary-${summary.data.week}.pdf`, content: pdf, contentType: 'application/pdf' },
+        ],
+      },
+      this.deps.retry,
+    );
+    const state: SendState = result.outcome;
+    store.setSendState(summary.id, state);
+    store.recordSummarySend(summary.id, {
+      id: newId(),
+      at: clock.now().toISOString(),
+      recipients: to.length,
+      outcome: result.outcome,
+      attempts: result.attempts,
+      error: result.error,
+    });
+    log?.[state === 'sent' ? 'info' : 'warn'](
+      {
+        summaryId: summary.id,
+        schoolId: summary.schoolId,
+        week: summary.week,
+        attempts: result.attempts,
+        error: result.error,
+      },
+      `weekly summary ${state}`,
+    );
+    return state;
+  }
+
+  /** Builds every school's due summary that does not exist yet (after downtime too). */
+  async catchUp(now: Date = this.deps.clock.now()): Promise<RunResult[]> {
+    const results: RunResult[] = [];
+    for (const school of this.deps.repos.schools.list()) {
+      const week = this.dueWeek(school.id, now);
+      // A school made after that week ended has nothing to summarise for it.
+      if (Date.parse(school.createdAt) >= week.end.getTime()) continue;
+      if (this.deps.store.byWeek(school.id, week.key)) continue;
+      try {
+        results.push(await this.run(school.id, week));
+      } catch (err) {
+        this.deps.log?.error(
+          { schoolId: school.id, week: week.key, err: (err as Error).name },
+          'weekly summary failed',
+        );
+      }
+    }
+    return results;
+  }
+}
