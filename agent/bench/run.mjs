@@ -174,6 +174,8 @@ async function main() {
 
     log(`${PHRASE_COUNT} phrases`);
     await desktop.focus(notes);
+    // End the line the typing phase left half-typed, so the first phrase starts a word.
+    await desktop.xdotool('key', 'Return');
     await sleep(2_000);
     from = sampler.mark();
     results.latency = await measureLatency(desktop, agent, PHRASES.slice(0, PHRASE_COUNT));
