@@ -327,6 +327,23 @@ describe('screen text watcher', () => {
     expect(rig!.sources.screen!.stats.grabs).toBe(grabs + 1);
   });
 
+  it('where the platform has a cheap probe, an unchanged screen is probed, not grabbed', async () => {
+    const { screen, window, clock, captures } = await setup({ ocr: { intervalMs: 10_000, budgetMs: 5_000 } });
+    screen.probing = true;
+    window.focus({ id: '1', app: 'Chat', title: 'Friends' });
+    screen.show('hello');
+    await clock.advance(10_000);
+    const grabbed = screen.grabs.length;
+    await clock.advance(10 * 60_000);
+    expect(screen.grabs).toHaveLength(grabbed);
+    expect(screen.probes).toBeGreaterThan(5);
+    // A new message changes the probe: the frame is grabbed and read.
+    screen.show('hello\nAlex: i want to kill myself');
+    await clock.advance(3 * 60_000);
+    expect(screen.grabs).toHaveLength(grabbed + 1);
+    expect(await captures()).toMatchObject([{ source: 'screen' }]);
+  });
+
   it('at most one OCR per budget, however often the window changes', async () => {
     const { screen, window, clock } = await setup({ ocr: { intervalMs: 10_000, budgetMs: 5_000 } });
     const t0 = clock.now();

@@ -124,6 +124,11 @@ export interface ScreenFrame {
 export interface ScreenText {
   /** Grabs `region` of the screen (the whole screen when null). Rejects with AGENT_ERR_SCREEN_TEXT_FAILED. */
   grab(region: WindowBounds | null): Promise<ScreenFrame>;
+  /**
+   * A cheap fingerprint of `region` (far cheaper than `grab`), to tell whether it changed since
+   * it was last read; null when the platform has no cheap way. Never rejects.
+   */
+  probe?(region: WindowBounds | null): Promise<string | null>;
   /** The text in a frame (OCR). Rejects with AGENT_ERR_SCREEN_TEXT_FAILED. */
   recognise(frame: ScreenFrame): Promise<string>;
   /** Frees the recogniser (its worker thread); the next call starts a new one. */

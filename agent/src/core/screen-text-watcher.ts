@@ -64,6 +64,8 @@ export class ScreenTextWatcher {
   private lastOcrAt = Number.NEGATIVE_INFINITY;
   /** Unchanged frames in a row: each doubles the wait before the next look. */
   private unchangedStreak = 0;
+  /** The last cheap probe of each window whose frame was read: `textKey(app, title)` → probe. */
+  private readonly probes = new Map<string, string>();
   /** Counters for the debug log and tests. */
   readonly stats = { grabs: 0, recognised: 0, unchanged: 0, exempt: 0 };
 
@@ -108,15 +110,20 @@ export class ScreenTextWatcher {
     }
     const wait = this.untilBudget();
     if (wait > 0) return wait; // the budget is spent: come back when it is not
+    const key = windowKey(window);
+    // A cheap look first, where the platform has one: an unchanged region needs no full grab.
+    const probe = (await this.options.screen.probe?.(window?.bounds ?? null)) ?? null;
+    if (probe !== null && this.probes.get(key) === probe) return this.unchanged();
     const frame = await this.options.screen.grab(window?.bounds ?? null);
     this.stats.grabs++;
-    const key = windowKey(window);
+    if (probe !== null) {
+      this.probes.delete(key);
+      this.probes.set(key, probe);
+      if (this.probes.size > HASHES_KEPT) this.probes.delete(this.probes.keys().next().value as string);
+    }
     const previous = this.hashes.get(key);
     if (previous !== undefined && hashDistance(previous, frame.hash) <= (this.options.sameFrameBits ?? 2)) {
-      this.stats.unchanged++;
-      this.unchangedStreak = Math.min(this.unchangedStreak + 1, 16);
-      const interval = Math.max(this.settings.intervalMs, this.settings.budgetMs);
-      return Math.min(interval * 2 ** this.unchangedStreak, Math.max(interval, this.settings.idleMaxIntervalMs));
+      return this.unchanged();
     }
     this.unchangedStreak = 0;
     this.lastOcrAt = this.options.clock.now();
@@ -138,6 +145,14 @@ export class ScreenTextWatcher {
     for (const [entryId, count] of counts) if (this.reported.raise(textKey(key, entryId), count)) fresh.add(entryId);
     const found = matches.filter((m) => fresh.has(m.entry.id));
     if (found.length > 0) this.options.sink.report('screen', { text, matches: found }, windowInfo(window));
+  }
+
+  /** The frame did not change: look again later, each time later, up to the idle maximum. */
+  private unchanged(): number {
+    this.stats.unchanged++;
+    this.unchangedStreak = Math.min(this.unchangedStreak + 1, 16);
+    const interval = Math.max(this.settings.intervalMs, this.settings.budgetMs);
+    return Math.min(interval * 2 ** this.unchangedStreak, Math.max(interval, this.settings.idleMaxIntervalMs));
   }
 }
 

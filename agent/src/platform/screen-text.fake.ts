@@ -29,6 +29,16 @@ export class FakeScreenText implements ScreenText {
     return Promise.resolve({ image: new TextEncoder().encode(this.text), hash: fakeHash(this.text) });
   }
 
+  /** Probes answered (only when `probing` is on: a platform without a cheap probe has none). */
+  probes = 0;
+  probing = false;
+
+  probe(_region: WindowBounds | null): Promise<string | null> {
+    if (!this.probing) return Promise.resolve(null);
+    this.probes++;
+    return Promise.resolve(fakeHash(`probe:${this.text}`));
+  }
+
   recognise(frame: ScreenFrame): Promise<string> {
     this.recognitions++;
     return Promise.resolve(new TextDecoder().decode(frame.image));

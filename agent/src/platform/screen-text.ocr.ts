@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
@@ -51,6 +52,32 @@ export class OcrScreenText implements ScreenText {
       return await this.prepare(png, region);
     } catch (error) {
       throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'The screen image could not be prepared.', { cause: error });
+    }
+  }
+
+  /**
+   * On X11: ImageMagick's `import` shrinks the region to 16×16 grey and hands back 256 bytes —
+   * no PNG to encode or decode — hashed like a frame. Elsewhere (or if that fails): null, and the
+   * watcher does a full grab.
+   */
+  async probe(region: WindowBounds | null): Promise<string | null> {
+    if (process.platform !== 'linux' || !process.env.DISPLAY) return null;
+    const args = ['-silent', '-window', 'root'];
+    if (region && region.width >= 16 && region.height >= 16) {
+      const x = Math.max(0, Math.floor(region.x));
+      const y = Math.max(0, Math.floor(region.y));
+      args.push('-crop', `${Math.floor(region.width)}x${Math.floor(region.height)}+${x}+${y}`, '+repage');
+    }
+    args.push('-resize', '16x16!', '-colorspace', 'Gray', '-depth', '8', 'gray:-');
+    try {
+      const pixels = await new Promise<Buffer>((resolve, reject) => {
+        execFile('import', args, { encoding: 'buffer', timeout: 5_000, maxBuffer: 4096 }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        );
+      });
+      return pixels.length === 256 ? pixels.toString('base64') : null;
+    } catch {
+      return null;
     }
   }
 
