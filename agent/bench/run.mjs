@@ -8,7 +8,7 @@
  *  4. OCR on, phrases: time from the key that completes a phrase to `capture.queued`.
  *  5. Outbox throughput (outbox.mjs).
  *
- * Phase lengths: BENCH_IDLE_SECONDS (60), BENCH_NO_OCR_SECONDS (45), BENCH_TYPING_SECONDS (180),
+ * Phase lengths: BENCH_IDLE_SECONDS (120), BENCH_NO_OCR_SECONDS (45), BENCH_TYPING_SECONDS (180),
  * BENCH_PHRASES (26), BENCH_OUTBOX_COUNT (300). Results go to stdout and bench/results/;
  * `node bench/run.mjs --report bench/results/FILE.json` prints an earlier run's table again.
  */
@@ -28,7 +28,7 @@ const AGENT_CLI = path.join(AGENT, 'dist', 'cli.js');
 const CONSOLE_CLI = path.join(REPO, 'console', 'server', 'dist', 'cli.js');
 
 const seconds = (name, fallback) => Number(process.env[name] ?? fallback);
-const IDLE_S = seconds('BENCH_IDLE_SECONDS', 60);
+const IDLE_S = seconds('BENCH_IDLE_SECONDS', 120);
 const NO_OCR_S = seconds('BENCH_NO_OCR_SECONDS', 45);
 const TYPING_S = seconds('BENCH_TYPING_SECONDS', 180);
 const PHRASE_COUNT = Math.min(PHRASES.length, seconds('BENCH_PHRASES', PHRASES.length));

@@ -220,9 +220,9 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
       budgetMs: config.sources.ocrBudgetMs,
       idleMaxIntervalMs: 180_000,
     },
-    // A still laptop reads its window and clipboard every 5 s; a key or click brings that to 1 s.
-    windowPollMs: 5_000,
-    clipboardPollMs: 5_000,
+    // A still laptop reads its window and clipboard every 10 s; a key or click brings that to 1 s.
+    windowPollMs: 10_000,
+    clipboardPollMs: 10_000,
     activePollMs: 1_000,
   });
   userActive.notify = () => sources.inputSeen();
