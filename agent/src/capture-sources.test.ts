@@ -344,6 +344,17 @@ describe('screen text watcher', () => {
     expect(await captures()).toMatchObject([{ source: 'screen' }]);
   });
 
+  it('text on screen is keyed to the window of the moment, not the last (slow) window poll', async () => {
+    const { screen, window, clock, captures } = await setup({ windowPollMs: 60_000 });
+    window.focus({ id: '1', app: 'Notes', title: 'Homework' });
+    screen.show('homework notes');
+    await clock.advance(11_000);
+    window.focus({ id: '2', app: 'Chat', title: 'Group chat' });
+    screen.show('Alex: i want to end my life');
+    await clock.advance(25_000); // the OCR looks again before the next window poll
+    expect(await captures()).toMatchObject([{ source: 'screen', app: 'Chat', windowTitle: 'Group chat' }]);
+  });
+
   it('at most one OCR per budget, however often the window changes', async () => {
     const { screen, window, clock } = await setup({ ocr: { intervalMs: 10_000, budgetMs: 5_000 } });
     const t0 = clock.now();

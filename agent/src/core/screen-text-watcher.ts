@@ -26,7 +26,7 @@ export const DEFAULT_SCREEN_TEXT_SETTINGS: ScreenTextSettings = {
 export interface ScreenTextWatcherOptions {
   screen: ScreenText;
   sink: TextSink;
-  windows: Pick<WindowWatcher, 'focused' | 'onChange'>;
+  windows: Pick<WindowWatcher, 'refresh' | 'onChange'>;
   clock: Clock;
   log: Logger;
   settings?: Partial<ScreenTextSettings>;
@@ -103,7 +103,9 @@ export class ScreenTextWatcher {
 
   /** One look at the active window: grab, skip if unchanged, OCR, match, report what is new. */
   async poll(): Promise<number | void> {
-    const window = this.options.windows.focused();
+    // The window of the moment: the window poll may be seconds old on a still laptop, and text
+    // must be keyed to (and never read from) the right window.
+    const window = await this.options.windows.refresh();
     if (window && isExempt('screen', window)) {
       this.stats.exempt++;
       return;

@@ -36,6 +36,7 @@ export class WindowWatcher implements ActiveWindow {
   private polled = false;
   /** When the last poll read the window (clock ms): the window it saw was focused then. */
   private lastPollAt: number | null = null;
+  private polling: Promise<void> | undefined;
 
   constructor(options: WindowWatcherOptions) {
     this.options = options;
@@ -76,8 +77,24 @@ export class WindowWatcher implements ActiveWindow {
     return Promise.resolve(windowInfo(this.last));
   }
 
-  /** One poll: reads the focused window and acts on what changed. */
-  async poll(): Promise<void> {
+  /**
+   * Reads the focused window now (joining a read already under way) and returns it: for a
+   * source that needs the window of the moment, not the last poll's (OCR before it looks).
+   */
+  async refresh(): Promise<FocusedWindow | null> {
+    await this.poll();
+    return this.last;
+  }
+
+  /** One poll: reads the focused window and acts on what changed. One at a time: a second call joins the first. */
+  poll(): Promise<void> {
+    this.polling ??= this.pollOnce().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
     const readAt = this.options.clock.now();
     const window = await this.options.source.focused();
     const stillFocusedAt = this.lastPollAt;
