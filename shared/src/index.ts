@@ -6,9 +6,7 @@ export * from './protocol/policy.schema';
 export * from './protocol/routes';
 export * from './uuid';
 export * from './context';
-export * from './matcher/simple-matcher';
-// The matching engine. Its match type is `Match` at @vigil/shared/matcher; here it is `KeywordMatch`
-// because the root still exports SimpleMatcher's `Match` until the agent moves to the engine.
+// The matching engine (also at @vigil/shared/matcher). `KeywordMatch` is another name for its `Match`.
 export {
   compileMatcher,
   normalise,
@@ -18,6 +16,7 @@ export {
   type NormalisedText,
   type CompiledMatcher,
   type CompileOptions,
+  type Match,
   type Match as KeywordMatch,
   type MatchStream,
   type MatcherStats,

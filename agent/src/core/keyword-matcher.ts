@@ -1,4 +1,11 @@
-import { compileMatcher, type CompiledMatcher, type KeywordEntry, type Match } from '@vigil/shared';
+import { compileMatcher, type CompiledMatcher, type KeywordEntry } from '@vigil/shared';
+
+/** A match with its whole keyword entry; offsets are UTF-16 into the text matched, end exclusive. */
+export interface EntryMatch {
+  entry: KeywordEntry;
+  start: number;
+  end: number;
+}
 
 /**
  * The lists as the engine uses them: the shared normalising Aho-Corasick engine (leetspeak,
@@ -16,8 +23,8 @@ export class KeywordMatcher {
   }
 
   /** Every match in `text` (overlapping ones included), ordered by end then start. */
-  match(text: string): Match[] {
-    const found: Match[] = [];
+  match(text: string): EntryMatch[] {
+    const found: EntryMatch[] = [];
     for (const m of this.compiled.findAll(text)) {
       const entry = this.byId.get(m.id);
       if (entry) found.push({ entry, start: m.start, end: m.end });

@@ -1,4 +1,5 @@
-import { SimpleMatcher, type KeywordEntry } from '@vigil/shared';
+import type { KeywordEntry } from '@vigil/shared';
+import { KeywordMatcher } from './keyword-matcher';
 import type { KeyEvent } from './ports';
 import { TypedText, type KeyboardLayout, type TypedMatches } from './typed-text';
 
@@ -44,7 +45,7 @@ function typeInto(typed: TypedText, script: string): TypedMatches[] {
 }
 
 function run(script: string, layout: KeyboardLayout = 'gb', entries: KeywordEntry[] = LIST): TypedMatches[] {
-  const matcher = new SimpleMatcher(entries);
+  const matcher = new KeywordMatcher(entries);
   return typeInto(new TypedText({ match: (t) => matcher.match(t), layout }), script);
 }
 
@@ -148,7 +149,7 @@ describe('TypedText: matching', () => {
   });
 
   it('keeps matching on a very long line', () => {
-    const matcher = new SimpleMatcher(LIST);
+    const matcher = new KeywordMatcher(LIST);
     const typed = new TypedText({ match: (t) => matcher.match(t), maxLineLength: 100 });
     typeInto(typed, 'blah '.repeat(60));
     expect(typeInto(typed, 'kys ')).toHaveLength(1);

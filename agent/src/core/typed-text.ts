@@ -1,4 +1,4 @@
-import type { Match } from '@vigil/shared';
+import type { EntryMatch } from './keyword-matcher';
 import type { KeyEvent } from './ports';
 
 /**
@@ -10,13 +10,13 @@ import type { KeyEvent } from './ports';
 export const KEYBOARD_LAYOUTS = ['gb', 'us'] as const;
 export type KeyboardLayout = (typeof KEYBOARD_LAYOUTS)[number];
 
-/** Finds every match in a text (SimpleMatcher#match, or its successor). */
-export type TextMatcher = (text: string) => Match[];
+/** Finds every match in a text (KeywordMatcher#match). */
+export type TextMatcher = (text: string) => EntryMatch[];
 
 /** New, complete matches and the line they were found in (offsets are into `text`). */
 export interface TypedMatches {
   text: string;
-  matches: Match[];
+  matches: EntryMatch[];
 }
 
 export interface TypedTextOptions {
