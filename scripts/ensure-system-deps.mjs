@@ -16,6 +16,11 @@ const PACKAGES = {
   imagemagick: 'import, which screenshot-desktop uses to grab the screen',
   'fonts-dejavu-core': 'a font for text on screen and on screenshot banners',
   'wbritish-large': 'the British English dictionary the keyword lists are checked against for false positives',
+  chromium: 'the browser the dashboard tests drive (playwright-core) and the summary email is rendered in',
+  'poppler-utils': 'pdftoppm, which renders the PDF reports and summaries to PNG for a person to look at',
+  msitools: 'msiinfo, which reads the Windows MSI installer back',
+  wixl: 'builds the Windows MSI installer',
+  nsis: 'makensis, which builds the Windows EXE installer',
 };
 
 function installed(pkg) {
