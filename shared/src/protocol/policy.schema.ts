@@ -42,6 +42,16 @@ export const PolicySettingsSchema = Type.Object({
   ocrIntervalSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   /** Size cap of the device's offline queue. */
   maxQueueMegabytes: Type.Integer({ minimum: 10, maximum: 100_000 }),
+  /**
+   * The tray shell (optional so that a policy saved by an older console still loads; absent means
+   * the default below). Show the support card (where to get help now) after a severity >= 4
+   * capture in the suicide, self-harm or eating-disorder categories, at most once an hour.
+   */
+  supportCard: Type.Optional(Type.Boolean()),
+  /** Hide the tray icon (staff machines). Monitoring goes on either way. */
+  trayHidden: Type.Optional(Type.Boolean()),
+  /** The privacy notice the tray shows, set by the school (plain text, paragraphs split by blank lines). */
+  privacyNotice: Type.Optional(Type.String({ maxLength: 20_000 })),
 });
 export type PolicySettings = Static<typeof PolicySettingsSchema>;
 
@@ -53,6 +63,13 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
   monitoredHours: null,
   ocrIntervalSeconds: 5,
   maxQueueMegabytes: 500,
+  supportCard: true,
+  trayHidden: false,
+  privacyNotice:
+    'This device is monitored for safeguarding by your school. When something typed or shown on screen ' +
+    'matches a list of words that can mean a child is at risk, a screenshot is taken and sent to the ' +
+    "school's Designated Safeguarding Lead, who reviews it. Nothing else you type is kept or sent.\n\n" +
+    'If something online has worried you, use "Report a concern" in this menu, or talk to a trusted adult.',
 };
 
 export const PolicySchema = Type.Object({
