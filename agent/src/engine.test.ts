@@ -202,6 +202,47 @@ describe('CaptureEngine', () => {
     });
   });
 
+  describe('typed text through the stream', () => {
+    it('a phrase typed, half deleted and retyped is one capture, seen once (count 1)', async () => {
+      const { keyboard, outbox, engine, clock, screenshot } = await setup();
+      keyboard.type('i want to kill myself \b\b\b\b\byself and more\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      expect((await outbox.peekReady(clock.now()))!.metadata.count).toBe(1);
+      expect(screenshot.calls).toBe(1);
+    });
+
+    it('the same phrase typed twice in separate words is one capture with count 2 (the throttle)', async () => {
+      const { keyboard, outbox, engine, clock } = await setup();
+      keyboard.type('i want to kill myself, i really want to kill myself\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      expect((await outbox.peekReady(clock.now()))!.metadata.count).toBe(2);
+    });
+
+    it('new lists find a phrase the line already holds, and do not capture again what was captured', async () => {
+      const first: KeywordEntry = { id: 'x.one', phrase: 'kill myself', category: 'test', severity: 5, match: 'word' };
+      const { keyboard, outbox, engine, clock } = await setup([first]);
+      keyboard.type('kill myself and the purple giraffe parade');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      engine.setPolicy({
+        version: 'v2',
+        keywords: [first, { id: 'x.two', phrase: 'purple giraffe', category: 'test', severity: 4, match: 'word' }],
+        settings: DEFAULT_POLICY_SETTINGS,
+      });
+      keyboard.type(' ok\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(2);
+      const seen: string[][] = [];
+      for (let item = await outbox.peekReady(clock.now()); item; item = await outbox.peekReady(clock.now())) {
+        seen.push(item.metadata.matches.map((m) => m.entryId));
+        await outbox.ack(item.id);
+      }
+      expect(seen).toEqual([['x.one'], ['x.two']]);
+    });
+  });
+
   describe('matching', () => {
     it.each([
       ['leetspeak', 'i want to k1ll mys3lf\n', 'suicide.kill-myself'],

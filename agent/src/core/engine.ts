@@ -194,9 +194,7 @@ export class CaptureEngine implements TextSink {
     this.policyVersion = options.policyVersion;
     this.keywordCount = options.keywords.length;
     this.policy = new CapturePolicy(options.settings ?? DEFAULT_POLICY_SETTINGS);
-    // The typed text asks for the current matcher on every check, so a new policy applies at
-    // once without losing the line being typed.
-    this.typed = new TypedText({ match: (text) => this.matcher.match(text), layout: options.layout ?? 'gb' });
+    this.typed = new TypedText({ matcher: this.matcher, layout: options.layout ?? 'gb' });
   }
 
   /**
@@ -215,6 +213,15 @@ export class CaptureEngine implements TextSink {
     this.keywordCount = matcher.size;
     this.policy.update(policy.settings);
     this.options.log.info('engine.policy', { version: policy.version, keywords: matcher.size });
+    // The line being typed is replayed into the new lists' stream: a phrase half typed is still
+    // seen when it completes, and one the line already holds under the new lists is reported now.
+    try {
+      const found = this.typed.setMatcher(matcher);
+      if (found) this.report('typed', found);
+    } catch (error) {
+      this.typed.reset();
+      this.options.log.error('engine.key_failed', { code: errorCode(error) });
+    }
   }
 
   get currentPolicyVersion(): string {
