@@ -92,7 +92,10 @@ describe('subject access export', () => {
       school: { id: oak },
       captureCount: 2,
     });
-    expect(body.captures.map((c) => c.context)).toEqual(['first words of jo, and more', 'second words of jo, and more']);
+    expect(body.captures.map((c) => c.context)).toEqual([
+      'first words of jo, and more',
+      'second words of jo, and more',
+    ]);
     const first = body.captures[0]!;
     expect(first.history).toEqual([
       expect.objectContaining({ statusTo: 'escalated', note: 'Spoke to Jo with parent present', by: 'dsl@oak.sch.uk' }),
