@@ -81,13 +81,14 @@ export const livePlugin = fp(
       }
       const access = Access.load(app.repos, session.userId);
       const user = app.repos.users.byId(session.userId);
-      // No live updates until the first sign-in steps are done (nor for a disabled account).
-      if (!user || user.disabledAt !== null || pendingStep(user, access.grants) !== null) {
-        next(
-          new Error(
-            user && user.disabledAt === null ? pendingStep(user, access.grants)! : 'CONSOLE_ERR_UNAUTHENTICATED',
-          ),
-        );
+      if (!user || user.disabledAt !== null) {
+        next(new Error('CONSOLE_ERR_UNAUTHENTICATED'));
+        return;
+      }
+      // No live updates until the first sign-in steps are done.
+      const step = pendingStep(user, access.grants, session.method);
+      if (step !== null) {
+        next(new Error(step));
         return;
       }
       void socket.join([
