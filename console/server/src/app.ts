@@ -27,6 +27,9 @@ import { retentionPlugin } from './plugins/retention.plugin';
 import { devicesRoute } from './routes/dashboard/devices.route';
 import { schoolsRoute } from './routes/dashboard/schools.route';
 import { exportRoute } from './routes/dashboard/export.route';
+import { listsPlugin } from './plugins/lists.plugin';
+import { listsRoute } from './routes/dashboard/lists.route';
+import { schoolSummarySettingsRoute } from './summary/summary-settings.route';
 
 export type { ConsoleConfig } from './config';
 export { loadConfig } from './config';
@@ -57,6 +60,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(deviceAuthPlugin);
   await app.register(sessionAuthPlugin);
   await app.register(eventsPlugin);
+  await app.register(listsPlugin);
   await app.register(summaryPlugin, options.summary ?? {});
   await app.register(livePlugin);
   await app.register(retentionPlugin);
@@ -79,6 +83,8 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(devicesRoute);
   await app.register(schoolsRoute);
   await app.register(exportRoute);
+  await app.register(listsRoute);
+  await app.register(schoolSummarySettingsRoute);
   await app.ready();
   return app;
 }

@@ -160,11 +160,19 @@ export const IdParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxL
 
 export const EnrolmentTokenResponseSchema = Type.Object({ schoolId: Type.String(), enrolmentToken: Type.String() });
 
+/** The tray settings a school sets for its agents (served in the policy; a change gives a new ETag). */
+const policySettingsFields = {
+  supportCard: Type.Boolean({ description: 'show the support card after a severity >= 4 capture (default true)' }),
+  trayHidden: Type.Boolean({ description: 'hide the tray icon (default false)' }),
+  privacyNotice: Type.Union([Type.String(), Type.Null()], { description: 'null: the default text' }),
+};
+
 export const SchoolSettingsSchema = Type.Object({
   retentionDays: Type.Integer({ minimum: 1, maximum: 3650, description: 'captures older than this are purged daily' }),
   minSeverity: Type.Union([SeveritySchema, Type.Null()]),
   alertSeverity: Type.Union([SeveritySchema, Type.Null()]),
   monitoredHours: Type.Union([Type.Array(MonitoredHoursSchema, { maxItems: 50 }), Type.Null()]),
+  ...policySettingsFields,
 });
 
 export const SchoolSettingsUpdateSchema = Type.Object(
@@ -173,6 +181,9 @@ export const SchoolSettingsUpdateSchema = Type.Object(
     minSeverity: Type.Optional(Type.Union([SeveritySchema, Type.Null()])),
     alertSeverity: Type.Optional(Type.Union([SeveritySchema, Type.Null()])),
     monitoredHours: Type.Optional(Type.Union([Type.Array(MonitoredHoursSchema, { maxItems: 50 }), Type.Null()])),
+    supportCard: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    trayHidden: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    privacyNotice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20_000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
