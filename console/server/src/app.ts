@@ -29,6 +29,7 @@ import { schoolsRoute } from './routes/dashboard/schools.route';
 import { exportRoute } from './routes/dashboard/export.route';
 import { listsPlugin } from './plugins/lists.plugin';
 import { listsRoute } from './routes/dashboard/lists.route';
+import { captureGroupsRoute } from './routes/dashboard/capture-groups.route';
 import { schoolSummarySettingsRoute } from './summary/summary-settings.route';
 
 export type { ConsoleConfig } from './config';
@@ -84,6 +85,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(schoolsRoute);
   await app.register(exportRoute);
   await app.register(listsRoute);
+  await app.register(captureGroupsRoute);
   await app.register(schoolSummarySettingsRoute);
   await app.ready();
   return app;

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { PolicyService } from '../services/policy.service';
 import { ListsService } from '../services/lists.service';
+import { CaptureGroupsRepository } from '../repositories/capture-groups.repository';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,6 +9,8 @@ declare module 'fastify' {
     policies: PolicyService;
     /** The keyword-list editor: drafts, preview, publish, versions. */
     lists: ListsService;
+    /** Capture groups: decided at ingest, read by the captures list and the group routes. */
+    captureGroups: CaptureGroupsRepository;
   }
 }
 
@@ -16,6 +19,7 @@ export const listsPlugin = fp(
     const policies = new PolicyService(app.db);
     app.decorate('policies', policies);
     app.decorate('lists', new ListsService(app.db, policies));
+    app.decorate('captureGroups', new CaptureGroupsRepository(app.db));
   },
   { name: 'vigil-lists', fastify: '5.x', dependencies: ['vigil-storage'] },
 );

@@ -60,6 +60,9 @@ export const CaptureListQuerySchema = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'captured at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'captured at or before' })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text in the context or window title' })),
+    collapseGroups: Type.Optional(
+      Type.Boolean({ description: 'a capture group once, as its newest member, with `group` filled in' }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   },
@@ -85,13 +88,29 @@ const captureCore = {
   assigneeId: Type.Union([Type.String(), Type.Null()]),
   hold: Type.Boolean({ description: 'kept past the retention period' }),
   hasThumbnail: Type.Boolean(),
+  groupId: Type.Union([Type.String(), Type.Null()], { description: 'its capture group, if any' }),
 };
+
+export const CaptureGroupInfoSchema = Type.Object({
+  id: Type.String(),
+  memberCount: Type.Integer(),
+  pupilCount: Type.Integer(),
+  firstAt: Type.String(),
+  lastAt: Type.String(),
+});
 
 export const CaptureSummarySchema = Type.Object(captureCore);
 export type CaptureSummary = Static<typeof CaptureSummarySchema>;
 
 export const CaptureListResponseSchema = Type.Object({
-  items: Type.Array(CaptureSummarySchema),
+  items: Type.Array(
+    Type.Object({
+      ...captureCore,
+      group: Type.Optional(
+        Type.Union([CaptureGroupInfoSchema, Type.Null()], { description: 'with collapseGroups=true only' }),
+      ),
+    }),
+  ),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 

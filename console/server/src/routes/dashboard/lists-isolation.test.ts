@@ -1,5 +1,13 @@
 import { AGENT_API, type Policy } from '@vigil/shared';
-import { createUser, enrolDevice, signIn, startHarness, type Harness, type SignedIn } from '../../test-support/harness';
+import {
+  createUser,
+  enrolDevice,
+  signIn,
+  startHarness,
+  uploadCapture,
+  type Harness,
+  type SignedIn,
+} from '../../test-support/harness';
 
 /** School B's people (and devices) try every list, settings and capture-group route of school A. */
 describe('tenant isolation of keyword lists, school settings, summary settings and capture groups', () => {
@@ -9,6 +17,7 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
   let adminB: SignedIn;
   let orgAdminOtherTrust: SignedIn;
   let deviceB: { deviceId: string; auth: string };
+  let groupA: string;
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
@@ -41,6 +50,20 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
       payload: { changelog: 'Oak secret changelog' },
     });
     expect(pub.statusCode).toBe(200);
+    // And a capture group: three pupils of A, the same entry, within the hour.
+    const deviceA = await enrolDevice(h.app, a.enrolmentToken);
+    const ids: string[] = [];
+    for (const user of ['oak-pupil-1', 'oak-pupil-2', 'oak-pupil-3']) {
+      const m = await uploadCapture(h.app, deviceA, {
+        user,
+        severity: 3,
+        context: 'they said stab him',
+        matches: [{ entryId: 'violence.stab', phrase: 'stab', category: 'violence', severity: 3, start: 10, end: 14 }],
+      });
+      ids.push(m.id);
+    }
+    groupA = h.app.repos.captures.byId(ids[0]!)!.groupId!;
+    expect(groupA).toBeTruthy();
   });
   afterAll(() => h.close());
 
@@ -58,6 +81,8 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
     },
     { method: 'GET' as const, url: `/api/schools/${aId}/summary-settings` },
     { method: 'PUT' as const, url: `/api/schools/${aId}/summary-settings`, payload: { includeNames: true } },
+    { method: 'GET' as const, url: `/api/capture-groups/${groupA}` },
+    { method: 'POST' as const, url: `/api/capture-groups/${groupA}/review`, payload: { status: 'reviewed' } },
   ];
 
   it.each([
@@ -67,19 +92,25 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
   ])('%s gets 404 on every route of school A and changes nothing', async (_who, who) => {
     for (const route of routes()) {
       const res = await h.app.inject({ ...route, headers: who().write });
-      // The school settings route answers 403 to anyone who is no admin anywhere (it was so before).
+      // Routes that answer 403 to a role that may not use them anywhere (school settings to a non-admin,
+      // capture groups to a non-reader, as the captures routes do) may say so; otherwise 404.
       expect({ url: route.url, method: route.method, status: res.statusCode }).toEqual({
         url: route.url,
         method: route.method,
-        status: route.url.endsWith('/settings') && res.statusCode === 403 ? 403 : 404,
+        status: /\/settings$|capture-groups/.test(route.url) && res.statusCode === 403 ? 403 : 404,
       });
       expect(res.body).not.toContain('Oak Lane Crew');
       expect(res.body).not.toContain('Oak secret changelog');
+      expect(res.body).not.toContain('oak-pupil');
     }
     expect(h.app.lists.repo.versions(aId)).toHaveLength(1);
     expect(h.app.lists.draft(aId).disabledCategories).toEqual([]);
     expect(h.app.repos.schools.settings(aId)).toMatchObject({ retentionDays: 90, trayHidden: null });
     expect(h.app.summaryStore.settings(aId).showNames).toBe(false);
+    for (const id of h.app.captureGroups.memberIds(groupA)) {
+      expect(h.app.repos.captures.byId(id)!.status).toBe('new');
+      expect(h.app.repos.captures.history(id)).toEqual([]);
+    }
   });
 
   it("a device of school B gets 401 on the dashboard routes and its own school's policy only", async () => {
