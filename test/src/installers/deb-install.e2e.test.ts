@@ -20,7 +20,6 @@ const USER = { name: 'nobody', uid: 65534, gid: 65534 };
 const PREFIX = '/opt/vigil-agent';
 
 if (!isRoot) {
-  // eslint-disable-next-line no-console
   console.warn(
     'SKIPPED: the .deb install test installs a system package with dpkg and must run as root ' +
       '(CI runs it as root; locally: sudo npx jest src/installers/deb-install.e2e.test.ts in test/).',
@@ -98,6 +97,15 @@ describeAsRoot('the .deb on a Linux laptop', () => {
 
   afterAll(async () => {
     session?.kill('SIGKILL');
+    // When an assertion failed before the package was removed: end what this test started
+    // (the session's agent and its key helper run as the desktop user).
+    for (const line of vigilProcesses()) {
+      try {
+        process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     // Never leave the package on the machine, whatever happened above.
     await run('dpkg', ['-P', 'vigil-agent']).catch(() => undefined);
     await server?.stop();
