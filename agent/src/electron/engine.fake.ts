@@ -13,6 +13,8 @@ export class FakeTrayEngine implements TrayEnginePort {
   };
   readonly reports: { text: string; evidence: PendingEvidence | null }[] = [];
   evidenceTaken = 0;
+  /** Every evidence object handed out, to check that reports get the same object back. */
+  readonly issued: PendingEvidence[] = [];
   failEvidence = false;
   failReport = false;
   /** When set, reportConcern waits for it. */
@@ -24,7 +26,9 @@ export class FakeTrayEngine implements TrayEnginePort {
     this.evidenceTaken++;
     if (this.failEvidence)
       return Promise.reject(Object.assign(new Error('no screen'), { code: 'AGENT_ERR_SCREENSHOT_FAILED' }));
-    return Promise.resolve({ takenAt: `2026-11-25T10:00:0${this.evidenceTaken}.000Z` });
+    const evidence = { takenAt: `2026-11-25T10:00:0${this.evidenceTaken}.000Z` };
+    this.issued.push(evidence);
+    return Promise.resolve(evidence);
   }
 
   async reportConcern(text: string, evidence: PendingEvidence | null): Promise<{ id: string }> {
