@@ -24,9 +24,10 @@ export interface ReportWindowView {
   closeReportWindow(): void;
 }
 
+/** The agent's Logger, as far as the flow uses it: ids and codes only, never the pupil's words. */
 export interface ReportFlowLog {
-  info(event: string, fields: Record<string, unknown>): void;
-  warn(event: string, fields: Record<string, unknown>): void;
+  info(event: string, fields: Readonly<Record<string, string | number | boolean | null>>): void;
+  warn(event: string, fields: Readonly<Record<string, string | number | boolean | null>>): void;
 }
 
 /** Checks the pupil's words: trimmed, 1 to 2,000 characters. */

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { machineConfigFrom, parseRegQuery } from './machine-config';
 import { autostartRegistration, desktopEntry, launchAgentPlist } from './autostart';
-import { parseSubmitReport } from './ipc';
+import { IPC, parseSubmitReport } from './ipc';
 import { formatWhen } from './tray-menu';
 import {
   CONTENT_SECURITY_POLICY,
@@ -129,5 +132,49 @@ describe('times in the menu', () => {
     ['2026-07-01T08:05:00.000Z', '1 Jul, 09:05'],
   ])('%s is "%s"', (iso, text) => {
     expect(formatWhen(iso, now)).toBe(text);
+  });
+});
+
+describe('machine config', () => {
+  it('reads the values reg.exe prints for the installer’s key', () => {
+    const output = [
+      '',
+      'HKEY_LOCAL_MACHINE\\SOFTWARE\\Vigil\\Agent',
+      '    ConsoleUrl    REG_SZ    https://vigil.oak.sch.uk',
+      '    EnrolmentToken    REG_SZ    tok-123456789',
+      '    Empty    REG_SZ    ',
+      '    Count    REG_DWORD    0x1',
+      '',
+    ].join('\r\n');
+    const values = parseRegQuery(output);
+    expect(values.get('ConsoleUrl')).toBe('https://vigil.oak.sch.uk');
+    expect(values.get('EnrolmentToken')).toBe('tok-123456789');
+    expect(values.has('Count')).toBe(false);
+  });
+
+  it('checks the console URL as the agent does, and ignores a token of the wrong size', () => {
+    expect(machineConfigFrom({ consoleUrl: 'https://vigil.oak.sch.uk/', enrolmentToken: 'tok-123456789' })).toEqual({
+      consoleUrl: 'https://vigil.oak.sch.uk',
+      enrolmentToken: 'tok-123456789',
+    });
+    expect(machineConfigFrom({ consoleUrl: 'https://vigil.oak.sch.uk', enrolmentToken: 'short' })).toMatchObject({
+      enrolmentToken: null,
+    });
+    expect(machineConfigFrom({})).toBeNull();
+    expect(() => machineConfigFrom({ consoleUrl: 'http://vigil.oak.sch.uk' })).toThrow(/https/);
+  });
+});
+
+describe('the preload', () => {
+  const source = readFileSync(path.join(__dirname, 'preload.ts'), 'utf8');
+
+  it('requires nothing but electron at run time (sandboxed preloads cannot)', () => {
+    const runtimeImports = [...source.matchAll(/^import\s+(?!type\b)[^;]*from\s+'([^']+)'/gm)].map((m) => m[1]);
+    expect(runtimeImports).toEqual(['electron']);
+  });
+
+  it('uses the channels the main process listens on, and exposes one object', () => {
+    for (const channel of Object.values(IPC)) expect(source).toContain(`'${channel}'`);
+    expect(source.match(/exposeInMainWorld\(/g)).toHaveLength(1);
   });
 });

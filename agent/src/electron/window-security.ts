@@ -22,6 +22,11 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
+/** The same policy for the page's meta tag, which cannot carry frame-ancestors (header only). */
+export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.split('; ')
+  .filter((d) => !d.startsWith('frame-ancestors'))
+  .join('; ');
+
 export interface SecureWebPreferences {
   preload: string;
   contextIsolation: true;
