@@ -1,39 +1,14 @@
 /**
- * The real engine behind the tray's port: the daemon's handle (DaemonHandle) offers the engine
- * API for the tray (API-CONTRACT.md) as `engine.takeEvidence/reportConcern/onCaptured` and
- * `snapshot/onSnapshot`. Checked at run time as well, so that a mismatched build says so clearly.
+ * The real engine behind the tray's port: the daemon's handle offers the engine API for the tray
+ * (API-CONTRACT.md) as `engine.takeEvidence/reportConcern/onCaptured` and `snapshot/onSnapshot`.
+ * The assignment below is the compile-time check that the port and the daemon still agree.
  */
-import { AgentError } from '../errors';
+import type { DaemonHandle } from '../daemon';
 import type { TrayEnginePort } from './engine-port';
 
-export interface TrayCapableHandle {
-  engine: Pick<TrayEnginePort, 'takeEvidence' | 'reportConcern' | 'onCaptured'>;
-  snapshot: TrayEnginePort['snapshot'];
-  onSnapshot: TrayEnginePort['onSnapshot'];
-}
+export type TrayCapableHandle = Pick<DaemonHandle, 'engine' | 'snapshot' | 'onSnapshot'>;
 
-export function isTrayCapable(handle: unknown): handle is TrayCapableHandle {
-  if (typeof handle !== 'object' || handle === null) return false;
-  const h = handle as Record<string, unknown>;
-  const engine = h.engine as Record<string, unknown> | undefined;
-  return (
-    typeof h.snapshot === 'function' &&
-    typeof h.onSnapshot === 'function' &&
-    typeof engine === 'object' &&
-    engine !== null &&
-    typeof engine.takeEvidence === 'function' &&
-    typeof engine.reportConcern === 'function' &&
-    typeof engine.onCaptured === 'function'
-  );
-}
-
-export function trayPortOf(handle: unknown): TrayEnginePort {
-  if (!isTrayCapable(handle)) {
-    throw new AgentError(
-      'AGENT_ERR_INTERNAL',
-      'This agent build has no engine API for the tray (takeEvidence, reportConcern, onCaptured, snapshot, onSnapshot).',
-    );
-  }
+export function trayPortOf(handle: TrayCapableHandle): TrayEnginePort {
   const { engine } = handle;
   return {
     takeEvidence: () => engine.takeEvidence(),
