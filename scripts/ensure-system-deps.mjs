@@ -21,6 +21,7 @@ const PACKAGES = {
   msitools: 'msiinfo, which reads the Windows MSI installer back',
   wixl: 'builds the Windows MSI installer',
   nsis: 'makensis, which builds the Windows EXE installer',
+  'p7zip-full': '7z, which lists what the Windows EXE installer carries',
 };
 
 function installed(pkg) {

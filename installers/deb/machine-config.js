@@ -42,10 +42,12 @@ function readMachineConfig(file = CONFIG_FILE) {
 }
 
 function validateMachineConfig(raw, where = CONFIG_FILE) {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where} must hold a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${where} must hold a JSON object`);
   const allowed = ['consoleUrl', 'enrolmentToken', 'logLevel', 'ocr', 'clipboard'];
   const unknown = Object.keys(raw).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) throw new Error(`${where}: unknown setting(s) ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`${where}: unknown setting(s) ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
   if (typeof raw.consoleUrl !== 'string') throw new Error(`${where}: consoleUrl is required`);
   const config = { consoleUrl: checkConsoleUrl(raw.consoleUrl) };
   if (raw.enrolmentToken !== undefined) {

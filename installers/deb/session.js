@@ -71,7 +71,9 @@ function ensureEnrolled(dir, config) {
   }
   if (fs.existsSync(own)) return true;
   if (!config.enrolmentToken) {
-    log('session.not_enrolled', { hint: 'set enrolmentToken in /etc/vigil/agent.json or reinstall with VIGIL_ENROLMENT_TOKEN' });
+    log('session.not_enrolled', {
+      hint: 'set enrolmentToken in /etc/vigil/agent.json or reinstall with VIGIL_ENROLMENT_TOKEN',
+    });
     return false;
   }
   const result = spawnSync(NODE, [CLI, 'enrol', '--console', config.consoleUrl, '--token', config.enrolmentToken], {

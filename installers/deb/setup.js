@@ -48,7 +48,10 @@ function main() {
   }
   let config;
   try {
-    config = validateMachineConfig(raw, env.VIGIL_CONSOLE_URL ? 'VIGIL_CONSOLE_URL / VIGIL_ENROLMENT_TOKEN' : CONFIG_FILE);
+    config = validateMachineConfig(
+      raw,
+      env.VIGIL_CONSOLE_URL ? 'VIGIL_CONSOLE_URL / VIGIL_ENROLMENT_TOKEN' : CONFIG_FILE,
+    );
   } catch (error) {
     say(`${error.message}. Nothing was changed.`);
     return 1;

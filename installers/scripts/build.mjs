@@ -46,7 +46,9 @@ function parseArgs(argv) {
 
 /** @param {string} message @returns {never} */
 function usage(message) {
-  process.stderr.write(`build-installers: ${message}\nusage: node installers/scripts/build.mjs [--only deb,msi,exe] [--out DIR]\n`);
+  process.stderr.write(
+    `build-installers: ${message}\nusage: node installers/scripts/build.mjs [--only deb,msi,exe] [--out DIR]\n`,
+  );
   process.exit(2);
 }
 
@@ -83,14 +85,19 @@ function dirBytes(dir) {
 /** @param {string} version @param {string} out @param {string} work */
 function buildDeb(version, out, work) {
   const arch = { x64: 'amd64', arm64: 'arm64' }[/** @type {'x64'|'arm64'} */ (process.arch)];
-  if (!arch || process.platform !== 'linux') throw new Error(`the .deb is built on Linux x64 or arm64 (this is ${process.platform} ${process.arch})`);
+  if (!arch || process.platform !== 'linux')
+    throw new Error(`the .deb is built on Linux x64 or arm64 (this is ${process.platform} ${process.arch})`);
   const root = path.join(work, 'deb');
   const prefix = path.join(root, 'opt', 'vigil-agent');
   const deb = path.join(INSTALLERS, 'deb');
 
   // The agent and what it needs at run time, and the Node runtime it was built and tested with
   // (its native modules, better-sqlite3 and sharp, are built for this Node's ABI).
-  const { packages } = assembleNodePayload({ repo: REPO, entryDir: path.join(REPO, 'agent'), outDir: path.join(prefix, 'app') });
+  const { packages } = assembleNodePayload({
+    repo: REPO,
+    entryDir: path.join(REPO, 'agent'),
+    outDir: path.join(prefix, 'app'),
+  });
   fs.mkdirSync(path.join(prefix, 'node', 'bin'), { recursive: true });
   fs.copyFileSync(process.execPath, path.join(prefix, 'node', 'bin', 'node'));
   fs.chmodSync(path.join(prefix, 'node', 'bin', 'node'), 0o755);
@@ -118,7 +125,10 @@ function buildDeb(version, out, work) {
   fs.mkdirSync(path.join(root, 'usr', 'sbin'), { recursive: true });
   fs.symlinkSync('/opt/vigil-agent/bin/vigil-agent-setup', path.join(root, 'usr', 'sbin', 'vigil-agent-setup'));
   fs.mkdirSync(path.join(root, 'etc', 'xdg', 'autostart'), { recursive: true });
-  fs.copyFileSync(path.join(deb, 'vigil-agent.desktop'), path.join(root, 'etc', 'xdg', 'autostart', 'vigil-agent.desktop'));
+  fs.copyFileSync(
+    path.join(deb, 'vigil-agent.desktop'),
+    path.join(root, 'etc', 'xdg', 'autostart', 'vigil-agent.desktop'),
+  );
   fs.mkdirSync(path.join(root, 'usr', 'share', 'doc', 'vigil-agent'), { recursive: true });
   fs.writeFileSync(
     path.join(root, 'usr', 'share', 'doc', 'vigil-agent', 'packages.txt'),
@@ -142,8 +152,8 @@ function buildDeb(version, out, work) {
       // displays through xrandr, the clipboard through xclip.
       'Depends: x11-utils, x11-xserver-utils, xclip, imagemagick',
       'Description: Vigil safeguarding agent (headless, for school laptops)',
-      ' Matches typed and on-screen text against the school\'s keyword lists, takes a',
-      ' timestamped screenshot of every match and uploads it to the school\'s Vigil console.',
+      " Matches typed and on-screen text against the school's keyword lists, takes a",
+      " timestamped screenshot of every match and uploads it to the school's Vigil console.",
       ' Starts in every desktop session (XDG autostart). Configure with /etc/vigil/agent.json',
       ' or VIGIL_CONSOLE_URL and VIGIL_ENROLMENT_TOKEN at install.',
       '',
@@ -168,7 +178,9 @@ function windowsPayload(work) {
     : path.join(INSTALLERS, 'input', 'win-unpacked');
   if (fs.existsSync(input)) {
     if (!fs.existsSync(path.join(input, WIN_EXE))) {
-      throw new Error(`${input} has no "${WIN_EXE}": it must be electron-builder's win-unpacked folder (installers/README.md)`);
+      throw new Error(
+        `${input} has no "${WIN_EXE}": it must be electron-builder's win-unpacked folder (installers/README.md)`,
+      );
     }
     return { dir: input, placeholder: false };
   }
@@ -201,16 +213,43 @@ function buildMsi(version, out, work, payload) {
   const files = listFiles(payload.dir).map((f) => `payload/${f}`);
   const heat = execFileSync(
     'wixl-heat',
-    ['-p', 'payload/', '--component-group', 'Payload', '--var', 'var.PayloadDir', '--directory-ref', 'INSTALLDIR', '--win64'],
+    [
+      '-p',
+      'payload/',
+      '--component-group',
+      'Payload',
+      '--var',
+      'var.PayloadDir',
+      '--directory-ref',
+      'INSTALLDIR',
+      '--win64',
+    ],
     { input: `${files.join('\n')}\n`, encoding: 'utf8' },
   );
   fs.writeFileSync(path.join(dir, 'payload.wxs'), heat);
   fs.copyFileSync(path.join(INSTALLERS, 'windows', 'vigil-agent.wxs'), path.join(dir, 'vigil-agent.wxs'));
   const file = path.join(out, `vigil-agent-${version}-x64${payload.placeholder ? '-placeholder' : ''}.msi`);
   fs.rmSync(file, { force: true });
-  run('wixl', ['-a', 'x64', '-D', 'Win64=yes', '-D', `Version=${version}`, '-D', 'PayloadDir=payload', '-o', file, 'vigil-agent.wxs', 'payload.wxs'], {
-    cwd: dir,
-  });
+  run(
+    'wixl',
+    [
+      '-a',
+      'x64',
+      '-D',
+      'Win64=yes',
+      '-D',
+      `Version=${version}`,
+      '-D',
+      'PayloadDir=payload',
+      '-o',
+      file,
+      'vigil-agent.wxs',
+      'payload.wxs',
+    ],
+    {
+      cwd: dir,
+    },
+  );
   // What wixl cannot say in WiX source, set in the tables directly.
   const query = (/** @type {string} */ sql) => run('msibuild', [file, '-q', sql]);
   query("UPDATE `Component` SET `Condition` = 'CONSOLE_URL' WHERE `Component` = 'MachineConsoleUrl'");
@@ -273,9 +312,14 @@ function main() {
       if (options.only.has('exe')) built.push(buildExe(version, options.out, payload));
     }
     const summary = built.map((b) => ({ ...b, file: path.basename(b.file), bytes: fs.statSync(b.file).size }));
-    fs.writeFileSync(path.join(options.out, 'installers.json'), `${JSON.stringify({ version, built: summary }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(options.out, 'installers.json'),
+      `${JSON.stringify({ version, built: summary }, null, 2)}\n`,
+    );
     for (const b of summary) {
-      process.stdout.write(`${b.file}  ${(b.bytes / 1024 / 1024).toFixed(1)} MiB${b.placeholder ? '  (placeholder payload)' : ''}\n`);
+      process.stdout.write(
+        `${b.file}  ${(b.bytes / 1024 / 1024).toFixed(1)} MiB${b.placeholder ? '  (placeholder payload)' : ''}\n`,
+      );
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

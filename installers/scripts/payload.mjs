@@ -15,7 +15,14 @@ const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 /** What is left out of third-party packages: sources and build leftovers no running agent reads. */
 const SKIP_IN_PACKAGE = {
-  'better-sqlite3': ['deps', 'src', 'build/Release/obj', 'build/Release/obj.target', 'build/Release/.deps', 'build/deps'],
+  'better-sqlite3': [
+    'deps',
+    'src',
+    'build/Release/obj',
+    'build/Release/obj.target',
+    'build/Release/.deps',
+    'build/deps',
+  ],
 };
 
 /** Used only to compile or download a native module at `npm install`: the payload ships the result. */
@@ -35,11 +42,13 @@ function resolvePackage(name, fromDir) {
 
 /**
  * Copies the run-time closure of the workspace package at `entryDir` into `outDir/node_modules`.
+ * With `forRebuild`, native modules keep their sources and install-time helpers, so that
+ * electron-builder can rebuild them for Electron's ABI.
  * Workspace packages (symlinked in node_modules) are copied as published: package.json plus their
  * `files` (or dist/). Returns the install dir of the entry package and the list of packages.
- * @param {{ repo: string, entryDir: string, outDir: string }} options
+ * @param {{ repo: string, entryDir: string, outDir: string, forRebuild?: boolean }} options
  */
-export function assembleNodePayload({ repo, entryDir, outDir }) {
+export function assembleNodePayload({ repo, entryDir, outDir, forRebuild = false }) {
   const rootModules = path.join(repo, 'node_modules');
   /** @type {Map<string, string>} real dir -> dir in the payload */
   const placed = new Map();
@@ -81,9 +90,9 @@ export function assembleNodePayload({ repo, entryDir, outDir }) {
         });
       }
     } else {
-      const skip = (SKIP_IN_PACKAGE[/** @type {keyof typeof SKIP_IN_PACKAGE} */ (pkg.name)] ?? []).map((s) =>
-        path.join(realDir, s),
-      );
+      const skip = (
+        forRebuild ? [] : (SKIP_IN_PACKAGE[/** @type {keyof typeof SKIP_IN_PACKAGE} */ (pkg.name)] ?? [])
+      ).map((s) => path.join(realDir, s));
       fs.cpSync(realDir, dest, {
         recursive: true,
         filter: (src) => {
@@ -95,7 +104,7 @@ export function assembleNodePayload({ repo, entryDir, outDir }) {
     }
     const deps = { ...(pkg.dependencies ?? {}), ...(pkg.optionalDependencies ?? {}) };
     for (const dep of Object.keys(deps)) {
-      if (INSTALL_TIME_ONLY.has(dep)) continue;
+      if (INSTALL_TIME_ONLY.has(dep) && !forRebuild) continue;
       const depDir = resolvePackage(dep, realDir);
       if (depDir === undefined) {
         if (pkg.optionalDependencies?.[dep] !== undefined) continue; // another platform's binary
@@ -107,7 +116,9 @@ export function assembleNodePayload({ repo, entryDir, outDir }) {
 
   const entry = readJson(path.join(entryDir, 'package.json'));
   if (!fs.existsSync(path.join(entryDir, 'dist'))) {
-    throw new Error(`payload: ${entry.name} is not built (${path.join(entryDir, 'dist')} is missing): run npm run build`);
+    throw new Error(
+      `payload: ${entry.name} is not built (${path.join(entryDir, 'dist')} is missing): run npm run build`,
+    );
   }
   if (!fs.existsSync(rootModules)) throw new Error('payload: node_modules is missing: run npm ci');
   visit(fs.realpathSync(entryDir), entry.name);
