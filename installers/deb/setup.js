@@ -64,7 +64,8 @@ function main() {
     // not enrolled
   }
   const sameConsole = enrolled !== null && enrolled.consoleUrl === config.consoleUrl;
-  if (sameConsole && !env.VIGIL_ENROLMENT_TOKEN) {
+  // A token in the environment or the file means "enrol (again)"; once used it is removed.
+  if (sameConsole && !config.enrolmentToken) {
     delete config.enrolmentToken;
     writeConfig(config);
     say(`already enrolled as device ${enrolled.deviceId} with ${config.consoleUrl}`);

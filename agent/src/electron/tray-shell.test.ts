@@ -112,7 +112,7 @@ describe('TrayShell: Report a concern', () => {
     let evidenceWhenOpened = -1;
     const open = view.openWindow.bind(view);
     view.openWindow = (page) => {
-      if (page === 'report') evidenceWhenOpened = engine.evidenceTaken;
+      if (page === 'report' && evidenceWhenOpened === -1) evidenceWhenOpened = engine.evidenceTaken;
       open(page);
     };
     await shell.action('report');

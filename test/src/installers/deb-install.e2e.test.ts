@@ -215,4 +215,24 @@ describeAsRoot('the .deb on a Linux laptop', () => {
     }));
     expect(stdout.trim()).not.toMatch(/^[ir]/);
   });
+
+  it('enrols from /etc/vigil/agent.json written by the admin before the install', async () => {
+    const school = await server.createSchool('Ash High');
+    fs.mkdirSync('/etc/vigil', { recursive: true });
+    fs.writeFileSync(
+      '/etc/vigil/agent.json',
+      JSON.stringify({ consoleUrl: server.url, enrolmentToken: school.enrolmentToken, ocr: false }),
+    );
+    const { stderr } = await run('dpkg', ['-i', deb]);
+    expect(stderr).toMatch(/enrolled this machine as device \S+ in Ash High/);
+    const devices = JSON.parse(await server.cli('list-devices', '--school', school.id, '--json')) as unknown[];
+    expect(devices).toHaveLength(1);
+    // The admin's other settings stay; the token, once used, goes.
+    expect(JSON.parse(fs.readFileSync('/etc/vigil/agent.json', 'utf8'))).toEqual({
+      consoleUrl: server.url,
+      ocr: false,
+    });
+    await run('dpkg', ['-P', 'vigil-agent']);
+    expect(fs.existsSync('/etc/vigil')).toBe(false);
+  });
 });
