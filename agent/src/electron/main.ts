@@ -79,6 +79,8 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   protocol.handle(APP_SCHEME, serveAsset);
+  // A tray app: no Dock icon on macOS (LSUIElement in the packaged app says the same).
+  app.dock?.hide();
   await registerAutostart();
 
   const engine = new RemoteEngine();
@@ -111,7 +113,11 @@ async function start(): Promise<void> {
         tray = null;
         return;
       }
-      tray ??= new Tray(icon);
+      if (tray === null) {
+        tray = new Tray(icon);
+        // A left click shows the menu too (Windows and Linux show it only on a right click).
+        tray.on('click', () => tray?.popUpContextMenu());
+      }
       tray.setToolTip(model.tooltip);
       tray.setContextMenu(Menu.buildFromTemplate(model.items.map(toMenuItem)));
     },

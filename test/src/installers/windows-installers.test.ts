@@ -158,4 +158,18 @@ describe('Windows installers (built with wixl and makensis)', () => {
     );
     expect(fs.existsSync(path.join(out, 'bad'))).toBe(false);
   });
+
+  it('stages the Electron app for electron-builder: main is the shell, and it loads from its own node_modules', async () => {
+    const app = path.join(out, 'electron-app');
+    await run('node', [path.join(REPO, 'installers', 'scripts', 'stage-electron-app.mjs'), '--out', app], {}, 120_000);
+    const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg).toMatchObject({ productName: 'Vigil Agent', version: VERSION, main: 'dist/electron/main.js' });
+    expect(fs.existsSync(path.join(app, 'electron-builder.yml'))).toBe(true);
+    // It lives outside the repository: nothing can come from the repository's node_modules.
+    const script =
+      "require('./dist/daemon.js'); const { TrayShell } = require('./dist/electron/tray-shell.js'); " +
+      "console.log(typeof TrayShell, require('./dist/platform/config.js').loadConfig({}).agentVersion)";
+    const { stdout } = await run('sh', ['-c', 'cd "$APP" && node -e "$SCRIPT"'], { APP: app, SCRIPT: script });
+    expect(stdout.trim()).toBe(`function ${VERSION}`);
+  });
 });
