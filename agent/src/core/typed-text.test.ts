@@ -70,6 +70,7 @@ describe('TypedText: rebuilding the line', () => {
     ['an unknown key starts a new line', 'first{OTHER}second', 'second'],
     ['ctrl shortcuts are not text', 'ab{+LEFT CTRL}c{-LEFT CTRL}d', 'd'],
     ['function keys are ignored', 'a{F5}b', 'ab'],
+    ['delete at the end of the line (where the buffer always is) removes nothing', 'hel{DELETE}lo', 'hello'],
     ['punctuation', "don't, stop.", "don't, stop."],
   ])('%s', (_name, script, expected) => {
     expect(lineText(script)).toBe(expected);
