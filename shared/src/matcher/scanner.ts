@@ -148,6 +148,7 @@ export class Scanner {
   private readonly keyBase: number;
   private readonly vt: VariantTables;
   private needLens: Int32Array | null = null;
+  private acls: Int32Array | null = null;
 
   constructor(
     private readonly plan: ScanPlan,
@@ -460,7 +461,6 @@ export class Scanner {
     const separators = this.separators;
     const whitespace = this.whitespace;
     const C = a.classes;
-    const cmap = a.cmap;
     const delta = a.delta;
     const stateMask = a.stateMask;
     const flagged = a.outFlag !== 0;
@@ -473,6 +473,8 @@ export class Scanner {
     const fl = this.fl;
     const st = this.st;
     const awV = this.awV;
+    const hasEx = this.plan.hasExclusions;
+    const acls = this.asciiClasses(a, f);
     const room = sym.length - 64;
     let n = this.n;
     let glued = this.glued;
@@ -480,6 +482,8 @@ export class Scanner {
     let brk = this.brk;
     let rawLen = this.rawLen;
     let state = n > 0 ? (st[n - 1] as number) : 0;
+    // Candidates are pending (this.pendN > 0): only collectDfa adds them here.
+    let pending = this.pendN > 0;
     let i = start;
     while (i < len && n <= room) {
       const c = text.charCodeAt(i);
@@ -542,8 +546,11 @@ export class Scanner {
       cnt[n] = 1;
       os[n] = rawLen;
       oe[n] = rawLen + 1;
-      if (this.pendN > 0) this.closePending(n);
-      const t = delta[state * C + (cmap[code] as number)] as number;
+      if (pending) {
+        this.closePending(n);
+        pending = false;
+      }
+      const t = delta[state * C + (acls[c] as number)] as number;
       state = t & stateMask;
       st[n] = state;
       if (flags === 0) brk = n;
@@ -554,8 +561,9 @@ export class Scanner {
       if ((flagged ? t > stateMask : hasOut[state] === 1) && n - 1 - (needLen[state] as number) <= brk) {
         this.n = n;
         this.collectDfa(state, n - 1);
+        pending = this.pendN > 0;
       }
-      if (awV.length > 0) {
+      if (hasEx && awV.length > 0) {
         this.n = n;
         this.settle();
         if (awV.length > 0) break;
@@ -567,6 +575,15 @@ export class Scanner {
     this.brk = brk;
     this.rawLen = rawLen;
     return i;
+  }
+
+  /** The automaton class of each ASCII character's unit (one load instead of two per character). */
+  private asciiClasses(a: Automaton, f: Folder): Int32Array {
+    if (this.acls !== null) return this.acls;
+    const t = new Int32Array(128);
+    for (let c = 0; c < 128; c++) t[c] = a.cmap[(f.ascii[c] as number) & LOW] as number;
+    this.acls = t;
+    return t;
   }
 
   /**
