@@ -156,7 +156,7 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     const origOne = new Int32Array(trieStates);
     for (let s = 0; s < trieStates; s++) origOne[s] = go[s * C + one] ?? 0;
     const limit = Math.max(4096, trieStates);
-    const multiIds = new Map<string, number>();
+    const multiIds = new Map<string | number, number>();
     const onChainOf = (a: number, b: number): boolean => {
       let f = b;
       const da = depth[a] ?? 0;
@@ -166,16 +166,38 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     const targets: number[] = [];
     /** The state for the union of the chains of `targets`. */
     const reduce = (): number => {
+      // Most unions are one chain: every target the same, or the others the root.
+      let only = -1;
+      for (const x of targets) {
+        if (x === 0 || x === only) continue;
+        if (only === -1) only = x;
+        else {
+          only = -2;
+          break;
+        }
+      }
+      if (only !== -2) {
+        targets.length = 0;
+        return only === -1 ? 0 : only;
+      }
       targets.sort((x, y) => (depth[y] ?? 0) - (depth[x] ?? 0) || x - y);
       const kept: number[] = [];
       for (const x of targets) {
-        if (kept.length > 0 && kept[kept.length - 1] === x) continue;
-        if (!kept.some((k) => onChainOf(x, k))) kept.push(x);
+        if (x === 0 || (kept.length > 0 && kept[kept.length - 1] === x)) continue;
+        let covered = false;
+        for (const k of kept) {
+          if (onChainOf(x, k)) {
+            covered = true;
+            break;
+          }
+        }
+        if (!covered) kept.push(x);
       }
       targets.length = 0;
       if (kept.length === 1) return kept[0] ?? 0;
       kept.sort((x, y) => x - y);
-      const key = kept.join(',');
+      // Most unions are of two chains: a numeric key.
+      const key = kept.length === 2 ? (kept[0] ?? 0) * trieStates + (kept[1] ?? 0) : kept.join(',');
       const hit = multiIds.get(key);
       if (hit !== undefined) return hit;
       if (multiMembers.length >= limit) {
@@ -195,9 +217,21 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
       if (cl >= 0) targets.push(go[s * C + cl] ?? 0);
     };
     oneCol = new Int32Array(trieStates);
+    // Many states have the same three targets (those their failure chain leads to).
+    const byTargets = new Map<number, number>();
     for (let s = 0; s < trieStates; s++) {
-      pushOne(s);
-      oneCol[s] = reduce();
+      const o = origOne[s] ?? 0;
+      const vi = ci >= 0 ? (go[s * C + ci] ?? 0) : 0;
+      const vl = cl >= 0 ? (go[s * C + cl] ?? 0) : 0;
+      const key = (o * trieStates + vi) * trieStates + vl;
+      // (Exact while trieStates³ < 2⁵³.)
+      let r = trieStates < 200_000 ? byTargets.get(key) : undefined;
+      if (r === undefined) {
+        pushOne(s);
+        r = reduce();
+        byTargets.set(key, r);
+      }
+      oneCol[s] = r;
     }
     for (let m = 0; m < multiMembers.length; m++) {
       const members = multiMembers[m] as Int32Array;
