@@ -65,9 +65,21 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Runs autocannon and returns requests/s of 2xx answers and exact latency percentiles (ms). */
+/** The console's CPU time so far (user + system, ms), asked over IPC. */
+async function serverCpu() {
+  server.send('cpu');
+  const [m] = await once(server, 'message');
+  return (m.cpu.user + m.cpu.system) / 1000;
+}
+
+/**
+ * Runs autocannon and returns requests/s of 2xx answers, exact latency percentiles (ms) and the
+ * console's CPU time per request: the machine is shared, so CPU per request says more than
+ * requests per second about what two idle cores would do.
+ */
 async function run(name, opts) {
   const latencies = [];
+  const cpuBefore = await serverCpu();
   const instance = autocannon({ duration: SECONDS, ...opts });
   instance.on('response', (_client, status, _bytes, ms) => {
     if (status < 300) latencies.push(ms);
@@ -75,6 +87,7 @@ async function run(name, opts) {
   const result = await instance;
   latencies.sort((a, b) => a - b);
   const ok = result['2xx'];
+  const cpuMs = ((await serverCpu()) - cpuBefore) / Math.max(1, ok);
   return {
     name,
     connections: opts.connections,
@@ -85,6 +98,9 @@ async function run(name, opts) {
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
+    cpuMs,
+    /** What two cores would serve if this process had them to itself. */
+    twoCoreCapacity: 2000 / cpuMs,
   };
 }
 
@@ -93,7 +109,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
 const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 const server = spawn(process.execPath, [...serverArgs, path.join(here, 'server.mjs')], {
   env: { ...process.env, VIGIL_DATA_DIR: dataDir },
-  stdio: ['ignore', 'pipe', 'inherit'],
+  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
 });
 const cleanup = () => {
   server.kill('SIGTERM');
@@ -233,11 +249,13 @@ try {
 
   const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
   console.log('');
-  console.log(`| What | Connections | OK | Errors | Per second | p50 ms | p95 ms | p99 ms |`);
-  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|`);
+  console.log(
+    `| What | Connections | OK | Errors | Per second | p50 ms | p95 ms | p99 ms | Server CPU ms/request | 2 idle cores, /s |`,
+  );
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
   for (const r of results) {
     console.log(
-      `| ${r.name} | ${r.connections} | ${r.ok} | ${r.errors} | ${r.perSecond.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} |`,
+      `| ${r.name} | ${r.connections} | ${r.ok} | ${r.errors} | ${r.perSecond.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.cpuMs.toFixed(2)} | ${r.twoCoreCapacity.toFixed(0)} |`,
     );
   }
   const find = (prefix, connections) =>

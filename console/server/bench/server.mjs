@@ -107,6 +107,11 @@ process.stdout.write(
   })}\n`,
 );
 
+// The bench asks for this process's CPU time (all threads: sharp, fsync, the event loop) around each phase.
+process.on('message', (m) => {
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+});
+
 const stop = async () => {
   await app.close();
   process.exit(0);

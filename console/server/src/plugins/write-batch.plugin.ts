@@ -3,17 +3,17 @@ import { WriteBatcher } from '../db/write-batcher';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Group commit of agents' writes (capture rows, heartbeats): one fsync for many requests. */
+    /** Group commit of agents' writes (capture rows, heartbeats): one fsync, off the event loop, for many requests. */
     writes: WriteBatcher;
   }
 }
 
 export const writeBatchPlugin = fp(
   async (app) => {
-    const writes = new WriteBatcher(app.db);
+    const writes = new WriteBatcher(app.config.databasePath, app.db);
     app.decorate('writes', writes);
-    // Before storage closes the database.
-    app.addHook('preClose', async () => writes.flush());
+    // Before storage closes the main connection.
+    app.addHook('preClose', async () => writes.close());
   },
   { name: 'vigil-write-batch', fastify: '5.x', dependencies: ['vigil-storage'] },
 );

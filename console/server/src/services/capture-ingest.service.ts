@@ -100,8 +100,8 @@ export async function ingestCapture(
 
   const now = app.clock.now();
   // One group commit with other agents' writes: the row, the device's last-seen, the capture's group.
-  const stored = await app.writes.run(() => {
-    const inserted = app.repos.captures.insert({
+  const stored = await app.writes.run((r) => {
+    const inserted = r.captures.insert({
       ...metadata,
       schoolId: device.schoolId,
       receivedAt: now.toISOString(),
@@ -113,8 +113,8 @@ export async function ingestCapture(
       },
       thumbnailKey,
     });
-    app.repos.devices.touch(device.id, now);
-    if (inserted) groupCapture(app, { ...metadata, schoolId: device.schoolId });
+    r.devices.touch(device.id, now);
+    if (inserted) groupCapture(app, r.groups, { ...metadata, schoolId: device.schoolId });
     return inserted;
   });
   if (stored) {
