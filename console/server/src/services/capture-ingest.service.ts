@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConsoleError } from '../errors';
 import type { Device } from '../repositories/devices.repository';
 import { groupCapture } from './capture-groups.service';
-import { imageStructureOk } from './image-check';
+import { imageStructureOk, readImageHeader } from './image-check';
 
 const metadataCheck = TypeCompiler.Compile(CaptureMetadataSchema);
 const IMAGE_TYPES: Record<string, string> = { webp: 'image/webp', png: 'image/png', jpeg: 'image/jpeg' };
@@ -54,8 +54,10 @@ export function parseCaptureMetadata(json: string | undefined): CaptureMetadata 
 
 async function inspectImage(bytes: Buffer, part: string): Promise<{ format: string; width: number; height: number }> {
   try {
-    const meta = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
+    // PNG and WebP (what agents send) are read here; anything else is asked of sharp.
+    const meta = readImageHeader(bytes) ?? (await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata());
     if (meta.format && IMAGE_TYPES[meta.format] && meta.width && meta.height) {
+      if (meta.width * meta.height > MAX_IMAGE_PIXELS) throw new Error('too many pixels');
       // A truncated or damaged file fails here, not in front of a DSL (see image-check.ts: the
       // structure is checked, not every pixel decoded, which would cap ingest far below target).
       if (!imageStructureOk(bytes, meta.format, meta.width, meta.height)) throw new Error('bad structure');

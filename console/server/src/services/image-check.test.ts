@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { imageStructureOk } from './image-check';
+import { imageStructureOk, readImageHeader } from './image-check';
 
 /** A screenshot-like image with some noise, so the encoders produce real, varied bitstreams. */
 async function image(format: 'png' | 'webp' | 'webp-lossless' | 'jpeg'): Promise<Buffer> {
@@ -40,5 +40,23 @@ describe('image structure checks', () => {
     expect(imageStructureOk(await image('png'), 'webp', 300, 200)).toBe(false);
     expect(imageStructureOk(Buffer.from('<html>not an image</html>'), 'png', 300, 200)).toBe(false);
     expect(imageStructureOk(await image('png'), 'gif', 300, 200)).toBe(false);
+  });
+
+  it.each(['png', 'webp', 'webp-lossless'] as const)('reads the size of a %s as sharp does', async (f) => {
+    const bytes = await image(f);
+    const meta = await sharp(bytes).metadata();
+    expect(readImageHeader(bytes)).toEqual({ format: meta.format, width: meta.width, height: meta.height });
+  });
+
+  it('reads the canvas of an extended (VP8X) WebP, and nothing of a JPEG', async () => {
+    const withAlpha = await sharp({
+      create: { width: 123, height: 45, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } },
+    })
+      .webp()
+      .toBuffer();
+    expect(withAlpha.toString('latin1', 12, 16)).toBe('VP8X');
+    expect(readImageHeader(withAlpha)).toEqual({ format: 'webp', width: 123, height: 45 });
+    expect(imageStructureOk(withAlpha, 'webp', 123, 45)).toBe(true);
+    expect(readImageHeader(await image('jpeg'))).toBeUndefined();
   });
 });
