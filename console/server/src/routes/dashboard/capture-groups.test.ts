@@ -47,6 +47,30 @@ describe('capture groups', () => {
   };
   const groupOf = (id: string) => h.app.repos.captures.byId(id)!.groupId;
 
+  it("never groups pupils' own reports of a concern, though every report shares one entry", async () => {
+    const words = 'someone keeps messaging me';
+    const report = (user: string, minutes: number) =>
+      uploadCapture(h.app, oakDevice, {
+        user,
+        source: 'report',
+        capturedAt: at(minutes),
+        context: words,
+        severity: 4,
+        matches: [
+          {
+            entryId: 'report',
+            phrase: 'Report a concern',
+            category: 'report',
+            severity: 4,
+            start: 0,
+            end: words.length,
+          },
+        ],
+      });
+    const reports = [await report('p1', 0), await report('p2', 1), await report('p3', 2), await report('p4', 3)];
+    expect(reports.map((c) => groupOf(c.id))).toEqual([null, null, null, null]);
+  });
+
   it('two pupils make no group; a third within the hour groups all three', async () => {
     const a = await capture('violence.stab', 'pupil-a', 0);
     const b = await capture('violence.stab', 'pupil-b', 20);
