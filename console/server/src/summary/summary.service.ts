@@ -8,6 +8,7 @@ import { buildSummary } from './summary-builder';
 import { renderSummaryHtml, renderSummaryPdf, renderSummaryText, summarySubject } from './summary-render';
 import type { SummaryData } from './summary.schema';
 import type { SummariesRepository, SendState, StoredSummary } from './summaries.repository';
+import type { PupilsRepository } from './pupils.repository';
 import { sendWithRetry, type Mailer, type RetryOptions } from './mailer';
 import { isoWeekOf, londonTime, weekBefore, type IsoWeek } from './week';
 
@@ -21,6 +22,7 @@ export const SUMMARY_RECIPIENT_ROLES: readonly Role[] = ['head', 'dsl', 'deputy_
 export interface SummaryDeps {
   repos: Repositories;
   store: SummariesRepository;
+  pupils: PupilsRepository;
   config: ConsoleConfig;
   clock: Clock;
   mailer: Mailer | null;
@@ -59,6 +61,7 @@ export class SummaryService {
       now: clock.now(),
       publicUrl: config.publicUrl,
       showNames: settings.showNames,
+      pupils: this.deps.pupils.directory(schoolId),
       captures: store.captureFacts(schoolId, weekBefore(week, 4).start, week.end),
       unreviewed: store.unreviewedFacts(schoolId),
       devices: repos.devices.listBySchool(schoolId),
