@@ -404,7 +404,7 @@ export async function main(argv: string[]): Promise<number> {
       print(
         json,
         result,
-        `Pupil directory of ${result.schoolId} replaced: ${result.count} pupils (${result.before} before).`,
+        `Pupil directory of ${result.schoolId} replaced: ${result.count} ${result.count === 1 ? 'pupil' : 'pupils'} (${result.before} before).`,
       );
       return 0;
     }
@@ -423,7 +423,7 @@ export async function main(argv: string[]): Promise<number> {
           .map((r) =>
             r.text !== undefined
               ? `${r.text}\n(dry run: not stored, not sent; recipients: ${r.recipients.join(', ') || 'none'})\n`
-              : `${r.schoolId}  ${r.week}  summary ${r.summary}  email ${r.send}  (${r.recipients.length} recipients)`,
+              : `${r.schoolId}  ${r.week}  summary ${r.summary}  email ${r.send}  (${r.recipients.length} ${r.recipients.length === 1 ? 'recipient' : 'recipients'})`,
           )
           .join('\n') || 'No schools.',
       );

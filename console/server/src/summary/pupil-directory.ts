@@ -188,6 +188,15 @@ export function parseCsvRecords(text: string): { line: number; fields: string[] 
 
 /** A CSV upload with a header row naming the columns: login, name and (optionally) year group. */
 export function pupilsFromCsv(text: string): PupilEntry[] {
+  // Bytes that were not UTF-8 were decoded as U+FFFD: names would come out garbled.
+  const bad = text.indexOf('\uFFFD');
+  if (bad >= 0) {
+    const line = text.slice(0, bad).split('\n').length;
+    throw new PupilDirectoryError(
+      `line ${line}: the file is not UTF-8 text (in Excel, save it as "CSV UTF-8 (comma delimited)")`,
+      line,
+    );
+  }
   const records = parseCsvRecords(text);
   const header = records[0];
   if (!header) throw new PupilDirectoryError('The file is empty: expected a header row (login,name,year group)');

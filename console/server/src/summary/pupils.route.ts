@@ -21,6 +21,8 @@ export const PUPIL_DIRECTORY_WRITERS: readonly Role[] = ['org_admin', 'school_ad
 export const PUPIL_DIRECTORY_READERS: readonly Role[] = ['org_admin', 'school_admin', 'dsl', 'deputy_dsl'];
 
 export const SCHOOL_PUPILS_API = '/api/schools/:id/pupils';
+/** Windows labels a .csv file `application/vnd.ms-excel` when Excel is installed; browsers send that type. */
+const CSV_TYPES = ['text/csv', 'application/csv', 'application/vnd.ms-excel'];
 /** A CSV of a few thousand pupils is well under this. */
 const UPLOAD_LIMIT = 4 * 1024 * 1024;
 
@@ -39,10 +41,8 @@ const errors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorR
  */
 export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
   // Scoped to this plugin: only this route takes CSV.
-  app.addContentTypeParser(
-    ['text/csv', 'text/plain'],
-    { parseAs: 'string', bodyLimit: UPLOAD_LIMIT },
-    (_req, body, done) => done(null, body),
+  app.addContentTypeParser(CSV_TYPES, { parseAs: 'string', bodyLimit: UPLOAD_LIMIT }, (_req, body, done) =>
+    done(null, body),
   );
 
   app.get(
@@ -84,7 +84,7 @@ export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
         body: {
           content: {
             'application/json': { schema: PupilUploadSchema },
-            'text/csv': { schema: Type.String() },
+            ...Object.fromEntries(CSV_TYPES.map((t) => [t, { schema: Type.String() }])),
           },
         } as unknown as typeof PupilUploadSchema,
         response: { 200: PupilDirectoryResponseSchema, 400: ErrorResponseSchema, ...errors },

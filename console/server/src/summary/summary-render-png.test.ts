@@ -237,6 +237,10 @@ describe('the summary and alert emails and the PDF, rendered to PNG for a person
     }
     const { stdout: text } = await run('pdftotext', ['-layout', pdfFile, '-']);
     expect(text).toContain('1 severity-5 capture is still unreviewed');
+    // The numbers of the seeded weeks: 3 severity-4 captures this week, none last week; bullying 2 against 1.
+    expect(text).toMatch(/^\s*4\s+3\s+\+3 \(was 0\)\s+\+3 \(avg 0\)\s*$/m);
+    expect(text).toMatch(/^\s*bullying\s+2\s+\+1 \(was 1\)\s+\+1\.5 \(avg 0\.5\)\s*$/m);
+    expect(text).toMatch(/LIB-LAPTOP-21\s+18 Nov 2026, 09:00\s+4 days/);
     expect(text).toContain('J.S., Year 9');
     expect(text).toContain('A.K., Year 11');
     expect(text).not.toContain('john.smith');

@@ -122,9 +122,9 @@ const backlogLine = (s: SummaryData): string =>
     : `Review backlog: ${s.backlog.unreviewed} unreviewed; the oldest is ${hours(s.backlog.oldestAgeHours)} old.`;
 
 const privacyLine = (s: SummaryData): string =>
-  `Pupils are shown ${s.namesShown ? 'by name' : 'by initials'} and year group from the school's pupil directory, or by ` +
-  'device when the directory does not know them. Links need a signed-in session. This email carries no screenshots ' +
-  'and no captured text beyond the category and phrase.';
+  `Pupils are shown ${s.namesShown ? 'by name' : 'by initials'} and year group from the school's pupil directory; ` +
+  `a pupil the directory does not know, ${s.namesShown ? 'by login name' : 'by initials from their login'}, or by device. ` +
+  'Links need a signed-in session. This email carries no screenshots and no captured text beyond the category and phrase.';
 
 /** The headline, one sentence a line. */
 const headlineLines = (s: SummaryData): string[] => s.headline.split(/(?<=\.)\s+/).filter((l) => l !== '');
@@ -267,7 +267,21 @@ function pdfTable(
     doc.y = y + h;
   };
   drawRow(head, true);
-  if (rows.length === 0) drawRow([empty, ...head.slice(1).map(() => '')], false);
+  if (rows.length === 0) {
+    // The "none" line spans the table rather than wrapping in its first column.
+    doc.font('Helvetica').fontSize(9).fillColor('#52606d');
+    const h = doc.heightOfString(empty, { width: full - 2 * pad }) + 2 * pad;
+    const y = doc.y;
+    doc.text(empty, left + pad, y + pad, { width: full - 2 * pad });
+    doc
+      .moveTo(left, y + h)
+      .lineTo(left + full, y + h)
+      .lineWidth(0.5)
+      .strokeColor('#d0d5dd')
+      .stroke();
+    doc.x = left;
+    doc.y = y + h;
+  }
   for (const r of rows) drawRow(r, false);
   doc.moveDown(0.8);
 }
