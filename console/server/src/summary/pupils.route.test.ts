@@ -135,6 +135,15 @@ describe('the pupil directory', () => {
     expect((await get(dsl)).json().pupils.map((p: { login: string }) => p.login)).not.toContain('z.ali');
   });
 
+  it('documents both upload forms in the OpenAPI document', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<string, { put?: { requestBody?: { content?: Record<string, unknown> } } }>;
+    }>();
+    expect(Object.keys(doc.paths['/api/schools/{id}/pupils']?.put?.requestBody?.content ?? {})).toEqual(
+      expect.arrayContaining(['application/json', 'text/csv']),
+    );
+  });
+
   it('needs a session and the CSRF header', async () => {
     expect((await h.app.inject({ method: 'GET', url: url(oak) })).statusCode).toBe(401);
     const noCsrf = await h.app.inject({
