@@ -53,6 +53,8 @@ describe('the summary commands of the console CLI', () => {
     const { stdout: sent } = await cli('send-summaries', '--school', schoolId, '--week', '2026-W47', '--json');
     // Without SMTP the summary is built and kept, and the answer says email is not configured.
     expect(JSON.parse(sent)).toEqual([expect.objectContaining({ summary: 'built', send: 'not_configured' })]);
+    const { stdout: again } = await cli('send-summaries', '--school', schoolId, '--week', '2026-W47', '--json');
+    expect(JSON.parse(again)).toEqual([expect.objectContaining({ summary: 'existing', send: 'not_configured' })]);
     const err = await fails('send-summaries', '--week', '2026-47');
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('--week "2026-47" is not an ISO week (YYYY-Www)');

@@ -33,7 +33,10 @@ export interface SummaryDeps {
 export interface RunResult {
   summary: StoredSummary;
   created: boolean;
-  /** What happened to the email in this run: `already` when an earlier run handled it. */
+  /**
+   * What happened to the email in this run: `already` when an earlier run sent it (or is sending it,
+   * or it failed for good); `not_configured` / `no_recipients` while it still waits for those.
+   */
   send: SendState | 'already';
 }
 
@@ -95,7 +98,11 @@ export class SummaryService {
     });
     // A summary kept while email was not configured (or had no recipients) is sent once email works.
     const claimable: SendState[] = this.deps.mailer ? ['pending', 'not_configured', 'no_recipients'] : ['pending'];
-    if (!store.claimSend(summary.id, claimable)) return { summary, created, send: 'already' };
+    if (!store.claimSend(summary.id, claimable)) {
+      // Still waiting for email to be set up (or for a recipient) is not "already sent".
+      const waiting = summary.sendState === 'not_configured' || summary.sendState === 'no_recipients';
+      return { summary, created, send: waiting ? summary.sendState : 'already' };
+    }
     const state = await this.send(summary);
     return { summary: { ...summary, sendState: state }, created, send: state };
   }
