@@ -9,7 +9,7 @@ import { sendWithRetry, type MailMessage, type Mailer, type RetryOptions } from 
 import type { CaptureFacts } from './summary-builder';
 import { londonFields, londonTime } from './week';
 import { directoryLookup, pupilLabel } from './pupil-label';
-import { captureBlocks, emailDocument, footnote, title } from './email-layout';
+import { captureBlocks, emailDocument, footnote, title, whoAndDevice } from './email-layout';
 import type { SendRecord, SummariesRepository } from './summaries.repository';
 import type { PupilsRepository } from './pupils.repository';
 
@@ -241,7 +241,7 @@ export class AlertService {
           lines.map((l) => ({
             severity: l.severity,
             title: `${l.categories}: “${l.phrases}”`,
-            who: `${l.pupil} · ${l.device}`,
+            who: whoAndDevice(l.pupil, l.device),
             meta: l.when,
             href: l.link,
           })),

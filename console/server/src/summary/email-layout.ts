@@ -65,6 +65,10 @@ export interface CaptureBlock {
   href: string;
 }
 
+/** "J.S., Year 9 · LAPTOP-07", or just "pupil on LAPTOP-07" when the label already names the device. */
+export const whoAndDevice = (pupil: string, device: string): string =>
+  pupil.endsWith(device) ? pupil : `${pupil} · ${device}`;
+
 /** Captures as stacked blocks: a severity chip beside three short lines and a link (fits any width). */
 export function captureBlocks(items: readonly CaptureBlock[], empty: string): string {
   if (items.length === 0) return p(esc(empty), `color:${MUTED};`);
@@ -73,7 +77,7 @@ export function captureBlocks(items: readonly CaptureBlock[], empty: string): st
       (c) =>
         `<tr><td width="36" valign="top" style="padding:8px 8px 8px 0;border-bottom:1px solid ${LINE};">${severityChip(c.severity)}</td>` +
         `<td valign="top" style="${FONT}font-size:13px;line-height:18px;color:${INK};padding:8px 0;border-bottom:1px solid ${LINE};">` +
-        `<strong>${esc(c.title)}</strong><br>${esc(c.who)}<br><span style="color:${MUTED};">${esc(c.meta)}</span> &middot; ${link(c.href, 'Open in Vigil')}</td></tr>`,
+        `<strong>${esc(c.title)}</strong><br>${esc(c.who)}<br><span style="color:${MUTED};">${esc(c.meta)}</span><br>${link(c.href, 'Open in Vigil')}</td></tr>`,
     )
     .join('');
   return `<tr><td style="padding:0;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;">${rows}</table></td></tr>`;

@@ -198,6 +198,8 @@ describe('the summary and alert emails and the PDF, rendered to PNG for a person
     const mail = smtp.received.find((m) => m.parsed.subject?.startsWith('Vigil weekly summary'))!;
     const html = String(mail.parsed.html);
     expect(html).not.toContain(CONTEXT);
+    // Gmail cuts an email's HTML after 102 KB ("[Message clipped]").
+    expect(Buffer.byteLength(html)).toBeLessThan(102 * 1024);
     const htmlFile = path.join(OUT, 'summary-email.html');
     fs.writeFileSync(htmlFile, html);
     const pdfFile = path.join(OUT, 'summary.pdf');

@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
 import type { SummaryData } from './summary.schema';
 import {
+  whoAndDevice,
   callout,
   captureBlocks,
   emailDocument,
@@ -182,7 +183,7 @@ export function renderSummaryHtml(s: SummaryData): string {
       s.ofInterest.map((c) => ({
         severity: c.severity,
         title: `${c.categories.join(', ')}: “${c.phrases.join('”, “')}”`,
-        who: `${c.pupil} · ${c.device}`,
+        who: whoAndDevice(c.pupil, c.device),
         meta: `${short(c.capturedAt)} · ${statusText(c.status)}`,
         href: c.link,
       })),
