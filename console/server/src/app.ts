@@ -33,6 +33,7 @@ import { writeBatchPlugin } from './plugins/write-batch.plugin';
 import { listsRoute } from './routes/dashboard/lists.route';
 import { captureGroupsRoute } from './routes/dashboard/capture-groups.route';
 import { schoolSummarySettingsRoute } from './summary/summary-settings.route';
+import { pupilsRoute } from './summary/pupils.route';
 
 export type { ConsoleConfig } from './config';
 export { loadConfig } from './config';
@@ -91,6 +92,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(listsRoute);
   await app.register(captureGroupsRoute);
   await app.register(schoolSummarySettingsRoute);
+  await app.register(pupilsRoute);
   await app.ready();
   return app;
 }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock';
 import { openDatabase } from '../db/database';
 import { repositoriesFor } from '../plugins/storage.plugin';
 import { SummariesRepository } from './summaries.repository';
+import { PupilsRepository } from './pupils.repository';
 import { SummaryService } from './summary.service';
 import { SmtpMailer } from './mailer';
 import { parseIsoWeek } from './week';
@@ -43,7 +44,7 @@ export async function sendSummariesCommand(
   try {
     const repos = repositoriesFor(db);
     const store = new SummariesRepository(db);
-    const service = new SummaryService({ repos, store, config, clock, mailer });
+    const service = new SummaryService({ repos, store, pupils: new PupilsRepository(db), config, clock, mailer });
     const schools = opts.schoolId ? [repos.schools.byId(opts.schoolId)] : repos.schools.list();
     if (schools[0] === undefined && opts.schoolId) throw new SendSummariesError(`No school with id ${opts.schoolId}`);
     const rows: SendSummariesRow[] = [];
