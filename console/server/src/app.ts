@@ -27,6 +27,7 @@ import { retentionPlugin } from './plugins/retention.plugin';
 import { devicesRoute } from './routes/dashboard/devices.route';
 import { schoolsRoute } from './routes/dashboard/schools.route';
 import { exportRoute } from './routes/dashboard/export.route';
+import { webPlugin } from './plugins/web.plugin';
 
 export type { ConsoleConfig } from './config';
 export { loadConfig } from './config';
@@ -79,6 +80,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(devicesRoute);
   await app.register(schoolsRoute);
   await app.register(exportRoute);
+  await app.register(webPlugin);
   await app.ready();
   return app;
 }
