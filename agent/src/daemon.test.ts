@@ -2,7 +2,8 @@ import { BUILTIN_POLICY_VERSION } from './core/builtin-list';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AGENT_API } from '@vigil/shared';
+import { AGENT_API, DEFAULT_POLICY_SETTINGS, type Policy } from '@vigil/shared';
+import type { PolicyResult, Transport, UploadResult } from './core/ports';
 import { startDaemon, type DaemonHandle } from './daemon';
 import { agentPaths, loadConfig, type AgentConfig } from './platform/config';
 import { FileCredentialsStore } from './platform/credentials.file';
@@ -48,6 +49,45 @@ async function eventually(check: () => boolean, timeoutMs = 3_000): Promise<void
   }
 }
 
+async function enrol(): Promise<void> {
+  await new FileCredentialsStore(path.join(dir, 'credentials.json')).write({
+    deviceId: 'dev-1',
+    deviceSecret: 'secret',
+    schoolId: 's1',
+    schoolName: 'Hill School',
+    consoleUrl: server.url,
+    enrolledAt: new Date().toISOString(),
+  });
+}
+
+/** A console that is reachable or not, as the test says. */
+function switchableConsole(schoolPolicy: Policy) {
+  const state = { online: false, uploads: [] as string[] };
+  const offline = {
+    kind: 'retryable',
+    code: 'AGENT_ERR_CONSOLE_UNREACHABLE',
+    httpStatus: null,
+    retryAfterMs: null,
+  } as const;
+  const transport: Transport = {
+    enrol: () => Promise.resolve(offline),
+    uploadCapture: (capture): Promise<UploadResult> => {
+      if (!state.online) return Promise.resolve(offline);
+      state.uploads.push(capture.metadata.id);
+      return Promise.resolve({ kind: 'ok', id: capture.metadata.id });
+    },
+    heartbeat: () =>
+      Promise.resolve(
+        state.online
+          ? { kind: 'ok', value: { serverTime: new Date().toISOString(), policyVersion: schoolPolicy.version } }
+          : offline,
+      ),
+    fetchPolicy: (): Promise<PolicyResult> =>
+      Promise.resolve(state.online ? { kind: 'ok', value: { policy: schoolPolicy, etag: '"p1"' } } : offline),
+  };
+  return { state, transport };
+}
+
 describe('startDaemon', () => {
   it('refuses to start before enrolment', async () => {
     await expect(startDaemon(config(), { log: new MemoryLogger() })).rejects.toMatchObject({
@@ -56,14 +96,7 @@ describe('startDaemon', () => {
   });
 
   it('types → capture → SQLite outbox → console, then records the state for `status`', async () => {
-    await new FileCredentialsStore(path.join(dir, 'credentials.json')).write({
-      deviceId: 'dev-1',
-      deviceSecret: 'secret',
-      schoolId: 's1',
-      schoolName: 'Hill School',
-      consoleUrl: server.url,
-      enrolledAt: new Date().toISOString(),
-    });
+    await enrol();
     const keyboard = new FakeKeyboard();
     daemon = await startDaemon(config(), { keyboard, screenshot: new FakeScreenshot(), log: new MemoryLogger() });
     expect(keyboard.started).toBe(true);
@@ -99,5 +132,63 @@ describe('startDaemon', () => {
       consolePolicyVersion: 'starter-1',
       lastCaptureAt: metadata.capturedAt,
     });
+  });
+
+  it('keeps a snapshot for the tray: connection, queue, last upload, policy, and tells when it changes', async () => {
+    await enrol();
+    const schoolPolicy: Policy = {
+      version: 'hill-7',
+      keywords: [{ id: 'x', phrase: 'going country', category: 'county-lines', severity: 4, match: 'word' }],
+      exclusions: [],
+      settings: { ...DEFAULT_POLICY_SETTINGS, minSeverity: 3, trayHidden: true },
+    };
+    const consoleSide = switchableConsole(schoolPolicy);
+    const keyboard = new FakeKeyboard();
+    daemon = await startDaemon(config(), {
+      keyboard,
+      screenshot: new FakeScreenshot(),
+      transport: consoleSide.transport,
+      clipboard: null,
+      screenText: null,
+      log: new MemoryLogger(),
+    });
+    const running = daemon;
+    let changes = 0;
+    const unsubscribe = running.onSnapshot(() => {
+      changes += 1;
+    });
+    await eventually(() => running.snapshot().connection === 'offline');
+    expect(running.snapshot()).toEqual({
+      enrolled: true,
+      connection: 'offline',
+      lastUploadAt: null,
+      queueDepth: 0,
+      policyVersion: null,
+      settings: DEFAULT_POLICY_SETTINGS,
+    });
+    const offlineChanges = changes;
+    expect(offlineChanges).toBeGreaterThan(0);
+
+    keyboard.type('i want to kill myself ');
+    await eventually(() => running.snapshot().queueDepth === 1);
+    expect(changes).toBeGreaterThan(offlineChanges);
+    // Nothing captured travels in the snapshot.
+    expect(JSON.stringify(running.snapshot())).not.toMatch(/kill|myself/);
+
+    consoleSide.state.online = true;
+    await running.policySync.sync();
+    await eventually(() => running.snapshot().queueDepth === 0, 5_000);
+    const snap = running.snapshot();
+    expect(snap).toMatchObject({ enrolled: true, connection: 'online', policyVersion: 'hill-7' });
+    expect(snap.settings).toEqual(schoolPolicy.settings);
+    expect(consoleSide.state.uploads).toHaveLength(1);
+    expect(Date.parse(snap.lastUploadAt!)).not.toBeNaN();
+
+    unsubscribe();
+    const before = changes;
+    consoleSide.state.online = false;
+    await running.engine.reportConcern('help', null);
+    await eventually(() => running.snapshot().queueDepth === 1);
+    expect(changes).toBe(before);
   });
 });

@@ -3,9 +3,11 @@
  * the heartbeat together. `cli.ts run` starts it; the Electron shell will host the same parts.
  */
 import os from 'node:os';
+import { DEFAULT_POLICY_SETTINGS } from '@vigil/shared';
 import type { AgentStatus, ConnectionAttempt } from './core/agent-status.schema';
 import { BUILTIN_LIST, BUILTIN_POLICY_VERSION } from './core/builtin-list';
 import { startCaptureSources, type CaptureSources } from './core/capture-sources';
+import { SnapshotState, type DaemonSnapshot } from './core/daemon-snapshot';
 import { CaptureEngine } from './core/engine';
 import { Heartbeat } from './core/heartbeat';
 import { PolicySync } from './core/policy-sync';
@@ -43,6 +45,14 @@ import { NativeWindow } from './platform/window.native';
 export type { AgentConfig } from './platform/config';
 export { loadConfig } from './platform/config';
 export { AGENT_ERRORS, AgentError, type AgentErrorCode } from './errors';
+export {
+  CaptureEngine,
+  REPORT_CATEGORY,
+  REPORT_SEVERITY,
+  type CapturedEvent,
+  type PendingEvidence,
+} from './core/engine';
+export type { ConnectionState, DaemonSnapshot } from './core/daemon-snapshot';
 
 /** Every adapter the daemon uses; tests and other hosts may replace any of them. */
 export interface DaemonAdapters {
@@ -68,11 +78,17 @@ export interface DaemonHandle {
   readonly uploader: Uploader;
   readonly heartbeat: Heartbeat;
   readonly policySync: PolicySync;
+  /** What the tray shows (no captured content). */
+  snapshot(): DaemonSnapshot;
+  /** Calls `listener` whenever anything in the snapshot changes; returns the unsubscribe function. */
+  onSnapshot(listener: () => void): () => void;
   /** Stops listening, lets captures in flight reach the outbox, closes it. */
   stop(): Promise<void>;
 }
 
 const KEYBOARD_RETRY_MS = 60_000;
+/** The queue depth the tray shows is read again this often (another process, test-capture, may queue). */
+const SNAPSHOT_REFRESH_MS = 60_000;
 
 /** The login name of the monitored user, or '' when the OS will not say. */
 export function currentUser(): string {
@@ -112,7 +128,43 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     overrides.transport ??
     new HttpTransport({ consoleUrl: credentials.consoleUrl, device: credentials, timeoutMs: config.httpTimeoutMs });
   const status = new FileStatusStore(paths.status);
-  const recordAttempt = attemptRecorder(status);
+  const snapshot = new SnapshotState(
+    {
+      enrolled: true,
+      connection: 'unknown',
+      lastUploadAt: null,
+      queueDepth: 0,
+      policyVersion: null,
+      settings: DEFAULT_POLICY_SETTINGS,
+    },
+    log,
+  );
+  // The queue depth is read after anything that may change it; one read at a time, then once more.
+  let depthReading: Promise<void> | undefined;
+  let depthAgain = false;
+  const refreshDepth = (): void => {
+    if (depthReading) {
+      depthAgain = true;
+      return;
+    }
+    depthReading = outbox
+      .depth()
+      .then((queueDepth) => snapshot.update({ queueDepth }))
+      .catch((error: unknown) => log.warn('snapshot.depth_failed', { code: errorCode(error) }))
+      .finally(() => {
+        depthReading = undefined;
+        if (depthAgain) {
+          depthAgain = false;
+          refreshDepth();
+        }
+      });
+  };
+  const recordStatus = attemptRecorder(status);
+  const recordAttempt = (attempt: ConnectionAttempt): void => {
+    recordStatus(attempt);
+    snapshot.recordAttempt(attempt);
+    refreshDepth();
+  };
   let lastCaptureAt = (await status.read()).lastCaptureAt;
   const user = currentUser();
 
@@ -145,6 +197,7 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     onQueued: (metadata) => {
       lastCaptureAt = metadata.capturedAt;
       void status.update({ lastCaptureAt });
+      refreshDepth();
       uploader.kick();
     },
     onInput: () => userActive.notify?.(),
@@ -162,6 +215,7 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     apply: (policy) => {
       engine.setPolicy(policy);
       outbox.setMaxBytes?.(policy.settings.maxQueueMegabytes * 1024 * 1024);
+      snapshot.update({ policyVersion: policy.version, settings: policy.settings });
     },
   });
   await policySync.loadStored();
@@ -184,6 +238,15 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
   });
 
   await status.update({ daemonPid: process.pid, keyboard: 'unavailable' });
+  refreshDepth();
+  let snapshotTimer: Timer | undefined;
+  const refreshLater = (): void => {
+    snapshotTimer = clock.setTimer(() => {
+      refreshDepth();
+      refreshLater();
+    }, SNAPSHOT_REFRESH_MS);
+  };
+  refreshLater();
   uploader.start();
   heartbeat.start();
   void policySync.sync();
@@ -234,14 +297,18 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     uploader,
     heartbeat,
     policySync,
+    snapshot: () => snapshot.get(),
+    onSnapshot: (listener) => snapshot.onChange(listener),
     async stop() {
       if (stopped) return;
       stopped = true;
       keyboardRetry?.cancel();
+      snapshotTimer?.cancel();
       await sources.stop();
       await engine.stop();
       await Promise.all([uploader.stop(), heartbeat.stop()]);
       await status.update({ keyboard: 'stopped', daemonPid: null });
+      await depthReading;
       await outbox.close();
       log.info('daemon.stopped', {});
     },

@@ -25,6 +25,7 @@ async function setup(keywords: readonly KeywordEntry[] = BUILTIN_LIST, settings:
   const clock = new ManualClock();
   const log = new MemoryLogger();
   const queued: string[] = [];
+  const focus = { window: { app: 'Notes', title: 'Untitled', url: null as string | null } };
   const engine = new CaptureEngine({
     keywords,
     policyVersion: BUILTIN_POLICY_VERSION,
@@ -33,14 +34,14 @@ async function setup(keywords: readonly KeywordEntry[] = BUILTIN_LIST, settings:
     user: 'pupil1',
     keyboard,
     screenshot,
-    activeWindow: { current: () => Promise.resolve({ app: 'Notes', title: 'Untitled', url: null }) },
+    activeWindow: { current: () => Promise.resolve({ ...focus.window }) },
     outbox,
     clock,
     log,
     onQueued: (m) => queued.push(m.id),
   });
   await engine.start();
-  return { keyboard, screenshot, outbox, clock, log, engine, queued };
+  return { keyboard, screenshot, outbox, clock, log, engine, queued, focus };
 }
 
 describe('CaptureEngine', () => {
@@ -201,6 +202,47 @@ describe('CaptureEngine', () => {
     });
   });
 
+  describe('typed text through the stream', () => {
+    it('a phrase typed, half deleted and retyped is one capture, seen once (count 1)', async () => {
+      const { keyboard, outbox, engine, clock, screenshot } = await setup();
+      keyboard.type('i want to kill myself \b\b\b\b\byself and more\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      expect((await outbox.peekReady(clock.now()))!.metadata.count).toBe(1);
+      expect(screenshot.calls).toBe(1);
+    });
+
+    it('the same phrase typed twice in separate words is one capture with count 2 (the throttle)', async () => {
+      const { keyboard, outbox, engine, clock } = await setup();
+      keyboard.type('i want to kill myself, i really want to kill myself\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      expect((await outbox.peekReady(clock.now()))!.metadata.count).toBe(2);
+    });
+
+    it('new lists find a phrase the line already holds, and do not capture again what was captured', async () => {
+      const first: KeywordEntry = { id: 'x.one', phrase: 'kill myself', category: 'test', severity: 5, match: 'word' };
+      const { keyboard, outbox, engine, clock } = await setup([first]);
+      keyboard.type('kill myself and the purple giraffe parade');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      engine.setPolicy({
+        version: 'v2',
+        keywords: [first, { id: 'x.two', phrase: 'purple giraffe', category: 'test', severity: 4, match: 'word' }],
+        settings: DEFAULT_POLICY_SETTINGS,
+      });
+      keyboard.type(' ok\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(2);
+      const seen: string[][] = [];
+      for (let item = await outbox.peekReady(clock.now()); item; item = await outbox.peekReady(clock.now())) {
+        seen.push(item.metadata.matches.map((m) => m.entryId));
+        await outbox.ack(item.id);
+      }
+      expect(seen).toEqual([['x.one'], ['x.two']]);
+    });
+  });
+
   describe('matching', () => {
     it.each([
       ['leetspeak', 'i want to k1ll mys3lf\n', 'suicide.kill-myself'],
@@ -238,6 +280,145 @@ describe('CaptureEngine', () => {
       keyboard.type('i want to kill myself\n');
       await engine.idle();
       expect(await outbox.depth()).toBe(1);
+    });
+  });
+
+  describe('the tray: report a concern, captured events', () => {
+    it("a report carries the evidence taken before the window opened, the pupil's words and severity 4", async () => {
+      const { outbox, clock, engine, screenshot, focus, queued } = await setup();
+      focus.window = { app: 'Chromium', title: 'Chat - Friends', url: 'https://chat.example/room/7' };
+      const evidence = await engine.takeEvidence();
+      const evidenceAt = clock.now();
+      expect(evidence.takenAt).toBe(new Date(evidenceAt).toISOString());
+      // The report window opens: it has focus while the pupil types.
+      focus.window = { app: 'Vigil', title: 'Report a concern', url: null };
+      await clock.advance(45_000);
+
+      const { id } = await engine.reportConcern('  Someone in this chat keeps asking for photos of me.\n ', evidence);
+
+      expect(queued).toEqual([id]);
+      const item = await outbox.get(id);
+      const metadata = item!.metadata;
+      expect(Value.Check(CaptureMetadataSchema, metadata)).toBe(true);
+      expect(metadata).toMatchObject({
+        id,
+        source: 'report',
+        severity: 4,
+        context: 'Someone in this chat keeps asking for photos of me.',
+        app: 'Chromium',
+        windowTitle: 'Chat - Friends',
+        url: 'https://chat.example/room/7',
+        capturedAt: new Date(clock.now()).toISOString(),
+        count: 1,
+      });
+      // One match, category "report", spanning the words: what the console files and alerts on
+      // (it refuses a severity that is not the highest of the matches, or a match outside its context).
+      expect(metadata.matches).toEqual([
+        { entryId: 'report', phrase: 'Report a concern', category: 'report', severity: 4, start: 0, end: 51 },
+      ]);
+      expect(metadata.context.length).toBe(51);
+      // The screenshot is the one taken before the window opened, stamped with that moment.
+      expect(screenshot.calls).toBe(1);
+      expect(screenshot.stamps).toEqual([{ at: evidenceAt, device: DEVICE_ID, user: 'pupil1' }]);
+      expect(item!.screenshot).toEqual(FAKE_WEBP);
+    });
+
+    it('without evidence, a report takes a fresh screenshot (the "unavailable" image when that fails)', async () => {
+      const { outbox, clock, engine, screenshot } = await setup();
+      const first = await engine.reportConcern('I am being bullied', null);
+      expect(screenshot.stamps).toEqual([{ at: clock.now(), device: DEVICE_ID, user: 'pupil1' }]);
+      expect((await outbox.get(first.id))!.screenshot).toEqual(FAKE_WEBP);
+
+      screenshot.failing = true;
+      await clock.advance(1_000);
+      const second = await engine.reportConcern('', null);
+      const item = await outbox.get(second.id);
+      expect(item!.screenshot).toEqual(FAKE_UNAVAILABLE);
+      // Nothing written is still a report: an empty context, a match of nothing, severity 4.
+      expect(item!.metadata).toMatchObject({ source: 'report', severity: 4, context: '' });
+      expect(item!.metadata.matches[0]).toMatchObject({ category: 'report', start: 0, end: 0 });
+      expect(Value.Check(CaptureMetadataSchema, item!.metadata)).toBe(true);
+    });
+
+    it('a failed evidence screenshot still gives evidence: the report goes with the "unavailable" image', async () => {
+      const { outbox, engine, screenshot } = await setup();
+      screenshot.failing = true;
+      const evidence = await engine.takeEvidence();
+      screenshot.failing = false;
+      const { id } = await engine.reportConcern('help', evidence);
+      expect((await outbox.get(id))!.screenshot).toEqual(FAKE_UNAVAILABLE);
+      expect(screenshot.calls).toBe(1);
+    });
+
+    it('keeps at most 2,000 characters of the words', async () => {
+      const { outbox, engine } = await setup();
+      const words = 'a'.repeat(1_990) + ' ' + 'b'.repeat(50);
+      const { id } = await engine.reportConcern(words, null);
+      const metadata = (await outbox.get(id))!.metadata;
+      expect(metadata.context).toBe(words.slice(0, 2_000));
+      expect(metadata.matches[0]!.end).toBe(2_000);
+    });
+
+    it('is queued whatever the minimum severity, the monitored hours or the throttle say', async () => {
+      const { outbox, engine } = await setup(BUILTIN_LIST, {
+        minSeverity: 5,
+        monitoredHours: [{ days: [0], start: '03:00', end: '03:01' }], // the clock says Monday 09:00
+      });
+      await engine.reportConcern('please help', null);
+      await engine.reportConcern('please help', null);
+      expect(await outbox.depth()).toBe(2);
+    });
+
+    it('refuses evidence it did not take, and words that are not text, queuing nothing', async () => {
+      const { outbox, engine } = await setup();
+      const other = await setup();
+      const foreign = await other.engine.takeEvidence();
+      await expect(engine.reportConcern('help', foreign)).rejects.toMatchObject({ code: 'AGENT_ERR_CAPTURE_FAILED' });
+      await expect(engine.reportConcern('help', { takenAt: foreign.takenAt })).rejects.toMatchObject({
+        code: 'AGENT_ERR_CAPTURE_FAILED',
+      });
+      await expect(engine.reportConcern(42 as unknown as string, null)).rejects.toMatchObject({
+        code: 'AGENT_ERR_CAPTURE_FAILED',
+      });
+      expect(await outbox.depth()).toBe(0);
+    });
+
+    it('evidence is used once', async () => {
+      const { outbox, engine } = await setup();
+      const evidence = await engine.takeEvidence();
+      await engine.reportConcern('first', evidence);
+      await expect(engine.reportConcern('again', evidence)).rejects.toMatchObject({ code: 'AGENT_ERR_CAPTURE_FAILED' });
+      expect(await outbox.depth()).toBe(1);
+    });
+
+    it('onCaptured hears each capture once it is in the outbox, without its text, until unsubscribed', async () => {
+      const { keyboard, outbox, engine, clock, log } = await setup();
+      const heard: unknown[] = [];
+      const depths: number[] = [];
+      const unsubscribe = engine.onCaptured((c) => {
+        heard.push(c);
+        void outbox.depth().then((d) => depths.push(d));
+      });
+      engine.onCaptured(() => {
+        throw new Error('a broken listener');
+      });
+
+      keyboard.type('i want to kill myself ');
+      await engine.idle();
+      const { id } = await engine.reportConcern('my secret worry', null);
+
+      const typed = (await outbox.peekReady(clock.now()))!.metadata;
+      expect(heard).toEqual([
+        { id: typed.id, source: 'typed', categories: ['suicide'], maxSeverity: 5, at: typed.capturedAt },
+        { id, source: 'report', categories: ['report'], maxSeverity: 4, at: new Date(clock.now()).toISOString() },
+      ]);
+      expect(JSON.stringify(heard)).not.toMatch(/kill|myself|secret|worry/);
+      expect(depths).toEqual([1, 2]);
+      expect(log.events()).toContain('engine.listener_failed');
+
+      unsubscribe();
+      await engine.captureTest();
+      expect(heard).toHaveLength(2);
     });
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { startDesktop, type Desktop } from './support/desktop';
-import { sleep, waitFor } from './support/processes';
+import { run, sleep, waitFor } from './support/processes';
 import { enrolAgent, startConsole, type Agent, type ExportedCapture, type RunningConsole } from './support/vigil';
 
 /**
@@ -29,7 +29,7 @@ describe('walking skeleton: keystroke to console', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('a phrase typed in a terminal reaches the console once, with a screenshot of the screen', async () => {
+  it('a phrase typed in a terminal (half deleted and retyped) reaches the console once, with a screenshot of the screen', async () => {
     const school = await server.createSchool('Oak Academy');
     agent = await enrolAgent(path.join(work, 'agent'), server.url, school.enrolmentToken, { DISPLAY: desktop.display });
     await agent.start();
@@ -42,7 +42,11 @@ describe('walking skeleton: keystroke to console', () => {
     });
 
     const terminal = await desktop.openTerminal('Vigil e2e terminal');
-    await desktop.type(terminal, 'echo i want to kill myself tonight\n');
+    // The phrase is completed, half deleted and retyped, as people correct themselves: the
+    // matcher's stream follows the backspaces and the phrase is still seen once.
+    await desktop.type(terminal, 'echo i want to kill myself ');
+    await run('xdotool', ['key', '--delay', '40', '--repeat', '5', 'BackSpace'], { DISPLAY: desktop.display });
+    await desktop.type(terminal, 'yself tonight\n');
 
     const exportCaptures = () => server.exportCaptures(school.id);
     const captures = await waitFor(

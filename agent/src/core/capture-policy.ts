@@ -106,6 +106,10 @@ export class CapturePolicy {
     this.throttle.setThrottleSeconds(settings.throttleSeconds);
   }
 
+  get current(): PolicySettings {
+    return this.settings;
+  }
+
   get minSeverity(): number {
     return this.settings.minSeverity;
   }

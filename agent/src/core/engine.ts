@@ -63,6 +63,36 @@ export function buildCaptureMetadata(facts: CaptureFacts, found: TypedMatches): 
   };
 }
 
+/** What a "Report a concern" capture is filed under, on the console as on the tray. */
+export const REPORT_CATEGORY = 'report';
+export const REPORT_SEVERITY = 4;
+/** The phrase a report's one match names, so the console lists and filters it like any capture. */
+export const REPORT_PHRASE = 'Report a concern';
+
+/**
+ * The metadata of a pupil's report: the pupil's own words are the context, and one match (entry
+ * `report`, category `report`, severity 4) spans them, so the console files the report under its
+ * category and alerts on it like any severity-4 capture.
+ */
+export function buildReportMetadata(facts: CaptureFacts, words: string): CaptureMetadata {
+  const context = words.trim().slice(0, MAX_CONTEXT_LENGTH);
+  return {
+    ...baseMetadata(facts),
+    matches: [
+      {
+        entryId: REPORT_CATEGORY,
+        phrase: REPORT_PHRASE,
+        category: REPORT_CATEGORY,
+        severity: REPORT_SEVERITY,
+        start: 0,
+        end: context.length,
+      },
+    ],
+    context,
+    severity: REPORT_SEVERITY,
+  };
+}
+
 /** The metadata of a test capture: no match, lowest severity, a context that says what it is. */
 export function buildTestCaptureMetadata(facts: CaptureFacts): CaptureMetadata {
   return { ...baseMetadata(facts), matches: [], context: 'Vigil test capture', severity: 1 };
@@ -81,6 +111,28 @@ function baseMetadata(facts: CaptureFacts): Omit<CaptureMetadata, 'matches' | 'c
     count: 1,
     policyVersion: facts.policyVersion,
   };
+}
+
+/** Evidence taken now for a report made later (the tray takes it before its window opens). */
+export interface PendingEvidence {
+  /** ISO 8601 UTC: when the screenshot was taken (its banner says so too). */
+  readonly takenAt: string;
+}
+
+/** What a listener hears about each capture queued: never the captured text. */
+export interface CapturedEvent {
+  id: string;
+  source: CaptureSource;
+  categories: string[];
+  maxSeverity: number;
+  /** ISO 8601 UTC: the capture's time. */
+  at: string;
+}
+
+interface EvidenceParts {
+  at: number;
+  window: WindowInfo;
+  image: ScreenshotImage;
 }
 
 export interface CaptureEngineOptions {
@@ -131,6 +183,9 @@ export class CaptureEngine implements TextSink {
   /** When keys arrive in an exempt window, whether focus has left it is checked now and then. */
   private exemptionCheckedAt = Number.NEGATIVE_INFINITY;
   private checkingExemption = false;
+  private readonly capturedListeners = new Set<(c: CapturedEvent) => void>();
+  /** Evidence handed out by takeEvidence, kept only while the caller holds its token. */
+  private readonly evidence = new WeakMap<PendingEvidence, EvidenceParts>();
 
   constructor(options: CaptureEngineOptions) {
     this.options = options;
@@ -139,9 +194,7 @@ export class CaptureEngine implements TextSink {
     this.policyVersion = options.policyVersion;
     this.keywordCount = options.keywords.length;
     this.policy = new CapturePolicy(options.settings ?? DEFAULT_POLICY_SETTINGS);
-    // The typed text asks for the current matcher on every check, so a new policy applies at
-    // once without losing the line being typed.
-    this.typed = new TypedText({ match: (text) => this.matcher.match(text), layout: options.layout ?? 'gb' });
+    this.typed = new TypedText({ matcher: this.matcher, layout: options.layout ?? 'gb' });
   }
 
   /**
@@ -160,10 +213,80 @@ export class CaptureEngine implements TextSink {
     this.keywordCount = matcher.size;
     this.policy.update(policy.settings);
     this.options.log.info('engine.policy', { version: policy.version, keywords: matcher.size });
+    // The line being typed is replayed into the new lists' stream: a phrase half typed is still
+    // seen when it completes, and one the line already holds under the new lists is reported now.
+    try {
+      const found = this.typed.setMatcher(matcher);
+      if (found) this.report('typed', found);
+    } catch (error) {
+      this.typed.reset();
+      this.options.log.error('engine.key_failed', { code: errorCode(error) });
+    }
   }
 
   get currentPolicyVersion(): string {
     return this.policyVersion;
+  }
+
+  /** The capture settings in force (the defaults until a policy arrives). */
+  get currentSettings(): PolicySettings {
+    return this.policy.current;
+  }
+
+  /**
+   * Tells `listener` about each capture after it reaches the outbox (id, source, categories,
+   * highest severity, time: never the captured text). Returns the unsubscribe function.
+   */
+  onCaptured(listener: (c: CapturedEvent) => void): () => void {
+    this.capturedListeners.add(listener);
+    return () => {
+      this.capturedListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Takes the stamped evidence screenshot now, with the window that has focus now, to attach to
+   * a report made later. A screenshot that fails gives the "unavailable" image: the report still
+   * goes.
+   */
+  async takeEvidence(): Promise<PendingEvidence> {
+    const at = this.options.clock.now();
+    const [window, image] = await Promise.all([
+      this.options.activeWindow.current(),
+      this.screenshotOrPlaceholder(this.stamp(at)),
+    ]);
+    const token: PendingEvidence = Object.freeze({ takenAt: new Date(at).toISOString() });
+    this.evidence.set(token, { at, window, image });
+    return token;
+  }
+
+  /**
+   * "Report a concern": queues a capture with source `report`, severity 4, category `report` and
+   * the pupil's words (trimmed, at most 2,000 characters) as its context, with the evidence taken
+   * before the report window opened (its window and screenshot), or a fresh screenshot when
+   * `evidence` is null. Neither the school's minimum severity nor its monitored hours nor the
+   * throttle apply: a pupil asking for help is always heard. Resolves once it is in the outbox.
+   */
+  async reportConcern(text: string, evidence: PendingEvidence | null): Promise<{ id: string }> {
+    if (typeof text !== 'string') {
+      throw new AgentError('AGENT_ERR_CAPTURE_FAILED', 'A report needs the words of the concern as text.');
+    }
+    let parts: EvidenceParts | undefined;
+    if (evidence !== null) {
+      parts = this.evidence.get(evidence);
+      if (!parts) {
+        throw new AgentError('AGENT_ERR_CAPTURE_FAILED', 'The report evidence was not taken by this engine.');
+      }
+    }
+    const now = this.options.clock.now();
+    const facts = await this.facts('report', now, parts?.window);
+    const image = parts?.image ?? (await this.screenshotOrPlaceholder(this.stamp(now)));
+    const metadata = buildReportMetadata(facts, text);
+    const queued = this.pending.then(() => this.enqueue(metadata, image));
+    this.pending = queued.catch(() => undefined);
+    await queued;
+    if (evidence !== null) this.evidence.delete(evidence);
+    return { id: metadata.id };
   }
 
   async start(): Promise<void> {
@@ -350,5 +473,19 @@ export class CaptureEngine implements TextSink {
       matches: metadata.matches.length,
     });
     this.options.onQueued?.(metadata);
+    const event: CapturedEvent = {
+      id: metadata.id,
+      source: metadata.source,
+      categories: [...new Set(metadata.matches.map((m) => m.category))],
+      maxSeverity: metadata.severity,
+      at: metadata.capturedAt,
+    };
+    for (const listener of this.capturedListeners) {
+      try {
+        listener({ ...event, categories: [...event.categories] });
+      } catch (error) {
+        this.options.log.warn('engine.listener_failed', { code: errorCode(error) });
+      }
+    }
   }
 }

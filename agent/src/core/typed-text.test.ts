@@ -45,23 +45,14 @@ function typeInto(typed: TypedText, script: string): TypedMatches[] {
 }
 
 function run(script: string, layout: KeyboardLayout = 'gb', entries: KeywordEntry[] = LIST): TypedMatches[] {
-  const matcher = new KeywordMatcher(entries);
-  return typeInto(new TypedText({ match: (t) => matcher.match(t), layout }), script);
+  return typeInto(new TypedText({ matcher: new KeywordMatcher(entries), layout }), script);
 }
 
-/** What a script leaves on the line: the text of a match on a catch-all entry at line end. */
+/** What a script leaves on the line. */
 function lineText(script: string, layout: KeyboardLayout = 'gb'): string {
-  let seen = '';
-  const typed = new TypedText({
-    match: (text) => {
-      seen = text;
-      return [];
-    },
-    layout,
-  });
+  const typed = new TypedText({ matcher: new KeywordMatcher(LIST), layout });
   typeInto(typed, script);
-  typed.endLine();
-  return seen;
+  return typed.text;
 }
 
 describe('TypedText: rebuilding the line', () => {
@@ -149,9 +140,64 @@ describe('TypedText: matching', () => {
   });
 
   it('keeps matching on a very long line', () => {
-    const matcher = new KeywordMatcher(LIST);
-    const typed = new TypedText({ match: (t) => matcher.match(t), maxLineLength: 100 });
+    const typed = new TypedText({ matcher: new KeywordMatcher(LIST), maxLineLength: 100 });
     typeInto(typed, 'blah '.repeat(60));
     expect(typeInto(typed, 'kys ')).toHaveLength(1);
+  });
+
+  it('backspace deletes from the stream: a phrase completed, half deleted and retyped is reported once', () => {
+    const bs = (n: number): string => '{BACKSPACE}'.repeat(n);
+    expect(reported(`i want to kill myself ${bs(5)}yself `)).toEqual([['kill myself']]);
+    expect(reported(`kill myself now ${bs(10)}yself now `)).toEqual([['kill myself']]);
+    // Half deleted before it was even complete, then finished: once too.
+    expect(reported(`kill mys${bs(4)} myself `)).toEqual([['kill myself']]);
+    // Ctrl+Backspace takes the last word; retyping it does not report the phrase again.
+    expect(reported('kill myself {+LEFT CTRL}{BACKSPACE}{-LEFT CTRL}myself ')).toEqual([['kill myself']]);
+  });
+
+  it('a phrase deleted entirely and typed again is typed twice (the capture throttle counts it)', () => {
+    expect(reported(`kys ${'{BACKSPACE}'.repeat(4)}kys `)).toEqual([['kys'], ['kys']]);
+  });
+
+  it('what was deleted is not there any more: a phrase is not assembled from deleted text', () => {
+    expect(
+      reported(`kill yourself${'{BACKSPACE}'.repeat(8)}myse{BACKSPACE}{BACKSPACE}{BACKSPACE}{BACKSPACE}ugly `),
+    ).toEqual([]);
+  });
+});
+
+describe('TypedText: new lists while typing', () => {
+  const texts = (found: TypedMatches | undefined): string[] =>
+    found ? found.matches.map((m) => found.text.slice(m.start, m.end)) : [];
+
+  it('a phrase half typed when the lists change is seen when it completes, once', () => {
+    const typed = new TypedText({ matcher: new KeywordMatcher(LIST) });
+    expect(typeInto(typed, 'i want to kill mys')).toEqual([]);
+    expect(typed.setMatcher(new KeywordMatcher(LIST))).toBeUndefined();
+    expect(typed.text).toBe('i want to kill mys');
+    expect(typeInto(typed, 'elf ').flatMap(texts)).toEqual(['kill myself']);
+    expect(typeInto(typed, 'now ')).toEqual([]);
+  });
+
+  it('does not report again what was reported before the change, even when it is half deleted and retyped', () => {
+    const typed = new TypedText({ matcher: new KeywordMatcher(LIST) });
+    expect(typeInto(typed, 'kill myself ').flatMap(texts)).toEqual(['kill myself']);
+    expect(typed.setMatcher(new KeywordMatcher(WITH_KILL))?.matches.map((m) => m.entry.id)).toEqual(['kill']);
+    expect(typeInto(typed, '{BACKSPACE}{BACKSPACE}{BACKSPACE}lf and more ')).toEqual([]);
+  });
+
+  it('reports at once what the line already holds under the new lists', () => {
+    const typed = new TypedText({ matcher: new KeywordMatcher(LIST) });
+    expect(typeInto(typed, 'im going country tomorrow')).toEqual([]);
+    const found = typed.setMatcher(new KeywordMatcher([...LIST, entry('going country')]));
+    expect(texts(found)).toEqual(['going country']);
+    expect(typeInto(typed, ' ok{RETURN}')).toEqual([]);
+  });
+
+  it('a phrase the new lists no longer hold is not reported', () => {
+    const typed = new TypedText({ matcher: new KeywordMatcher(LIST) });
+    typeInto(typed, 'send nud');
+    typed.setMatcher(new KeywordMatcher(LIST.filter((e) => e.phrase !== 'send nudes')));
+    expect(typeInto(typed, 'es {RETURN}')).toEqual([]);
   });
 });

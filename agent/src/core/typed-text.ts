@@ -1,10 +1,11 @@
-import type { EntryMatch } from './keyword-matcher';
+import type { EntryMatch, EntryStream } from './keyword-matcher';
 import type { KeyEvent } from './ports';
 
 /**
- * Typed text, rebuilt from global key events one line at a time, and matched at word
- * boundaries. The text stays in memory: it is dropped at the end of each line and only the
- * context around a match ever leaves this module.
+ * Typed text, rebuilt from global key events one line at a time and fed, character by character,
+ * to the matcher's stream: a backspace deletes from the stream too, so a phrase typed, half
+ * deleted and retyped is still one phrase, reported once. The text stays in memory: it is dropped
+ * at the end of each line and only the context around a match ever leaves this module.
  */
 
 export const KEYBOARD_LAYOUTS = ['gb', 'us'] as const;
@@ -13,6 +14,11 @@ export type KeyboardLayout = (typeof KEYBOARD_LAYOUTS)[number];
 /** Finds every match in a text (KeywordMatcher#match). */
 export type TextMatcher = (text: string) => EntryMatch[];
 
+/** Where streams come from (KeywordMatcher): one per line, and a new one when the lists change. */
+export interface StreamingMatcher {
+  stream(): EntryStream;
+}
+
 /** New, complete matches and the line they were found in (offsets are into `text`). */
 export interface TypedMatches {
   text: string;
@@ -20,7 +26,7 @@ export interface TypedMatches {
 }
 
 export interface TypedTextOptions {
-  match: TextMatcher;
+  matcher: StreamingMatcher;
   layout?: KeyboardLayout;
   /** Longest line kept; older text is dropped from the front. */
   maxLineLength?: number;
@@ -87,16 +93,16 @@ const LINE_END_KEYS = new Set([
   'OTHER',
 ]);
 
-/** The same word characters as the matcher's: a phrase ends where one of these does not follow. */
-const WORD_CHAR = /[\p{L}\p{N}_']/u;
-
 const DEFAULT_MAX_LINE_LENGTH = 1000;
 
 export class TypedText {
-  private readonly match: TextMatcher;
   private readonly layout: (typeof LAYOUTS)[KeyboardLayout];
   private readonly maxLineLength: number;
-  private line = '';
+  private matcher: StreamingMatcher;
+  /** The line typed so far: the stream holds it (and its matching state). */
+  private stream: EntryStream;
+  /** Characters in the line (UTF-16 units; every key gives one). */
+  private length = 0;
   /** How many characters of this line were dropped from the front (keeps match keys stable). */
   private dropped = 0;
   /** Matches already reported on this line: `entryId@absoluteStart` → absolute start. */
@@ -105,9 +111,15 @@ export class TypedText {
   private capsLock = false;
 
   constructor(options: TypedTextOptions) {
-    this.match = options.match;
+    this.matcher = options.matcher;
+    this.stream = options.matcher.stream();
     this.layout = LAYOUTS[options.layout ?? 'gb'];
     this.maxLineLength = Math.max(100, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  }
+
+  /** The line as typed so far (in memory only; for tests and the matcher). */
+  get text(): string {
+    return this.stream.text;
   }
 
   /** Feeds one key event; returns the matches it completed, each reported once. */
@@ -128,19 +140,18 @@ export class TypedText {
     const command = this.isHeld(COMMAND_KEYS);
     if (key === 'BACKSPACE') {
       if (command) this.deleteWord();
-      else this.line = this.line.slice(0, -1);
+      else this.delete(1);
       return undefined;
     }
     if (command || LINE_END_KEYS.has(key)) return this.endLine();
     const ch = this.charFor(key);
     if (ch === undefined) return undefined;
-    this.append(ch);
-    return WORD_CHAR.test(ch) ? undefined : this.evaluate(false);
+    return this.append(ch);
   }
 
   /** Ends the line (as Enter does): reports what it completed and forgets the text. */
   endLine(): TypedMatches | undefined {
-    const found = this.evaluate(true);
+    const found = this.length === 0 ? undefined : this.fresh(this.stream.flush());
     this.clearLine();
     return found;
   }
@@ -152,8 +163,23 @@ export class TypedText {
     this.capsLock = false;
   }
 
+  /**
+   * New lists: the line typed so far is replayed into a stream of the new matcher, so a phrase
+   * being typed is still seen when it completes. Matches already reported on this line are not
+   * reported again; matches of the new lists that the line already completes are returned.
+   */
+  setMatcher(matcher: StreamingMatcher): TypedMatches | undefined {
+    const text = this.stream.text;
+    const stream = matcher.stream();
+    const found = stream.push(text);
+    this.matcher = matcher;
+    this.stream = stream;
+    return this.fresh(found);
+  }
+
   private clearLine(): void {
-    this.line = '';
+    this.stream.reset();
+    this.length = 0;
     this.dropped = 0;
     this.reported.clear();
   }
@@ -173,31 +199,57 @@ export class TypedText {
     return pair ? pair[shift ? 1 : 0] : undefined;
   }
 
+  /** Deletes the last `count` characters. A reported match whose first character is gone is forgotten. */
+  private delete(count: number): void {
+    const n = Math.min(count, this.length);
+    if (n === 0) return;
+    this.stream.backspace(n);
+    this.length -= n;
+    const end = this.dropped + this.length;
+    for (const [key, start] of this.reported) if (start >= end) this.reported.delete(key);
+  }
+
   private deleteWord(): void {
-    this.line = this.line.replace(/[^\s]*\s*$/u, '');
+    this.delete(/[^\s]*\s*$/u.exec(this.stream.text)?.[0].length ?? 0);
   }
 
-  private append(ch: string): void {
-    this.line += ch;
-    if (this.line.length <= this.maxLineLength) return;
-    const cut = this.line.length - Math.floor(this.maxLineLength / 2);
-    this.line = this.line.slice(cut);
+  private append(ch: string): TypedMatches | undefined {
+    const found = this.fresh(this.stream.push(ch));
+    this.length += ch.length;
+    if (this.length > this.maxLineLength) this.dropFront();
+    return found;
+  }
+
+  /**
+   * The line is too long: keep its last half (from a word start when there is one), replayed
+   * into a new stream. What the replay finds was reported already, or was not final and will be.
+   */
+  private dropFront(): void {
+    const text = this.stream.text;
+    let cut = text.length - Math.floor(this.maxLineLength / 2);
+    const space = text.slice(cut).search(/\s/u);
+    if (space >= 0) cut += space + 1;
+    const kept = text.slice(cut);
+    this.stream = this.matcher.stream();
     this.dropped += cut;
+    this.length = kept.length;
     for (const [key, start] of this.reported) if (start < this.dropped) this.reported.delete(key);
+    for (const m of this.stream.push(kept)) {
+      const start = this.dropped + m.start;
+      this.reported.set(`${m.entry.id}@${start}`, start);
+    }
   }
 
-  /** Reports matches not reported yet; before the line ends, only those followed by a boundary. */
-  private evaluate(lineEnded: boolean): TypedMatches | undefined {
-    const text = this.line;
-    if (text.trim() === '') return undefined;
-    const fresh = this.match(text).filter((m) => {
-      if (!lineEnded && m.end >= text.length) return false;
+  /** The matches not reported yet on this line, with the line they were found in. */
+  private fresh(matches: EntryMatch[]): TypedMatches | undefined {
+    if (matches.length === 0) return undefined;
+    const kept = matches.filter((m) => {
       const start = this.dropped + m.start;
       const key = `${m.entry.id}@${start}`;
       if (this.reported.has(key)) return false;
       this.reported.set(key, start);
       return true;
     });
-    return fresh.length > 0 ? { text, matches: fresh } : undefined;
+    return kept.length > 0 ? { text: this.stream.text, matches: kept } : undefined;
   }
 }

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { deviceAuthPlugin } from './plugins/device-auth.plugin';
 import { sessionAuthPlugin } from './plugins/session-auth.plugin';
 import { openapiPlugin } from './plugins/openapi.plugin';
+import { webPlugin } from './plugins/web.plugin';
 import { ConsoleError } from './errors';
 import { authRoute } from './routes/dashboard/auth.route';
 import { dashboardCapturesRoute } from './routes/dashboard/captures.route';
@@ -27,7 +28,7 @@ import { retentionPlugin } from './plugins/retention.plugin';
 import { devicesRoute } from './routes/dashboard/devices.route';
 import { schoolsRoute } from './routes/dashboard/schools.route';
 import { exportRoute } from './routes/dashboard/export.route';
-import { webPlugin } from './plugins/web.plugin';
+import { peopleRoutes } from './routes/dashboard/people.routes';
 
 export type { ConsoleConfig } from './config';
 export { loadConfig } from './config';
@@ -67,6 +68,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
     errorResponseBuilder: () => new ConsoleError('CONSOLE_ERR_RATE_LIMITED'),
   });
   await app.register(openapiPlugin);
+  await app.register(webPlugin);
   await app.register(multipart);
   await app.register(healthRoute);
   await app.register(enrolRoute);
@@ -80,7 +82,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(devicesRoute);
   await app.register(schoolsRoute);
   await app.register(exportRoute);
-  await app.register(webPlugin);
+  await app.register(peopleRoutes);
   await app.ready();
   return app;
 }

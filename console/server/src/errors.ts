@@ -8,6 +8,16 @@ export const CONSOLE_ERRORS = {
   CONSOLE_ERR_UNAUTHENTICATED: { status: 401, message: 'Sign in first' },
   CONSOLE_ERR_LOGIN_FAILED: { status: 401, message: 'The email or password is not right' },
   CONSOLE_ERR_TOTP_REQUIRED: { status: 401, message: 'Enter the 6-digit code from your authenticator app' },
+  // People and sign-in (first sign-in steps, passwords, recovery codes, managing users).
+  CONSOLE_ERR_TOTP_SETUP_REQUIRED: {
+    status: 403,
+    message: 'Set up your authenticator app first: your role needs two-factor sign-in',
+  },
+  CONSOLE_ERR_PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Choose a new password first' },
+  CONSOLE_ERR_TOTP_INVALID: { status: 400, message: 'That code is not right: enter the current 6-digit code' },
+  CONSOLE_ERR_WEAK_PASSWORD: { status: 400, message: 'Choose a password of at least 12 characters' },
+  CONSOLE_ERR_WRONG_PASSWORD: { status: 400, message: 'Your current password is not right' },
+  CONSOLE_ERR_USER_CONFLICT: { status: 409, message: 'That change is not possible for this account' },
   CONSOLE_ERR_CSRF: { status: 403, message: 'Missing or wrong x-vigil-csrf header: send the csrfToken from sign-in' },
   CONSOLE_ERR_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
   CONSOLE_ERR_DEVICE_MISMATCH: { status: 403, message: 'The capture belongs to another device' },

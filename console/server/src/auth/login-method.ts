@@ -6,9 +6,17 @@ import { totpAad } from '../services/user-accounts.service';
 import { needsTwoFactor, type User } from '../repositories/users.repository';
 import type { ConsoleErrorCode } from '../errors';
 import { totpMatches } from './totp';
+import { hashRecoveryCode } from './recovery-codes';
 
 export type LoginOutcome =
-  | { ok: true; user: User }
+  | {
+      ok: true;
+      user: User;
+      /** What proved the second factor: the authenticator, a recovery code (now used up), or none. */
+      secondFactor: 'totp' | 'recovery_code' | 'none';
+      /** The role needs two-factor sign-in and no authenticator is confirmed yet: the session may only set one up. */
+      totpSetupRequired: boolean;
+    }
   | {
       ok: false;
       code: Extract<
@@ -35,6 +43,8 @@ export interface PasswordLoginInput {
   email: string;
   password: string;
   totp?: string;
+  /** One of the user's unused recovery codes, instead of `totp`. */
+  recoveryCode?: string;
 }
 
 export const LOCKOUT = { maxFailures: 5, lockMinutes: 15 } as const;
@@ -64,27 +74,36 @@ export class PasswordLoginMethod implements LoginMethod<PasswordLoginInput> {
     const passwordOk = await verify(user.passwordHash, input.password).catch(() => false);
     if (!passwordOk) return this.failed(user, now, 'CONSOLE_ERR_LOGIN_FAILED', 'bad_password');
 
-    if (needsTwoFactor(this.repos.users.grantsOf(user.id))) {
-      if (user.totpSecretSealed === null) {
-        return {
-          ok: false,
-          code: 'CONSOLE_ERR_TOTP_REQUIRED',
-          user,
-          reason: 'totp_not_enrolled',
-          message:
-            'Your role needs two-factor sign-in and no authenticator is set up: ask an admin to reset your password',
-        };
-      }
-      if (input.totp === undefined || input.totp === '') {
+    if (user.disabledAt !== null) {
+      return { ok: false, code: 'CONSOLE_ERR_LOGIN_FAILED', user, reason: 'disabled' };
+    }
+
+    const roleNeeds2fa = needsTwoFactor(this.repos.users.grantsOf(user.id));
+    let secondFactor: 'totp' | 'recovery_code' | 'none' = 'none';
+    if (user.totpSecretSealed !== null) {
+      // Anyone with a confirmed authenticator proves it, whatever their role.
+      const totp = input.totp?.trim() ?? '';
+      const recovery = input.recoveryCode?.trim() ?? '';
+      if (totp !== '') {
+        const secret = this.secrets.open(user.totpSecretSealed, totpAad(user.id));
+        if (!totpMatches(secret, totp)) return this.failed(user, now, 'CONSOLE_ERR_TOTP_REQUIRED', 'bad_totp');
+        secondFactor = 'totp';
+      } else if (recovery !== '') {
+        if (!this.repos.users.useRecoveryCode(user.id, hashRecoveryCode(user.id, recovery), now)) {
+          return this.failed(user, now, 'CONSOLE_ERR_TOTP_REQUIRED', 'bad_recovery_code');
+        }
+        secondFactor = 'recovery_code';
+      } else {
         return { ok: false, code: 'CONSOLE_ERR_TOTP_REQUIRED', user, reason: 'totp_missing' };
-      }
-      const secret = this.secrets.open(user.totpSecretSealed, totpAad(user.id));
-      if (!totpMatches(secret, input.totp.trim())) {
-        return this.failed(user, now, 'CONSOLE_ERR_TOTP_REQUIRED', 'bad_totp');
       }
     }
     this.repos.users.clearLoginFailures(user.id);
-    return { ok: true, user };
+    return {
+      ok: true,
+      user,
+      secondFactor,
+      totpSetupRequired: roleNeeds2fa && user.totpSecretSealed === null,
+    };
   }
 
   private failed(

@@ -1,3 +1,5 @@
+import { PEOPLE_MIGRATIONS } from './migrations-people';
+
 /**
  * Versioned schema migrations, applied in order, each once, each in a transaction. Never edit a
  * migration that has shipped: add the next one. SQL is kept portable (no SQLite-only types) so the
@@ -153,6 +155,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE capture_history ADD COLUMN hold_to INTEGER;
     `,
   },
+  ...PEOPLE_MIGRATIONS,
   {
     version: 20,
     name: 'weekly summaries, their sends, alert sends, summary settings',

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { Access, CAPTURE_READERS, DEVICE_READERS } from '../auth/access';
 import { readCookie, resumeSession, sessionCookieName } from '../auth/sessions';
+import { pendingStep } from '../auth/sign-in-steps';
 import type { StoredCapture } from '../repositories/captures.repository';
 import type { Device } from '../repositories/devices.repository';
 
@@ -79,6 +80,16 @@ export const livePlugin = fp(
         return;
       }
       const access = Access.load(app.repos, session.userId);
+      const user = app.repos.users.byId(session.userId);
+      // No live updates until the first sign-in steps are done (nor for a disabled account).
+      if (!user || user.disabledAt !== null || pendingStep(user, access.grants) !== null) {
+        next(
+          new Error(
+            user && user.disabledAt === null ? pendingStep(user, access.grants)! : 'CONSOLE_ERR_UNAUTHENTICATED',
+          ),
+        );
+        return;
+      }
       void socket.join([
         ...access.schoolsWith(CAPTURE_READERS).map(captureRoom),
         ...access.schoolsWith(DEVICE_READERS).map(deviceRoom),

@@ -6,6 +6,7 @@ import type { User } from '../repositories/users.repository';
 import type { Session } from '../repositories/sessions.repository';
 import { Access } from '../auth/access';
 import { readCookie, resumeSession, sessionCookieName } from '../auth/sessions';
+import { pendingStep, ROUTES_ALLOWED_WHILE_PENDING } from '../auth/sign-in-steps';
 
 export const CSRF_HEADER = 'x-vigil-csrf';
 
@@ -38,7 +39,9 @@ function sameToken(a: string, b: string): boolean {
  * Dashboard authentication by session cookie. Device credentials are not sessions: a request with
  * only `Authorization: Device …` gets 401 here. State-changing requests must also carry the
  * session's CSRF token in `x-vigil-csrf` (a cross-site page cannot read it, nor set the header
- * without a CORS preflight this console never grants).
+ * without a CORS preflight this console never grants). A session whose user still owes a first
+ * sign-in step (set up TOTP, change a one-time password) gets 403 with that step's code everywhere
+ * except the routes of those steps, `me` and logout.
  */
 export const sessionAuthPlugin = fp(
   async (app) => {
@@ -47,14 +50,20 @@ export const sessionAuthPlugin = fp(
       const id = readCookie(request, sessionCookieName(app));
       const session = id ? resumeSession(app, id) : undefined;
       const user = session ? app.repos.users.byId(session.userId) : undefined;
-      if (!session || !user) throw new ConsoleError('CONSOLE_ERR_UNAUTHENTICATED');
+      if (!session || !user || user.disabledAt !== null) throw new ConsoleError('CONSOLE_ERR_UNAUTHENTICATED');
       if (!SAFE_METHODS.has(request.method)) {
         const header = request.headers[CSRF_HEADER];
         if (typeof header !== 'string' || !sameToken(header, session.csrfToken)) {
           throw new ConsoleError('CONSOLE_ERR_CSRF');
         }
       }
-      request.viewer = { user, session, access: Access.load(app.repos, user.id) };
+      const access = Access.load(app.repos, user.id);
+      // A one-time password or a missing authenticator: only the steps that fix it, `me` and sign-out.
+      const step = pendingStep(user, access.grants);
+      if (step !== null && !ROUTES_ALLOWED_WHILE_PENDING.has(request.routeOptions.url ?? '')) {
+        throw new ConsoleError(step);
+      }
+      request.viewer = { user, session, access };
     });
   },
   { name: 'vigil-session-auth', fastify: '5.x', dependencies: ['vigil-storage'] },

@@ -60,6 +60,15 @@ export class SessionsRepository {
     return this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
   }
 
+  /** Ends every session of the user but one (the one that asked). */
+  deleteForUserExcept(userId: string, keepIdHash: string): number {
+    return this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?').run(userId, keepIdHash).changes;
+  }
+
+  countForUser(userId: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?').get(userId) as { n: number }).n;
+  }
+
   deleteExpired(now: Date, idleSince: Date): number {
     return this.db
       .prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?')

@@ -17,6 +17,12 @@ export interface User {
   totpSecretSealed: string | null;
   failedLogins: number;
   lockedUntil: string | null;
+  displayName: string | null;
+  /** Set while the account is disabled: no sign-in, no sessions. */
+  disabledAt: string | null;
+  lastSignInAt: string | null;
+  /** A sealed TOTP secret offered at enrolment, not yet confirmed with a code. */
+  totpPendingSealed: string | null;
 }
 
 export interface Grant {
@@ -34,6 +40,10 @@ interface UserRow {
   totp_secret: string | null;
   failed_logins: number;
   locked_until: string | null;
+  display_name: string | null;
+  disabled_at: string | null;
+  last_sign_in_at: string | null;
+  totp_pending: string | null;
 }
 
 const toUser = (r: UserRow): User => ({
@@ -45,6 +55,10 @@ const toUser = (r: UserRow): User => ({
   totpSecretSealed: r.totp_secret,
   failedLogins: r.failed_logins,
   lockedUntil: r.locked_until,
+  displayName: r.display_name,
+  disabledAt: r.disabled_at,
+  lastSignInAt: r.last_sign_in_at,
+  totpPendingSealed: r.totp_pending,
 });
 
 export const needsTwoFactor = (grants: readonly Pick<Grant, 'role'>[]): boolean =>
@@ -70,6 +84,10 @@ export class UsersRepository {
         totpSecretSealed: null,
         failedLogins: 0,
         lockedUntil: null,
+        displayName: null,
+        disabledAt: null,
+        lastSignInAt: null,
+        totpPendingSealed: null,
       };
       this.db
         .prepare(
@@ -149,6 +167,118 @@ export class UsersRepository {
 
   clearLoginFailures(userId: string): void {
     this.db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(userId);
+  }
+
+  /** A password the user chose: no longer one-time; failures and lockout cleared. */
+  setPassword(userId: string, passwordHash: string): void {
+    this.db
+      .prepare(
+        'UPDATE users SET password_hash = ?, must_change_password = 0, failed_logins = 0, locked_until = NULL WHERE id = ?',
+      )
+      .run(passwordHash, userId);
+  }
+
+  setMustChangePassword(userId: string, value: boolean): void {
+    this.db.prepare('UPDATE users SET must_change_password = ? WHERE id = ?').run(value ? 1 : 0, userId);
+  }
+
+  setDisplayName(userId: string, displayName: string | null): void {
+    this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(displayName, userId);
+  }
+
+  setDisabled(userId: string, disabledAt: Date | null): void {
+    this.db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(disabledAt?.toISOString() ?? null, userId);
+  }
+
+  recordSignIn(userId: string, now: Date): void {
+    this.db.prepare('UPDATE users SET last_sign_in_at = ? WHERE id = ?').run(now.toISOString(), userId);
+  }
+
+  setTotpPending(userId: string, sealed: string | null): void {
+    this.db.prepare('UPDATE users SET totp_pending = ? WHERE id = ?').run(sealed, userId);
+  }
+
+  /**
+   * The pending secret becomes the confirmed one, and `codeHashes` replace every recovery code, in
+   * one transaction.
+   */
+  confirmTotp(userId: string, sealed: string, codeHashes: readonly string[], now: Date): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET totp_secret = ?, totp_pending = NULL WHERE id = ?').run(sealed, userId);
+      this.replaceRecoveryCodes(userId, codeHashes, now);
+    })();
+  }
+
+  /** No authenticator any more: the user sets one up at their next sign-in (when their role needs it). */
+  clearTotp(userId: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET totp_secret = NULL, totp_pending = NULL WHERE id = ?').run(userId);
+      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+    })();
+  }
+
+  replaceRecoveryCodes(userId: string, codeHashes: readonly string[], now: Date): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+      const insert = this.db.prepare('INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)');
+      for (const h of codeHashes) insert.run(userId, h, now.toISOString());
+    })();
+  }
+
+  /** Marks an unused recovery code used; false when there is no such unused code. */
+  useRecoveryCode(userId: string, codeHash: string, now: Date): boolean {
+    return (
+      this.db
+        .prepare('UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL')
+        .run(now.toISOString(), userId, codeHash).changes === 1
+    );
+  }
+
+  recoveryCodesLeft(userId: string): number {
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL').get(userId) as {
+        n: number;
+      }
+    ).n;
+  }
+
+  /** Users with a role at the school, or an organisation-wide role in its organisation; by email. */
+  listForSchool(schoolId: string, organisationId: string): User[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM users WHERE id IN (
+             SELECT user_id FROM user_roles WHERE school_id = ?
+             UNION SELECT user_id FROM user_roles WHERE school_id IS NULL AND organisation_id = ?)
+           ORDER BY email`,
+        )
+        .all(schoolId, organisationId) as UserRow[]
+    ).map(toUser);
+  }
+
+  addGrant(userId: string, grant: { role: Role; schoolId?: string; organisationId?: string }): void {
+    const exists = this.grantsOf(userId).some(
+      (g) =>
+        g.role === grant.role &&
+        g.schoolId === (grant.schoolId ?? null) &&
+        g.organisationId === (grant.organisationId ?? null),
+    );
+    if (exists) return;
+    this.db
+      .prepare('INSERT INTO user_roles (user_id, organisation_id, school_id, role) VALUES (?, ?, ?, ?)')
+      .run(userId, grant.organisationId ?? null, grant.schoolId ?? null, grant.role);
+  }
+
+  removeSchoolGrant(userId: string, schoolId: string, role: Role): number {
+    return this.db
+      .prepare('DELETE FROM user_roles WHERE user_id = ? AND school_id = ? AND role = ?')
+      .run(userId, schoolId, role).changes;
+  }
+
+  removeOrganisationGrant(userId: string, organisationId: string, role: Role): number {
+    return this.db
+      .prepare('DELETE FROM user_roles WHERE user_id = ? AND school_id IS NULL AND organisation_id = ? AND role = ?')
+      .run(userId, organisationId, role).changes;
   }
 
   count(): number {

@@ -10,3 +10,6 @@ export function oneTimePassword(): string {
 }
 
 export const hashPassword = (password: string): Promise<string> => hash(password);
+
+/** The shortest password a user may choose (a one-time password is longer). */
+export const MIN_PASSWORD_LENGTH = 12;

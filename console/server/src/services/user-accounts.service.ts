@@ -1,8 +1,13 @@
+import { verify } from '@node-rs/argon2';
 import type { Repositories } from '../plugins/storage.plugin';
 import type { SecretBox } from './secret-box';
-import { hashPassword, oneTimePassword } from './passwords';
-import { newTotpSecret } from '../auth/totp';
+import { hashPassword, oneTimePassword, MIN_PASSWORD_LENGTH } from './passwords';
+import { newTotpSecret, totpMatches, totpUri } from '../auth/totp';
+import { hashRecoveryCode, newRecoveryCodes } from '../auth/recovery-codes';
+import { LOCKOUT } from '../auth/login-method';
 import { needsTwoFactor, type Role, type User } from '../repositories/users.repository';
+import type { AuditAction } from '../repositories/audit.repository';
+import { ConsoleError } from '../errors';
 import { newId } from '../ids';
 
 export interface NewAccount {
@@ -28,15 +33,25 @@ export const CLI_ACTOR: Actor = { userId: null, label: 'cli', ip: null };
 export async function createAccount(
   repos: Repositories,
   secrets: SecretBox,
-  input: { email: string; grants: { role: Role; schoolId?: string; organisationId?: string }[] },
+  input: {
+    email: string;
+    grants: { role: Role; schoolId?: string; organisationId?: string }[];
+    displayName?: string | null;
+    /**
+     * true (the CLI): roles that see captures get a TOTP secret now, printed once, so the user is
+     * enrolled already. false (the dashboard): they set up their authenticator at first sign-in.
+     */
+    issueTotp?: boolean;
+  },
   now: Date,
   actor: Actor = CLI_ACTOR,
 ): Promise<NewAccount> {
   const password = oneTimePassword();
   const passwordHash = await hashPassword(password);
   const id = newId();
-  const totpSecret = needsTwoFactor(input.grants) ? newTotpSecret() : null;
+  const totpSecret = (input.issueTotp ?? true) && needsTwoFactor(input.grants) ? newTotpSecret() : null;
   const user = repos.users.create(input.email, passwordHash, input.grants, now, id);
+  if (input.displayName) repos.users.setDisplayName(user.id, input.displayName);
   if (totpSecret) repos.users.setTotpSecret(user.id, secrets.seal(totpSecret, totpAad(user.id)));
   const first = input.grants[0];
   const schoolId = first?.schoolId ?? null;
@@ -67,7 +82,14 @@ export async function resetPassword(
   secrets: SecretBox,
   user: User,
   now: Date,
-  options: { newTotp?: boolean } = {},
+  options: {
+    newTotp?: boolean;
+    /** Remove the authenticator and recovery codes: the user sets up a new one at next sign-in. */
+    clearTotp?: boolean;
+    /** false: never print a new TOTP secret (the dashboard's reset; enrolment happens at sign-in). */
+    issueTotp?: boolean;
+    schoolId?: string | null;
+  } = {},
   actor: Actor = CLI_ACTOR,
 ): Promise<{ password: string; totpSecret: string | null }> {
   const password = oneTimePassword();
@@ -75,7 +97,9 @@ export async function resetPassword(
   repos.sessions.deleteForUser(user.id);
   const grants = repos.users.grantsOf(user.id);
   let totpSecret: string | null = null;
-  if (needsTwoFactor(grants) && (options.newTotp || user.totpSecretSealed === null)) {
+  if (options.clearTotp) repos.users.clearTotp(user.id);
+  const hasTotp = user.totpSecretSealed !== null && !options.clearTotp;
+  if ((options.issueTotp ?? true) && needsTwoFactor(grants) && (options.newTotp || !hasTotp)) {
     totpSecret = newTotpSecret();
     repos.users.setTotpSecret(user.id, secrets.seal(totpSecret, totpAad(user.id)));
   }
@@ -86,10 +110,10 @@ export async function resetPassword(
       actorUserId: actor.userId,
       actorLabel: actor.label,
       organisationId: organisationOf(repos, grants),
-      schoolId: grants.find((g) => g.schoolId)?.schoolId ?? null,
+      schoolId: options.schoolId ?? grants.find((g) => g.schoolId)?.schoolId ?? null,
       targetId: user.id,
       ip: actor.ip,
-      details: { newTotp: totpSecret !== null },
+      details: { newTotp: totpSecret !== null, totpCleared: options.clearTotp === true },
     },
     now,
   );
@@ -109,4 +133,158 @@ export function organisationOf(
     }
   }
   return null;
+}
+
+/** One audit row about a user account, written with the acting person. */
+export function auditUser(
+  repos: Repositories,
+  action: AuditAction,
+  actor: Actor,
+  target: User,
+  now: Date,
+  extra: {
+    schoolId?: string | null;
+    outcome?: 'success' | 'failure';
+    details?: Record<string, string | number | boolean | null>;
+  } = {},
+): void {
+  const schoolId = extra.schoolId ?? null;
+  repos.audit.append(
+    {
+      action,
+      outcome: extra.outcome ?? 'success',
+      actorUserId: actor.userId,
+      actorLabel: actor.label,
+      organisationId: schoolId
+        ? (repos.schools.byId(schoolId)?.organisationId ?? null)
+        : organisationOf(repos, repos.users.grantsOf(target.id)),
+      schoolId,
+      targetId: target.id,
+      ip: actor.ip,
+      details: extra.details,
+    },
+    now,
+  );
+}
+
+/**
+ * The user replaces their password: the current one must be right (a wrong one counts towards the
+ * lockout), the new one at least 12 characters and different. Ends every other session.
+ */
+export async function changePassword(
+  repos: Repositories,
+  user: User,
+  input: { currentPassword: string; newPassword: string },
+  keepSessionIdHash: string,
+  now: Date,
+  actor: Actor,
+): Promise<void> {
+  const currentOk = await verify(user.passwordHash, input.currentPassword).catch(() => false);
+  if (!currentOk) {
+    const until = new Date(now.getTime() + LOCKOUT.lockMinutes * 60_000);
+    const { locked } = repos.users.recordLoginFailure(user.id, LOCKOUT.maxFailures, until);
+    auditUser(repos, 'user.password_change', actor, user, now, {
+      outcome: 'failure',
+      details: { reason: locked ? 'wrong_current_password_then_locked' : 'wrong_current_password' },
+    });
+    if (locked) {
+      repos.sessions.deleteForUser(user.id);
+      throw new ConsoleError('CONSOLE_ERR_ACCOUNT_LOCKED');
+    }
+    throw new ConsoleError('CONSOLE_ERR_WRONG_PASSWORD');
+  }
+  if ([...input.newPassword].length < MIN_PASSWORD_LENGTH) throw new ConsoleError('CONSOLE_ERR_WEAK_PASSWORD');
+  if (input.newPassword === input.currentPassword) {
+    throw new ConsoleError('CONSOLE_ERR_WEAK_PASSWORD', 'Choose a new password, not the one you have now');
+  }
+  if (input.newPassword.trim().toLowerCase() === user.email.toLowerCase()) {
+    throw new ConsoleError('CONSOLE_ERR_WEAK_PASSWORD', 'Your password cannot be your email address');
+  }
+  repos.users.setPassword(user.id, await hashPassword(input.newPassword));
+  const ended = repos.sessions.deleteForUserExcept(user.id, keepSessionIdHash);
+  auditUser(repos, 'user.password_change', actor, user, now, {
+    details: { wasOneTime: user.mustChangePassword, otherSessionsEnded: ended },
+  });
+}
+
+/**
+ * A new pending TOTP secret for a user with no confirmed authenticator (a new one replaces an
+ * earlier pending one). Someone already enrolled asks an admin to reset theirs instead, so a stolen
+ * session cannot swap the authenticator.
+ */
+export function beginTotpSetup(
+  repos: Repositories,
+  secrets: SecretBox,
+  user: User,
+  now: Date,
+  actor: Actor,
+): { secret: string; otpauthUrl: string } {
+  if (user.totpSecretSealed !== null) {
+    throw new ConsoleError(
+      'CONSOLE_ERR_USER_CONFLICT',
+      'Your authenticator is already set up; an admin can reset it if you have lost it',
+    );
+  }
+  const secret = newTotpSecret();
+  repos.users.setTotpPending(user.id, secrets.seal(secret, totpAad(user.id)));
+  auditUser(repos, 'user.totp_setup', actor, user, now);
+  return { secret, otpauthUrl: totpUri(user.email, secret) };
+}
+
+/** The first code from the authenticator confirms the pending secret; returns 10 new recovery codes. */
+export function confirmTotpSetup(
+  repos: Repositories,
+  secrets: SecretBox,
+  user: User,
+  code: string,
+  now: Date,
+  actor: Actor,
+): string[] {
+  if (user.totpSecretSealed !== null) {
+    throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'Your authenticator is already set up');
+  }
+  if (user.totpPendingSealed === null) {
+    throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'Start the set-up first: there is no authenticator to confirm');
+  }
+  const secret = secrets.open(user.totpPendingSealed, totpAad(user.id));
+  if (!totpMatches(secret, code.trim())) {
+    auditUser(repos, 'user.totp_enrol', actor, user, now, { outcome: 'failure', details: { reason: 'bad_code' } });
+    throw new ConsoleError('CONSOLE_ERR_TOTP_INVALID');
+  }
+  const codes = newRecoveryCodes();
+  repos.users.confirmTotp(
+    user.id,
+    user.totpPendingSealed,
+    codes.map((c) => hashRecoveryCode(user.id, c)),
+    now,
+  );
+  auditUser(repos, 'user.totp_enrol', actor, user, now, { details: { recoveryCodes: codes.length } });
+  return codes;
+}
+
+/** A new set of recovery codes (the old ones stop working), for a current TOTP code. */
+export function regenerateRecoveryCodes(
+  repos: Repositories,
+  secrets: SecretBox,
+  user: User,
+  totp: string,
+  now: Date,
+  actor: Actor,
+): string[] {
+  if (user.totpSecretSealed === null) {
+    throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'Set up your authenticator first');
+  }
+  const secret = secrets.open(user.totpSecretSealed, totpAad(user.id));
+  if (!totpMatches(secret, totp.trim())) {
+    auditUser(repos, 'user.recovery_codes', actor, user, now, { outcome: 'failure', details: { reason: 'bad_code' } });
+    throw new ConsoleError('CONSOLE_ERR_TOTP_INVALID');
+  }
+  const codes = newRecoveryCodes();
+  repos.users.replaceRecoveryCodes(
+    user.id,
+    codes.map((c) => hashRecoveryCode(user.id, c)),
+    now,
+  );
+  auditUser(repos, 'user.recovery_codes', actor, user, now, { details: { recoveryCodes: codes.length } });
+  return codes;
 }

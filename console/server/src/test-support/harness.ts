@@ -101,14 +101,20 @@ export interface TestUser {
   totpSecret: string | null;
 }
 
-/** A user made the way the CLI makes one (one-time password, TOTP secret for roles that need 2FA). */
+/**
+ * A user made the way the CLI makes one (one-time password, TOTP secret for roles that need 2FA).
+ * Unless `oneTimePassword` is set, the password counts as already changed, so the user signs
+ * straight in (the change-password step has tests of its own).
+ */
 export async function createUser(
   app: FastifyInstance,
   email: string,
   role: Role,
   where: { schoolId: string } | { organisationId: string },
+  options: { oneTimePassword?: boolean } = {},
 ): Promise<TestUser> {
   const account = await createAccount(app.repos, app.secrets, { email, grants: [{ role, ...where }] }, new Date());
+  if (!options.oneTimePassword) app.repos.users.setMustChangePassword(account.user.id, false);
   return { id: account.user.id, email: account.user.email, password: account.password, totpSecret: account.totpSecret };
 }
 

@@ -12,16 +12,42 @@ import {
   setSessionCookie,
   startSession,
 } from '../../auth/sessions';
-import { organisationOf } from '../../services/user-accounts.service';
+import {
+  beginTotpSetup,
+  changePassword,
+  confirmTotpSetup,
+  organisationOf,
+  regenerateRecoveryCodes,
+} from '../../services/user-accounts.service';
 import { auditRequest } from '../../services/audit.service';
+import { totpSetupRequired } from '../../auth/sign-in-steps';
 import { LoginRequestSchema, MeResponseSchema, type MeResponse } from './dashboard.schema';
+import {
+  PasswordChangeSchema,
+  RecoveryCodesRequestSchema,
+  RecoveryCodesResponseSchema,
+  TotpCodeSchema,
+  TotpSetupResponseSchema,
+} from './people.schema';
 import type { Viewer } from '../../plugins/session-auth.plugin';
+import { actorOf } from './devices.route';
 
 export const DASHBOARD_AUTH_API = {
   login: '/api/auth/login',
   logout: '/api/auth/logout',
   me: '/api/auth/me',
+  password: '/api/auth/password',
+  totpSetup: '/api/auth/totp/setup',
+  totpConfirm: '/api/auth/totp/confirm',
+  recoveryCodes: '/api/auth/recovery-codes',
 } as const;
+
+const stepErrors = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  403: ErrorResponseSchema,
+  409: ErrorResponseSchema,
+};
 
 export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
   const passwordLogin = new PasswordLoginMethod(app.repos, app.secrets);
@@ -35,8 +61,10 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
       user: {
         id: viewer.user.id,
         email: viewer.user.email,
+        displayName: viewer.user.displayName,
         mustChangePassword: viewer.user.mustChangePassword,
         totpEnrolled: viewer.user.totpSecretSealed !== null,
+        totpSetupRequired: totpSetupRequired(viewer.user, viewer.access.grants),
       },
       grants: [...viewer.access.grants],
       schools: schools.sort((a, b) => a.name.localeCompare(b.name)),
@@ -51,9 +79,9 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
       config: { rateLimit: { max: app.config.loginRatePerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with email, password and (for roles that see captures) a TOTP code',
+        summary: 'Sign in with email, password and (for roles that see captures) a TOTP code or a recovery code',
         description:
-          'Sets an HttpOnly, SameSite=Lax session cookie (Secure unless the console is on http://localhost) and returns the csrfToken to send as x-vigil-csrf on state-changing requests. Five failed attempts lock the account for 15 minutes; each address may try a limited number of times a minute.',
+          'Sets an HttpOnly, SameSite=Lax session cookie (Secure unless the console is on http://localhost) and returns the csrfToken to send as x-vigil-csrf on state-changing requests. Five failed attempts lock the account for 15 minutes; each address may try a limited number of times a minute. A role that needs 2FA with no authenticator yet signs in with the password alone and gets `totpSetupRequired: true`: until POST /api/auth/totp/confirm, other routes answer 403 CONSOLE_ERR_TOTP_SETUP_REQUIRED. With `mustChangePassword` (a one-time password), they answer 403 CONSOLE_ERR_PASSWORD_CHANGE_REQUIRED until POST /api/auth/password.',
         body: LoginRequestSchema,
         response: {
           200: MeResponseSchema,
@@ -89,8 +117,21 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
         throw new ConsoleError(outcome.code, outcome.message);
       }
       const session = startSession(app, outcome.user.id, passwordLogin.name);
+      app.repos.users.recordSignIn(outcome.user.id, now);
       app.repos.audit.append(
-        { ...auditBase, action: 'auth.login', outcome: 'success', details: { method: passwordLogin.name } },
+        {
+          ...auditBase,
+          action: 'auth.login',
+          outcome: 'success',
+          details: {
+            method: passwordLogin.name,
+            secondFactor: outcome.secondFactor,
+            totpSetupRequired: outcome.totpSetupRequired,
+            ...(outcome.secondFactor === 'recovery_code'
+              ? { recoveryCodesLeft: app.repos.users.recoveryCodesLeft(outcome.user.id) }
+              : {}),
+          },
+        },
         now,
       );
       setSessionCookie(app, reply, session);
@@ -136,5 +177,93 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
       const viewer = request.viewer!;
       return me(viewer, viewer.session.csrfToken, viewer.session.expiresAt);
     },
+  );
+
+  app.post(
+    DASHBOARD_AUTH_API.password,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password (at least 12 characters); ends your other sessions',
+        description:
+          'Clears mustChangePassword after a one-time password. A wrong current password counts towards the sign-in lockout.',
+        body: PasswordChangeSchema,
+        response: { 204: Type.Null(), ...stepErrors, 429: ErrorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const viewer = request.viewer!;
+      await changePassword(
+        app.repos,
+        viewer.user,
+        request.body,
+        viewer.session.idHash,
+        app.clock.now(),
+        actorOf(request),
+      );
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    DASHBOARD_AUTH_API.totpSetup,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'Start setting up an authenticator app: a new pending secret and its otpauth:// URL',
+        description:
+          'Only while no authenticator is confirmed (409 otherwise: an admin resets a lost one). The secret counts once POST /api/auth/totp/confirm accepts a code from it.',
+        response: { 200: TotpSetupResponseSchema, ...stepErrors },
+      },
+    },
+    async (request) => beginTotpSetup(app.repos, app.secrets, request.viewer!.user, app.clock.now(), actorOf(request)),
+  );
+
+  app.post(
+    DASHBOARD_AUTH_API.totpConfirm,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'Confirm the authenticator with its current code; returns 10 single-use recovery codes (shown once)',
+        body: TotpCodeSchema,
+        response: { 200: RecoveryCodesResponseSchema, ...stepErrors },
+      },
+    },
+    async (request) => ({
+      recoveryCodes: confirmTotpSetup(
+        app.repos,
+        app.secrets,
+        request.viewer!.user,
+        request.body.code,
+        app.clock.now(),
+        actorOf(request),
+      ),
+    }),
+  );
+
+  app.post(
+    DASHBOARD_AUTH_API.recoveryCodes,
+    {
+      onRequest: app.authenticateUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'A new set of 10 recovery codes for a current TOTP code; the old codes stop working',
+        body: RecoveryCodesRequestSchema,
+        response: { 200: RecoveryCodesResponseSchema, ...stepErrors },
+      },
+    },
+    async (request) => ({
+      recoveryCodes: regenerateRecoveryCodes(
+        app.repos,
+        app.secrets,
+        request.viewer!.user,
+        request.body.totp,
+        app.clock.now(),
+        actorOf(request),
+      ),
+    }),
   );
 };

@@ -21,6 +21,9 @@ export const LoginRequestSchema = Type.Object(
     email: Type.String({ minLength: 3, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 1000 }),
     totp: Type.Optional(Type.String({ maxLength: 10, description: 'the 6-digit code, for roles that need 2FA' })),
+    recoveryCode: Type.Optional(
+      Type.String({ maxLength: 40, description: 'instead of totp: one of the recovery codes (each works once)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -31,6 +34,10 @@ export const MeResponseSchema = Type.Object({
     email: Type.String(),
     mustChangePassword: Type.Boolean(),
     totpEnrolled: Type.Boolean(),
+    totpSetupRequired: Type.Boolean({
+      description: 'a role that needs 2FA with no confirmed authenticator: only the set-up routes answer',
+    }),
+    displayName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   }),
   grants: Type.Array(
     Type.Object({
