@@ -117,8 +117,9 @@ function Home() {
 
 function SignedIn() {
   const me = useMe();
-  if (me.user.mustChangePassword) return <ChangePasswordPage />;
+  // The console's order: an authenticator first (for roles that need one), then a new password.
   if (needsTotpSetup(me)) return <TotpSetupPage />;
+  if (me.user.mustChangePassword) return <ChangePasswordPage />;
   return (
     <LiveProvider csrfToken={me.csrfToken}>
       <Shell>
