@@ -1,6 +1,6 @@
 import './../test/fake-socket';
 import { describe, expect, it } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeApi, me, reply } from '../test/fake-api';
 import { renderApp } from '../test/render';
