@@ -29,6 +29,10 @@ import { devicesRoute } from './routes/dashboard/devices.route';
 import { schoolsRoute } from './routes/dashboard/schools.route';
 import { exportRoute } from './routes/dashboard/export.route';
 import { peopleRoutes } from './routes/dashboard/people.routes';
+import { listsPlugin } from './plugins/lists.plugin';
+import { listsRoute } from './routes/dashboard/lists.route';
+import { captureGroupsRoute } from './routes/dashboard/capture-groups.route';
+import { schoolSummarySettingsRoute } from './summary/summary-settings.route';
 
 export type { ConsoleConfig } from './config';
 export { loadConfig } from './config';
@@ -59,6 +63,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(deviceAuthPlugin);
   await app.register(sessionAuthPlugin);
   await app.register(eventsPlugin);
+  await app.register(listsPlugin);
   await app.register(summaryPlugin, options.summary ?? {});
   await app.register(livePlugin);
   await app.register(retentionPlugin);
@@ -83,6 +88,9 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(schoolsRoute);
   await app.register(exportRoute);
   await app.register(peopleRoutes);
+  await app.register(listsRoute);
+  await app.register(captureGroupsRoute);
+  await app.register(schoolSummarySettingsRoute);
   await app.ready();
   return app;
 }

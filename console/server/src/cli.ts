@@ -13,6 +13,7 @@ import { SummarySettingsError, summarySettingsCommand } from './summary/summary-
 import { revokeDevice, rotateEnrolmentToken } from './services/school-admin.service';
 import { purgeExpiredCaptures } from './services/retention.service';
 import { systemClock } from './clock';
+import { SubjectAccessError, subjectAccessCommand } from './services/subject-access.command';
 
 const HELP = `Vigil console
 
@@ -33,6 +34,9 @@ Commands:
   list-devices --school ID [--json]       enrolled devices and when each last reported
   export-captures --school ID [--since ISO] [--json]
                                           every capture of a school, with the screenshot's file path
+  subject-access --school ID --pupil USER [--out FILE]
+                                          everything held about one pupil (captures with history,
+                                          notes and screenshots; devices) as JSON, to FILE (0600) or stdout
   rotate-token --school ID [--json]       a new enrolment token for the school; the old one stops working
   revoke-device --device ID [--json]      revoke a device: its uploads and heartbeats are refused
   purge [--school ID] [--dry-run] [--json]
@@ -130,6 +134,8 @@ export async function main(argv: string[]): Promise<number> {
       'daily-digest': { type: 'string' },
       names: { type: 'string' },
       device: { type: 'string' },
+      pupil: { type: 'string' },
+      out: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'new-totp': { type: 'boolean', default: false },
@@ -319,6 +325,16 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'subject-access':
+      try {
+        return await subjectAccessCommand(config, {
+          schoolId: required(values.school, '--school'),
+          pupil: required(values.pupil, '--pupil'),
+          out: values.out,
+        });
+      } catch (err) {
+        throw err instanceof SubjectAccessError ? new UsageError(err.message) : err;
+      }
     case 'purge': {
       const blobs = new DiskBlobStore(config.blobDir);
       const result = await withReposAsync(config, async (repos) => {

@@ -22,6 +22,7 @@ export const CONSOLE_ERRORS = {
   CONSOLE_ERR_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
   CONSOLE_ERR_DEVICE_MISMATCH: { status: 403, message: 'The capture belongs to another device' },
   CONSOLE_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
+  CONSOLE_ERR_NOTHING_TO_PUBLISH: { status: 409, message: 'The draft is the same as the published lists' },
   CONSOLE_ERR_CAPTURE_CONFLICT: { status: 409, message: 'A different capture with this id already exists' },
   CONSOLE_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is too large' },
   CONSOLE_ERR_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported content type' },

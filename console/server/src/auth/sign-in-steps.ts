@@ -8,10 +8,13 @@ export const totpSetupRequired = (user: User, grants: readonly Grant[]): boolean
   needsTwoFactor(grants) && user.totpSecretSealed === null;
 
 /**
- * The step that blocks the session now, if any: setting up the authenticator comes first (the
+ * The step that blocks a password session now, if any: setting up the authenticator comes first (the
  * session was opened with a password alone), then replacing a one-time password.
  */
-export function pendingStep(user: User, grants: readonly Grant[]): PendingStep | null {
+export function pendingStep(user: User, grants: readonly Grant[], sessionMethod = 'password'): PendingStep | null {
+  // Another login method (Entra ID, Google) proves the second factor at the identity provider and
+  // has no local password: these steps belong to local accounts only.
+  if (sessionMethod !== 'password') return null;
   if (totpSetupRequired(user, grants)) return 'CONSOLE_ERR_TOTP_SETUP_REQUIRED';
   if (user.mustChangePassword) return 'CONSOLE_ERR_PASSWORD_CHANGE_REQUIRED';
   return null;

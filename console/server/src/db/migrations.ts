@@ -5,6 +5,8 @@ import { PEOPLE_MIGRATIONS } from './migrations-people';
  * migration that has shipped: add the next one. SQL is kept portable (no SQLite-only types) so the
  * same tables can be created on PostgreSQL.
  */
+import { LISTS_MIGRATIONS } from './lists-migrations';
+
 export interface Migration {
   version: number;
   name: string;
@@ -210,4 +212,5 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX alert_sends_digest_day ON alert_sends(school_id, digest_day) WHERE digest_day IS NOT NULL;
     `,
   },
+  ...LISTS_MIGRATIONS,
 ];

@@ -14,6 +14,7 @@ export const LIVE_EVENTS = {
   captureNew: 'capture:new',
   captureUpdated: 'capture:updated',
   deviceStatus: 'device:status',
+  listsPublished: 'lists:published',
 } as const;
 
 /** What a live event carries: ids, times and categories, never captured text. */
@@ -40,10 +41,19 @@ export interface DeviceStatusEvent {
   queueDepth: number | null;
 }
 
+/** A new version of a school's keyword lists (agents pick it up at their next policy check). */
+export interface ListsPublishedEvent {
+  schoolId: string;
+  version: number;
+  policyVersion: string;
+  publishedAt: string;
+}
+
 export interface LiveEvents {
   captureNew(c: Pick<StoredCapture, 'id' | 'schoolId' | 'severity' | 'capturedAt' | 'matches'>): void;
   captureUpdated(c: Pick<StoredCapture, 'id' | 'schoolId' | 'status' | 'assigneeId' | 'hold'>): void;
   deviceStatus(d: Device): void;
+  listsPublished(e: ListsPublishedEvent): void;
 }
 
 declare module 'fastify' {
@@ -81,13 +91,14 @@ export const livePlugin = fp(
       }
       const access = Access.load(app.repos, session.userId);
       const user = app.repos.users.byId(session.userId);
-      // No live updates until the first sign-in steps are done (nor for a disabled account).
-      if (!user || user.disabledAt !== null || pendingStep(user, access.grants) !== null) {
-        next(
-          new Error(
-            user && user.disabledAt === null ? pendingStep(user, access.grants)! : 'CONSOLE_ERR_UNAUTHENTICATED',
-          ),
-        );
+      if (!user || user.disabledAt !== null) {
+        next(new Error('CONSOLE_ERR_UNAUTHENTICATED'));
+        return;
+      }
+      // No live updates until the first sign-in steps are done.
+      const step = pendingStep(user, access.grants, session.method);
+      if (step !== null) {
+        next(new Error(step));
         return;
       }
       void socket.join([
@@ -128,6 +139,10 @@ export const livePlugin = fp(
           queueDepth: d.queueDepth,
         };
         io.to(deviceRoom(d.schoolId)).emit(LIVE_EVENTS.deviceStatus, event);
+      },
+      listsPublished(e) {
+        // Everyone of the school who sees its captures or devices (once each, whatever their rooms).
+        io.to([captureRoom(e.schoolId), deviceRoom(e.schoolId)]).emit(LIVE_EVENTS.listsPublished, e);
       },
     } satisfies LiveEvents);
 

@@ -59,7 +59,7 @@ export const sessionAuthPlugin = fp(
       }
       const access = Access.load(app.repos, user.id);
       // A one-time password or a missing authenticator: only the steps that fix it, `me` and sign-out.
-      const step = pendingStep(user, access.grants);
+      const step = pendingStep(user, access.grants, session.method);
       if (step !== null && !ROUTES_ALLOWED_WHILE_PENDING.has(request.routeOptions.url ?? '')) {
         throw new ConsoleError(step);
       }

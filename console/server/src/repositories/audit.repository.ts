@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import { newId } from '../ids';
+import { LISTS_AUDIT_ACTIONS } from './lists-audit-actions';
 
 export const AUDIT_ACTIONS = [
   'auth.login',
@@ -30,6 +31,7 @@ export const AUDIT_ACTIONS = [
   'capture.export',
   'summary.view',
   'summary.pdf',
+  ...LISTS_AUDIT_ACTIONS,
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -8,6 +8,8 @@ export interface StoredCapture extends CaptureMetadata {
   assigneeId: string | null;
   /** Kept past the school's retention (a legal or safeguarding hold). */
   hold: boolean;
+  /** The capture group it belongs to (same entry, ≥ 3 pupils, within an hour), if any. */
+  groupId: string | null;
   screenshot: { key: string; type: string; width: number; height: number };
   thumbnailKey: string | null;
 }
@@ -36,6 +38,7 @@ interface CaptureRow {
   status: string;
   assignee_id: string | null;
   hold: number;
+  group_id: string | null;
 }
 
 const toCapture = (r: CaptureRow): StoredCapture => ({
@@ -57,6 +60,7 @@ const toCapture = (r: CaptureRow): StoredCapture => ({
   status: r.status,
   assigneeId: r.assignee_id,
   hold: r.hold === 1,
+  groupId: r.group_id ?? null,
   screenshot: {
     key: r.screenshot_key,
     type: r.screenshot_type,
@@ -82,6 +86,8 @@ export interface CaptureQuery {
   from?: string;
   to?: string;
   q?: string;
+  /** A capture group once, as its newest member (among all its members, filters aside). */
+  collapseGroups?: boolean;
   /** Keyset position: captures strictly older than this (newest first by capturedAt, then id). */
   before?: { capturedAt: string; id: string };
   limit: number;
@@ -124,7 +130,7 @@ export class CapturesRepository {
   constructor(private readonly db: Db) {}
 
   /** Stores a capture once: returns false (and changes nothing) when its id is already stored. */
-  insert(c: Omit<StoredCapture, 'status' | 'assigneeId' | 'hold'>): boolean {
+  insert(c: Omit<StoredCapture, 'status' | 'assigneeId' | 'hold' | 'groupId'>): boolean {
     const result = this.db
       .prepare(
         `INSERT INTO captures (id, school_id, device_id, captured_at, received_at, user_name, source, app, window_title,
@@ -195,6 +201,11 @@ export class CapturesRepository {
       const pattern = `%${likeEscape(q.q)}%`;
       add(`(LOWER(context) LIKE ? ESCAPE '\\' OR LOWER(window_title) LIKE ? ESCAPE '\\')`, pattern, pattern);
     }
+    if (q.collapseGroups)
+      add(
+        `(group_id IS NULL OR NOT EXISTS (SELECT 1 FROM captures g WHERE g.group_id = captures.group_id
+           AND (g.captured_at > captures.captured_at OR (g.captured_at = captures.captured_at AND g.id > captures.id))))`,
+      );
     if (q.before)
       add('(captured_at < ? OR (captured_at = ? AND id < ?))', q.before.capturedAt, q.before.capturedAt, q.before.id);
     const rows = this.db

@@ -10,6 +10,10 @@ export interface SchoolSettings {
   minSeverity: number | null;
   alertSeverity: number | null;
   monitoredHours: MonitoredHours[] | null;
+  /** Tray shell settings for the school's agents; null = the default (see DEFAULT_POLICY_SETTINGS). */
+  supportCard?: boolean | null;
+  trayHidden?: boolean | null;
+  privacyNotice?: string | null;
 }
 
 interface SettingsRow {
@@ -17,7 +21,13 @@ interface SettingsRow {
   min_severity: number | null;
   alert_severity: number | null;
   monitored_hours_json: string | null;
+  support_card: number | null;
+  tray_hidden: number | null;
+  privacy_notice: string | null;
 }
+
+const flag = (n: number | null): boolean | null => (n === null ? null : n === 1);
+const flagColumn = (b: boolean | null | undefined): number | null => (b === null || b === undefined ? null : b ? 1 : 0);
 
 const newEnrolmentToken = (): string => `enrol_${newSecret(18)}`;
 
@@ -113,27 +123,41 @@ export class SchoolsRepository {
   settings(id: string): SchoolSettings {
     const r = this.db
       .prepare(
-        'SELECT retention_days, min_severity, alert_severity, monitored_hours_json FROM school_settings WHERE school_id = ?',
+        `SELECT retention_days, min_severity, alert_severity, monitored_hours_json, support_card, tray_hidden,
+           privacy_notice FROM school_settings WHERE school_id = ?`,
       )
       .get(id) as SettingsRow | undefined;
     if (!r)
-      return { retentionDays: DEFAULT_RETENTION_DAYS, minSeverity: null, alertSeverity: null, monitoredHours: null };
+      return {
+        retentionDays: DEFAULT_RETENTION_DAYS,
+        minSeverity: null,
+        alertSeverity: null,
+        monitoredHours: null,
+        supportCard: null,
+        trayHidden: null,
+        privacyNotice: null,
+      };
     return {
       retentionDays: r.retention_days,
       minSeverity: r.min_severity,
       alertSeverity: r.alert_severity,
       monitoredHours: r.monitored_hours_json ? (JSON.parse(r.monitored_hours_json) as MonitoredHours[]) : null,
+      supportCard: flag(r.support_card),
+      trayHidden: flag(r.tray_hidden),
+      privacyNotice: r.privacy_notice,
     };
   }
 
   saveSettings(id: string, s: SchoolSettings, now: Date): void {
     this.db
       .prepare(
-        `INSERT INTO school_settings (school_id, retention_days, min_severity, alert_severity, monitored_hours_json, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO school_settings (school_id, retention_days, min_severity, alert_severity, monitored_hours_json,
+           support_card, tray_hidden, privacy_notice, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (school_id) DO UPDATE SET retention_days = excluded.retention_days,
            min_severity = excluded.min_severity, alert_severity = excluded.alert_severity,
-           monitored_hours_json = excluded.monitored_hours_json, updated_at = excluded.updated_at`,
+           monitored_hours_json = excluded.monitored_hours_json, support_card = excluded.support_card,
+           tray_hidden = excluded.tray_hidden, privacy_notice = excluded.privacy_notice, updated_at = excluded.updated_at`,
       )
       .run(
         id,
@@ -141,6 +165,9 @@ export class SchoolsRepository {
         s.minSeverity,
         s.alertSeverity,
         s.monitoredHours ? JSON.stringify(s.monitoredHours) : null,
+        flagColumn(s.supportCard),
+        flagColumn(s.trayHidden),
+        s.privacyNotice ?? null,
         now.toISOString(),
       );
   }

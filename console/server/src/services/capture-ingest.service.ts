@@ -4,6 +4,7 @@ import { CaptureMetadataSchema, type CaptureMetadata } from '@vigil/shared';
 import type { FastifyInstance } from 'fastify';
 import { ConsoleError } from '../errors';
 import type { Device } from '../repositories/devices.repository';
+import { groupCapture } from './capture-groups.service';
 
 const metadataCheck = TypeCompiler.Compile(CaptureMetadataSchema);
 const IMAGE_TYPES: Record<string, string> = { webp: 'image/webp', png: 'image/png', jpeg: 'image/jpeg' };
@@ -108,6 +109,7 @@ export async function ingestCapture(
   });
   app.repos.devices.touch(device.id, now);
   if (stored) {
+    groupCapture(app, { ...metadata, schoolId: device.schoolId });
     app.live.captureNew({
       id: metadata.id,
       schoolId: device.schoolId,

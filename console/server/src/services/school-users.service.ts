@@ -125,6 +125,19 @@ export class SchoolUsersService {
     const email = input.email.trim().toLowerCase();
     const existing = this.repos.users.byEmail(email);
     if (existing) {
+      // An account of another organisation (trust, local authority) is not joined to this one.
+      const elsewhere = this.repos.users
+        .grantsOf(existing.id)
+        .some(
+          (g) =>
+            (g.organisationId ?? this.repos.schools.byId(g.schoolId!)?.organisationId) !== this.school.organisationId,
+        );
+      if (elsewhere) {
+        throw new ConsoleError(
+          'CONSOLE_ERR_USER_CONFLICT',
+          'This email belongs to an account of another organisation: use another email address',
+        );
+      }
       const before = this.view(existing).roles;
       for (const role of input.roles) this.grantHere(existing.id, role);
       const after = this.view(existing).roles;

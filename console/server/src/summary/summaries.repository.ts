@@ -139,6 +139,37 @@ export class SummariesRepository {
     ).map((r) => r.email);
   }
 
+  /** The school's users holding one of `roles` (school grants only), one row per email and role. */
+  recipientRoles(schoolId: string, roles: readonly Role[]): { email: string; role: Role }[] {
+    if (roles.length === 0) return [];
+    return this.db
+      .prepare(
+        `SELECT DISTINCT u.email, r.role FROM user_roles r JOIN users u ON u.id = r.user_id
+         WHERE r.school_id = ? AND r.role IN (${roles.map(() => '?').join(', ')}) ORDER BY u.email, r.role`,
+      )
+      .all(schoolId, ...roles) as { email: string; role: Role }[];
+  }
+
+  /** Keyword-list versions the school published in [from, to), oldest first (for the weekly summary). */
+  keywordListChanges(
+    schoolId: string,
+    from: Date,
+    to: Date,
+  ): { version: string; publishedAt: string; changelog: string }[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT version, published_at, changelog FROM keyword_list_versions
+           WHERE school_id = ? AND published_at >= ? AND published_at < ? ORDER BY version`,
+        )
+        .all(schoolId, from.toISOString(), to.toISOString()) as {
+        version: number;
+        published_at: string;
+        changelog: string;
+      }[]
+    ).map((r) => ({ version: String(r.version), publishedAt: r.published_at, changelog: r.changelog }));
+  }
+
   captureFacts(schoolId: string, from: Date, to: Date): CaptureFacts[] {
     return (
       this.db

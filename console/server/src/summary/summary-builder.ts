@@ -34,7 +34,7 @@ export interface SummaryInput {
   unreviewed: readonly CaptureFacts[];
   devices: readonly DeviceFacts[];
   notReportingMinutes: number;
-  keywordListChanges: readonly { version: string; publishedAt: string }[];
+  keywordListChanges: readonly { version: string; publishedAt: string; changelog?: string }[];
 }
 
 export const MAX_OF_INTEREST = 10;

@@ -7,6 +7,7 @@ import type { SummaryData } from './summary.schema';
  */
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
 const london = (iso: string): string =>
   new Intl.DateTimeFormat('en-GB', {
@@ -98,8 +99,8 @@ function sections(s: SummaryData): Section[] {
     },
     {
       title: 'Keyword-list changes published',
-      head: ['Version', 'Published'],
-      rows: s.keywordListChanges.map((k) => [k.version, london(k.publishedAt)]),
+      head: ['Version', 'Published', 'What changed'],
+      rows: s.keywordListChanges.map((k) => [k.version, london(k.publishedAt), clip(k.changelog ?? '', 300)]),
       empty: 'None this week.',
     },
   ];

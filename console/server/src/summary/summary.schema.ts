@@ -40,7 +40,12 @@ export const SilentDeviceSchema = Type.Object({
   silentHours: Type.Union([Type.Integer(), Type.Null()]),
 });
 
-export const KeywordListChangeSchema = Type.Object({ version: Type.String(), publishedAt: Type.String() });
+export const KeywordListChangeSchema = Type.Object({
+  version: Type.String(),
+  publishedAt: Type.String(),
+  /** What the editor wrote when publishing (staff text, never captured text). */
+  changelog: Type.Optional(Type.String()),
+});
 
 /** The weekly headline summary, as stored, shown in the dashboard and rendered into the email and PDF. */
 export const SummaryDataSchema = Type.Object({

@@ -63,9 +63,8 @@ export class SummaryService {
       unreviewed: store.unreviewedFacts(schoolId),
       devices: repos.devices.listBySchool(schoolId),
       notReportingMinutes: config.notReportingMinutes,
-      // Keyword lists are Vigil's curated lists for every school until the list editor publishes
-      // per-school versions; then their publication log feeds this.
-      keywordListChanges: [],
+      // The school's keyword-list versions published that week (the list editor's publication log).
+      keywordListChanges: store.keywordListChanges(schoolId, week.start, week.end),
     });
   }
 

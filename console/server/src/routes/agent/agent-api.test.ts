@@ -1,4 +1,3 @@
-import { policyForSchool } from '../../services/policy.service';
 import fs from 'node:fs';
 import sharp from 'sharp';
 import { AGENT_API, CAPTURE_UPLOAD_LIMITS, type Policy } from '@vigil/shared';
@@ -280,7 +279,7 @@ describe('agent API v1', () => {
         },
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ policyVersion: policyForSchool(device.schoolId).version });
+      expect(res.json()).toMatchObject({ policyVersion: h.app.policies.served(device.schoolId).policy.version });
       expect(h.app.repos.devices.byId(device.deviceId)).toMatchObject({
         agentVersion: '0.2.0',
         queueDepth: 3,

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AGENT_API, ErrorResponseSchema, HeartbeatRequestSchema, HeartbeatResponseSchema } from '@vigil/shared';
-import { policyForSchool } from '../../services/policy.service';
 
 export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -18,7 +17,7 @@ export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
       app.repos.devices.recordHeartbeat(device.id, request.body, now);
       const updated = app.repos.devices.byId(device.id);
       if (updated) app.live.deviceStatus(updated);
-      return { serverTime: now.toISOString(), policyVersion: policyForSchool(device.schoolId).version };
+      return { serverTime: now.toISOString(), policyVersion: app.policies.served(device.schoolId).policy.version };
     },
   );
 };

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AGENT_API, ErrorResponseSchema, PolicySchema } from '@vigil/shared';
-import { publishedPolicy } from '../../services/policy.service';
 
 export const policyRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -13,7 +12,7 @@ export const policyRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const device = request.device!;
       app.repos.devices.touch(device.id, app.clock.now());
-      const { policy, etag } = publishedPolicy(device.schoolId);
+      const { policy, etag } = app.policies.served(device.schoolId);
       reply.header('ETag', etag).header('Cache-Control', 'private, no-cache');
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponseSchema } from '@vigil/shared';
 import { ConsoleError } from '../../errors';
@@ -36,7 +36,7 @@ export const DASHBOARD_CAPTURES_API = {
 const EARLIER_CAPTURES = 5;
 const IMAGE_TYPES: Record<string, string> = { webp: 'image/webp', png: 'image/png', jpeg: 'image/jpeg' };
 
-const summary = (c: StoredCapture): CaptureSummary => ({
+export const summary = (c: StoredCapture): CaptureSummary => ({
   id: c.id,
   schoolId: c.schoolId,
   capturedAt: c.capturedAt,
@@ -55,7 +55,16 @@ const summary = (c: StoredCapture): CaptureSummary => ({
   assigneeId: c.assigneeId,
   hold: c.hold,
   hasThumbnail: c.thumbnailKey !== null,
+  groupId: c.groupId,
 });
+
+/** What a collapsed list shows of a capture's group. */
+const groupInfo = (app: FastifyInstance, groupId: string | null) => {
+  const g = groupId ? app.captureGroups.byId(groupId) : undefined;
+  return g
+    ? { id: g.id, memberCount: g.memberCount, pupilCount: g.pupilCount, firstAt: g.firstAt, lastAt: g.lastAt }
+    : null;
+};
 
 const idRouteErrors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
 
@@ -95,7 +104,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
     async (request) => {
       const access = request.viewer!.access;
       if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      const { cursor, limit = 50, schoolId, from, to, ...filters } = request.query;
+      const { cursor, limit = 50, schoolId, from, to, collapseGroups, ...filters } = request.query;
       const before = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && !before) throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'cursor is not valid');
       const visible = access.schoolsWith(CAPTURE_READERS);
@@ -105,13 +114,16 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
         from: from === undefined ? undefined : new Date(from).toISOString(),
         to: to === undefined ? undefined : new Date(to).toISOString(),
         before: before && { capturedAt: before.at, id: before.id },
+        collapseGroups,
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       auditRequest(app, request, { action: 'capture.list', details: { returned: page.length } });
       return {
-        items: page.map(summary),
+        items: collapseGroups
+          ? page.map((c) => ({ ...summary(c), group: groupInfo(app, c.groupId) }))
+          : page.map(summary),
         nextCursor: rows.length > limit && last ? encodeCursor(last.capturedAt, last.id) : null,
       };
     },

@@ -67,6 +67,9 @@ export const CaptureListQuerySchema = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'captured at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'captured at or before' })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text in the context or window title' })),
+    collapseGroups: Type.Optional(
+      Type.Boolean({ description: 'a capture group once, as its newest member, with `group` filled in' }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   },
@@ -92,13 +95,29 @@ const captureCore = {
   assigneeId: Type.Union([Type.String(), Type.Null()]),
   hold: Type.Boolean({ description: 'kept past the retention period' }),
   hasThumbnail: Type.Boolean(),
+  groupId: Type.Union([Type.String(), Type.Null()], { description: 'its capture group, if any' }),
 };
+
+export const CaptureGroupInfoSchema = Type.Object({
+  id: Type.String(),
+  memberCount: Type.Integer(),
+  pupilCount: Type.Integer(),
+  firstAt: Type.String(),
+  lastAt: Type.String(),
+});
 
 export const CaptureSummarySchema = Type.Object(captureCore);
 export type CaptureSummary = Static<typeof CaptureSummarySchema>;
 
 export const CaptureListResponseSchema = Type.Object({
-  items: Type.Array(CaptureSummarySchema),
+  items: Type.Array(
+    Type.Object({
+      ...captureCore,
+      group: Type.Optional(
+        Type.Union([CaptureGroupInfoSchema, Type.Null()], { description: 'with collapseGroups=true only' }),
+      ),
+    }),
+  ),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
@@ -167,11 +186,19 @@ export const IdParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxL
 
 export const EnrolmentTokenResponseSchema = Type.Object({ schoolId: Type.String(), enrolmentToken: Type.String() });
 
+/** The tray settings a school sets for its agents (served in the policy; a change gives a new ETag). */
+const policySettingsFields = {
+  supportCard: Type.Boolean({ description: 'show the support card after a severity >= 4 capture (default true)' }),
+  trayHidden: Type.Boolean({ description: 'hide the tray icon (default false)' }),
+  privacyNotice: Type.Union([Type.String(), Type.Null()], { description: 'null: the default text' }),
+};
+
 export const SchoolSettingsSchema = Type.Object({
   retentionDays: Type.Integer({ minimum: 1, maximum: 3650, description: 'captures older than this are purged daily' }),
   minSeverity: Type.Union([SeveritySchema, Type.Null()]),
   alertSeverity: Type.Union([SeveritySchema, Type.Null()]),
   monitoredHours: Type.Union([Type.Array(MonitoredHoursSchema, { maxItems: 50 }), Type.Null()]),
+  ...policySettingsFields,
 });
 
 export const SchoolSettingsUpdateSchema = Type.Object(
@@ -180,6 +207,9 @@ export const SchoolSettingsUpdateSchema = Type.Object(
     minSeverity: Type.Optional(Type.Union([SeveritySchema, Type.Null()])),
     alertSeverity: Type.Optional(Type.Union([SeveritySchema, Type.Null()])),
     monitoredHours: Type.Optional(Type.Union([Type.Array(MonitoredHoursSchema, { maxItems: 50 }), Type.Null()])),
+    supportCard: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    trayHidden: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    privacyNotice: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 20_000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import { usersRoute } from './users.route';
+import { overviewRoute } from './overview.route';
+import { subjectAccessRoute } from './subject-access.route';
+import { sessionPurgePlugin } from '../../plugins/session-purge.plugin';
 
 /** The people branch's dashboard routes and jobs, registered together (one line in app.ts). */
-export const peopleRoutes: FastifyPluginAsync = async (app) => {
-  await app.register(usersRoute);
-};
+export const peopleRoutes = fp(
+  async (app) => {
+    await app.register(sessionPurgePlugin);
+    await app.register(usersRoute);
+    await app.register(overviewRoute);
+    await app.register(subjectAccessRoute);
+  },
+  { name: 'vigil-people', fastify: '5.x', dependencies: ['vigil-storage', 'vigil-session-auth'] },
+);

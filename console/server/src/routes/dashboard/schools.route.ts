@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ErrorResponseSchema } from '@vigil/shared';
+import { DEFAULT_POLICY_SETTINGS, ErrorResponseSchema } from '@vigil/shared';
 import { ConsoleError } from '../../errors';
 import { SCHOOL_ADMINS } from '../../auth/access';
-import type { School } from '../../repositories/schools.repository';
+import type { School, SchoolSettings } from '../../repositories/schools.repository';
 import { rotateEnrolmentToken } from '../../services/school-admin.service';
 import { auditRequest } from '../../services/audit.service';
 import { actorOf } from './devices.route';
@@ -19,6 +19,14 @@ export const SCHOOLS_API = {
   rotate: '/api/schools/:id/enrolment-token/rotate',
   settings: '/api/schools/:id/settings',
 } as const;
+
+/** Settings as the dashboard sees them: tray settings left unset show their defaults. */
+const settingsView = (s: SchoolSettings) => ({
+  ...s,
+  supportCard: s.supportCard ?? DEFAULT_POLICY_SETTINGS.supportCard ?? true,
+  trayHidden: s.trayHidden ?? DEFAULT_POLICY_SETTINGS.trayHidden ?? false,
+  privacyNotice: s.privacyNotice ?? null,
+});
 
 const idRouteErrors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema };
 
@@ -87,7 +95,7 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SchoolSettingsSchema, ...idRouteErrors },
       },
     },
-    async (request) => app.repos.schools.settings(administered(request, request.params.id).id),
+    async (request) => settingsView(app.repos.schools.settings(administered(request, request.params.id).id)),
   );
 
   app.put(
@@ -111,6 +119,9 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
         minSeverity: body.minSeverity ?? null,
         alertSeverity: body.alertSeverity ?? null,
         monitoredHours: body.monitoredHours ?? null,
+        supportCard: body.supportCard ?? null,
+        trayHidden: body.trayHidden ?? null,
+        privacyNotice: body.privacyNotice ?? null,
       };
       app.repos.schools.saveSettings(school.id, settings, app.clock.now());
       auditRequest(app, request, {
@@ -123,9 +134,12 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
           minSeverity: settings.minSeverity,
           alertSeverity: settings.alertSeverity,
           monitoredHours: settings.monitoredHours?.length ?? null,
+          supportCard: settings.supportCard,
+          trayHidden: settings.trayHidden,
+          privacyNotice: settings.privacyNotice === null ? 'default' : 'custom',
         },
       });
-      return settings;
+      return settingsView(settings);
     },
   );
 };

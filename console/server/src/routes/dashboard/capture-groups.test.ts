@@ -1,0 +1,205 @@
+import type { CaptureMetadata } from '@vigil/shared';
+import {
+  createUser,
+  enrolDevice,
+  signIn,
+  startHarness,
+  uploadCapture,
+  type Harness,
+  type SignedIn,
+} from '../../test-support/harness';
+
+/** Capture groups: ≥ 3 distinct pupils, the same entry, the same school, within an hour; never severity 5. */
+describe('capture groups', () => {
+  let h: Harness;
+  let oak: { id: string; enrolmentToken: string };
+  let elm: { id: string; enrolmentToken: string };
+  let dsl: SignedIn;
+  let head: SignedIn;
+  let oakDevice: { deviceId: string; auth: string };
+  let elmDevice: { deviceId: string; auth: string };
+  const base = Date.parse('2026-11-20T10:00:00.000Z');
+  const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
+
+  beforeAll(async () => {
+    h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
+    oak = h.app.repos.schools.create('Oak Academy', new Date());
+    elm = h.app.repos.schools.create('Elm Primary', new Date());
+    dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak.id }));
+    head = await signIn(h.app, await createUser(h.app, 'head@oak.sch.uk', 'head', { schoolId: oak.id }));
+    oakDevice = await enrolDevice(h.app, oak.enrolmentToken);
+    elmDevice = await enrolDevice(h.app, elm.enrolmentToken);
+  });
+  afterAll(() => h.close());
+
+  /** A capture of `entry` (severity 3 unless said) by `user` at `minutes` after the base time. */
+  const capture = (entry: string, user: string, minutes: number, severity = 3, device = oakDevice) => {
+    const phrase = entry.split('.')[1]!;
+    const context = `macbeth: ${phrase} him now`;
+    const over: Partial<CaptureMetadata> = {
+      user,
+      capturedAt: at(minutes),
+      context,
+      severity,
+      matches: [{ entryId: entry, phrase, category: 'violence', severity, start: 9, end: 9 + phrase.length }],
+    };
+    return uploadCapture(h.app, device, over);
+  };
+  const groupOf = (id: string) => h.app.repos.captures.byId(id)!.groupId;
+
+  it('two pupils make no group; a third within the hour groups all three', async () => {
+    const a = await capture('violence.stab', 'pupil-a', 0);
+    const b = await capture('violence.stab', 'pupil-b', 20);
+    const a2 = await capture('violence.stab', 'pupil-a', 25);
+    expect([a, b, a2].map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    const c = await capture('violence.stab', 'pupil-c', 50);
+    const g = groupOf(c.id);
+    expect(g).not.toBeNull();
+    expect([a, b, a2].map((x) => groupOf(x.id))).toEqual([g, g, g]);
+    // A fourth within the hour of the group's first joins it; one past the hour does not.
+    const d = await capture('violence.stab', 'pupil-d', 60);
+    expect(groupOf(d.id)).toBe(g);
+    const e = await capture('violence.stab', 'pupil-e', 61);
+    expect(groupOf(e.id)).toBeNull();
+    expect(h.app.captureGroups.byId(g!)).toMatchObject({
+      memberCount: 5,
+      pupilCount: 4,
+      firstAt: at(0),
+      lastAt: at(60),
+    });
+  });
+
+  it('three pupils 61 minutes from first to last make no group; exactly 60 minutes do', async () => {
+    const x = [
+      await capture('violence.knife', 'p1', 0),
+      await capture('violence.knife', 'p2', 30),
+      await capture('violence.knife', 'p3', 61),
+    ];
+    expect(x.map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    const y = [
+      await capture('violence.gun', 'p1', 0),
+      await capture('violence.gun', 'p2', 30),
+      await capture('violence.gun', 'p3', 60),
+    ];
+    expect(new Set(y.map((c) => groupOf(c.id))).size).toBe(1);
+    expect(groupOf(y[0]!.id)).not.toBeNull();
+  });
+
+  it('never groups severity-5 captures, nor pupils of different schools', async () => {
+    const five = [
+      await capture('violence.shoot', 'p1', 0, 5),
+      await capture('violence.shoot', 'p2', 1, 5),
+      await capture('violence.shoot', 'p3', 2, 5),
+      await capture('violence.shoot', 'p4', 3, 5),
+    ];
+    expect(five.map((c) => groupOf(c.id))).toEqual([null, null, null, null]);
+    const mixed = [
+      await capture('violence.punch', 'p1', 0),
+      await capture('violence.punch', 'p2', 1),
+      await capture('violence.punch', 'p3', 2, 3, elmDevice),
+    ];
+    expect(mixed.map((c) => groupOf(c.id))).toEqual([null, null, null]);
+  });
+
+  it('the list collapses a group to its newest member with the group filled in; the group route lists members', async () => {
+    const members = [
+      await capture('violence.slap', 'q1', 0),
+      await capture('violence.slap', 'q2', 5),
+      await capture('violence.slap', 'q3', 10),
+    ];
+    const loner = await capture('violence.kick', 'q1', 11);
+    const groupId = groupOf(members[0]!.id)!;
+    const query = `from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(11))}&q=macbeth`;
+    const full = (await h.app.inject({ method: 'GET', url: `/api/captures?${query}`, headers: dsl.get })).json();
+    const slapIds = full.items
+      .filter((i: { groupId: string | null }) => i.groupId === groupId)
+      .map((i: { id: string }) => i.id);
+    expect(slapIds.sort()).toEqual(members.map((m) => m.id).sort());
+    expect(full.items[0]).not.toHaveProperty('group');
+
+    const collapsed = (
+      await h.app.inject({ method: 'GET', url: `/api/captures?${query}&collapseGroups=true`, headers: dsl.get })
+    ).json();
+    const ofGroup = collapsed.items.filter((i: { groupId: string | null }) => i.groupId === groupId);
+    expect(ofGroup).toHaveLength(1);
+    expect(ofGroup[0]).toMatchObject({
+      id: members[2]!.id,
+      group: { id: groupId, memberCount: 3, pupilCount: 3, firstAt: at(0), lastAt: at(10) },
+    });
+    expect(collapsed.items.find((i: { id: string }) => i.id === loner.id)).toMatchObject({
+      groupId: null,
+      group: null,
+    });
+
+    const res = await h.app.inject({ method: 'GET', url: `/api/capture-groups/${groupId}`, headers: head.get });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      id: groupId,
+      schoolId: oak.id,
+      entryId: 'violence.slap',
+      phrase: 'slap',
+      severity: 3,
+    });
+    expect(res.json().members.map((m: { id: string }) => m.id)).toEqual(members.map((m) => m.id).reverse());
+  });
+
+  it('a group review applies to every member, each with its own history row and audit entry', async () => {
+    const members = [
+      await capture('violence.hit', 'r1', 0),
+      await capture('violence.hit', 'r2', 1),
+      await capture('violence.hit', 'r3', 2),
+    ];
+    const groupId = groupOf(members[0]!.id)!;
+    const denied = await h.app.inject({
+      method: 'POST',
+      url: `/api/capture-groups/${groupId}/review`,
+      headers: head.write,
+      payload: { status: 'reviewed' },
+    });
+    expect(denied.statusCode).toBe(403);
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: `/api/capture-groups/${groupId}/review`,
+      headers: dsl.write,
+      payload: { status: 'done' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(members.map((m) => h.app.repos.captures.byId(m.id)!.status)).toEqual(['new', 'new', 'new']);
+
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/capture-groups/${groupId}/review`,
+      headers: dsl.write,
+      payload: { status: 'false_positive', note: 'Year 9 reading Macbeth' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ updated: 3 });
+    for (const m of members) {
+      expect(h.app.repos.captures.byId(m.id)!.status).toBe('false_positive');
+      expect(h.app.repos.captures.history(m.id)).toEqual([
+        expect.objectContaining({
+          statusFrom: 'new',
+          statusTo: 'false_positive',
+          note: 'Year 9 reading Macbeth',
+          userEmail: 'dsl@oak.sch.uk',
+        }),
+      ]);
+    }
+    const audited = h.app.db
+      .prepare("SELECT target_id FROM audit_log WHERE action = 'capture.review' AND details_json LIKE ?")
+      .pluck()
+      .all(`%${groupId}%`);
+    expect(audited.sort()).toEqual(members.map((m) => m.id).sort());
+    // The list editor counts them as false positives of the entry.
+    expect(h.app.lists.repo.falsePositives(oak.id).get('violence.hit')).toBe(3);
+  });
+
+  it('an unknown group is 404', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/capture-groups/0190b8d2-0000-7000-8000-000000000000',
+      headers: dsl.get,
+    });
+    expect(res.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { ConsoleConfig } from '../config';
+import { openDatabase } from '../db/database';
+import { repositoriesFor } from '../plugins/storage.plugin';
+import { DiskBlobStore } from '../blob-store/disk-blob-store';
+import { CLI_ACTOR } from './user-accounts.service';
+import { auditSubjectAccess, buildSubjectAccess, writePrivateFile } from './subject-access.service';
+
+/** A problem with the command's input (exit code 2). */
+export class SubjectAccessError extends Error {}
+
+/**
+ * `subject-access --school ID --pupil USER [--out FILE]`: the same export as the dashboard's, to a
+ * file readable by its owner only (or stdout), audited with the CLI as the actor.
+ */
+export async function subjectAccessCommand(
+  config: ConsoleConfig,
+  input: { schoolId: string; pupil: string; out?: string },
+): Promise<number> {
+  const pupil = input.pupil.trim();
+  if (pupil.length === 0 || pupil.length > 200) throw new SubjectAccessError('--pupil must be 1 to 200 characters');
+  const db = openDatabase(config.databasePath);
+  try {
+    const repos = repositoriesFor(db);
+    const school = repos.schools.byId(input.schoolId);
+    if (!school) throw new SubjectAccessError(`No school with id ${input.schoolId}`);
+    const now = new Date();
+    const result = await buildSubjectAccess(db, repos, new DiskBlobStore(config.blobDir), school, pupil, now);
+    const text = `${JSON.stringify(result.document, null, 2)}\n`;
+    if (input.out) {
+      const file = path.resolve(input.out);
+      writePrivateFile(file, text);
+      process.stderr.write(
+        `Wrote ${result.captures} captures and ${result.devices} devices of ${pupil} at ${school.name} to ${file}\n`,
+      );
+    } else {
+      process.stdout.write(text);
+    }
+    auditSubjectAccess(repos, school, pupil, result, CLI_ACTOR, now);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
