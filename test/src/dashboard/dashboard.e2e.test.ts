@@ -227,8 +227,7 @@ describe('the DSL dashboard in a real browser', () => {
     await page.locator('.capture-row').first().waitFor();
     await page.getByRole('button', { name: 'False positives' }).click();
     await page.waitForURL(/status=false_positive/);
-    await page.locator('.capture-row').first().waitFor();
-    expect(await page.locator('.capture-row').count()).toBe(1);
+    await until(async () => (await page.locator('.capture-row').count()) === 1, 'the one false positive');
     expect(await page.locator('.capture-row').first().getAttribute('data-capture-id')).toBe(ids.kys2);
 
     await page.getByRole('button', { name: 'All captures' }).click();
@@ -250,12 +249,14 @@ describe('the DSL dashboard in a real browser', () => {
   });
 
   it('shows the overview, devices, summaries and lists pages', async () => {
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-    await page.waitForLoadState('networkidle');
+    await page.getByRole('heading', { name: 'Review backlog' }).waitFor();
+    // 5 captures: one false positive, one reviewed, 3 still unreviewed.
+    expect(await page.locator('.card-backlog .big').textContent()).toBe('3');
     await shot(page, '10-overview');
 
-    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
     await page.locator('tbody tr').first().waitFor();
     const devices = await page.locator('tbody tr').allTextContents();
@@ -264,15 +265,39 @@ describe('the DSL dashboard in a real browser', () => {
     expect(devices.find((d) => d.includes('OAK-LAPTOP-07'))).toContain('jsmith');
     await shot(page, '11-devices');
 
-    await page.getByRole('link', { name: 'Summaries' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Summaries' }).click();
     await page.getByRole('heading', { name: 'Summaries', level: 1 }).waitFor();
     await page.getByText('Email is not configured.').waitFor();
     await shot(page, '12-summaries');
+  });
 
-    await page.getByRole('link', { name: 'Keyword lists' }).click();
+  it('edits a list entry, publishes it with a changelog, and agents get a new policy and ETag', async () => {
+    const before = await policy(vigil.url, device);
+    expect(entryIdOf(before.policy, 'kys').severity).toBe(4);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Keyword lists' }).click();
     await page.getByRole('heading', { name: 'Keyword lists', level: 1 }).waitFor();
-    await page.waitForLoadState('networkidle');
+    await page.getByLabel('Search phrases').fill('kys');
+    const row = page.locator(`tr[data-entry-id="${entries.kys!.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('td').nth(3).textContent()).toBe('1'); // the false positive marked above
     await shot(page, '13-lists');
+    await row.getByLabel('Severity of kys').selectOption('5');
+    await page.getByText('“kys” is now severity 5 in the draft.').waitFor();
+    await page.getByText('The draft has changes that are not published yet.').waitFor();
+    await page.getByLabel('Paste some text to see what the lists would match').fill('just kys lol');
+    await page.getByRole('button', { name: 'Check text' }).click();
+    await page.locator('.preview-text mark').waitFor();
+    expect(await page.locator('.preview-text mark').textContent()).toBe('kys');
+    await page.getByLabel('What changed (the changelog)').fill('kys raised to severity 5 after the Year 9 incident');
+    await page.getByRole('button', { name: 'Publish to devices' }).click();
+    await page.getByText(/^Published version 1\./).waitFor();
+    await page.getByText('kys raised to severity 5 after the Year 9 incident').first().waitFor();
+    await shot(page, '13b-lists-published');
+
+    const after = await policy(vigil.url, device);
+    expect(after.etag).not.toBe(before.etag);
+    expect(after.policy.version).not.toBe(before.policy.version);
+    expect(entryIdOf(after.policy, 'kys').severity).toBe(5);
   });
 
   it('lets the school admin see devices with the enrolment token, people and settings, and the audit log', async () => {
@@ -280,11 +305,14 @@ describe('the DSL dashboard in a real browser', () => {
     try {
       const adminPage = adminContext.pages()[0] ?? (await adminContext.newPage());
       await signIn(adminPage, vigil.url, admin);
-      await adminPage.getByRole('link', { name: 'Devices' }).click();
+      await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
       await adminPage.getByRole('button', { name: 'Show token' }).click();
       expect(await adminPage.locator('code.token').textContent()).toBe(oak.enrolmentToken);
       await shot(adminPage, '14-devices-admin');
-      await adminPage.getByRole('link', { name: 'People and settings' }).click();
+      await adminPage
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'People and settings' })
+        .click();
       await adminPage.getByRole('heading', { name: 'People and settings', level: 1 }).waitFor();
       await adminPage.locator('table').last().locator('tbody tr').first().waitFor();
       expect(await adminPage.getByRole('heading', { name: 'Inbox' }).count()).toBe(0);

@@ -303,12 +303,13 @@ export interface SummaryDetail extends SummaryListItem {
 
 /** The per-school settings of the contract (GET/PUT /api/schools/:id/summary-settings). */
 export interface SchoolSummarySettings {
-  sendDay?: string | number;
-  sendTime?: string;
+  sendDay: string;
+  sendTime: string;
+  /** By role: the school's heads, DSLs and deputy DSLs. */
   recipients: { email: string; role: string }[];
-  includeNames?: boolean;
-  alertSeverity?: number;
-  dailyDigest?: boolean;
+  includeNames: boolean;
+  alertSeverity: number;
+  dailyDigest: boolean;
   emailConfigured: boolean;
 }
 

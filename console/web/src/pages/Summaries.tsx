@@ -148,23 +148,24 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
   const school = useSchool();
   const ids = useId();
   const [perSchool, setPerSchool] = useState<SchoolSummarySettings | null>(null);
+  const [form, setForm] = useState<SchoolSummarySettings | null>(null);
   const [global, setGlobal] = useState<SummarySettings | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [recipients, setRecipients] = useState('');
+  const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
 
   useEffect(() => {
     let live = true;
     setPerSchool(null);
+    setGlobal(null);
     get<SchoolSummarySettings>(`/api/schools/${schoolId}/summary-settings`)
       .then((s) => {
         if (!live) return;
         setPerSchool(s);
-        setRecipients(s.recipients.map((r) => `${r.email}`).join('\n'));
+        setForm(s);
       })
       .catch(async (err: unknown) => {
-        // Before the per-school route exists, the console-wide one still says whether email works.
-        if (!(err instanceof ApiError) || err.status !== 404) return live && setError(err);
+        // Roles that may not read the school's settings (deputy DSLs) still see whether email works.
+        if (!(err instanceof ApiError) || (err.status !== 404 && err.status !== 403)) return live && setError(err);
         try {
           const g = await get<SummarySettings>('/api/summary-settings');
           if (live) setGlobal(g);
@@ -179,23 +180,20 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!perSchool) return;
+    if (!form) return;
     setMessage(null);
     try {
-      const emails = recipients
-        .split(/[\s,;]+/)
-        .map((e) => e.trim())
-        .filter(Boolean);
-      const previous = new Map(perSchool.recipients.map((r) => [r.email, r.role]));
       const next = await put<SchoolSummarySettings>(`/api/schools/${schoolId}/summary-settings`, {
-        ...perSchool,
-        emailConfigured: undefined,
-        recipients: emails.map((email) => ({ email, role: previous.get(email) ?? 'dsl' })),
+        sendTime: form.sendTime,
+        includeNames: form.includeNames,
+        alertSeverity: form.alertSeverity,
+        dailyDigest: form.dailyDigest,
       });
       setPerSchool(next);
-      setMessage('Saved.');
+      setForm(next);
+      setMessage({ text: 'Settings saved.' });
     } catch (err) {
-      setMessage(errorMessage(err));
+      setMessage({ text: errorMessage(err), error: true });
     }
   }
 
@@ -213,74 +211,88 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
           the console has SMTP settings (<code>VIGIL_SMTP_URL</code>); a later <code>send-summaries</code> sends them.
         </p>
       ) : null}
-      {perSchool ? (
-        <form onSubmit={save}>
-          <dl className="facts">
-            {perSchool.sendTime ? (
-              <>
-                <dt>Sent</dt>
-                <dd>
-                  {typeof perSchool.sendDay === 'string' ? perSchool.sendDay : 'Mondays'} at {perSchool.sendTime} (UK
-                  time)
-                </dd>
-              </>
+      {perSchool && form ? (
+        <form onSubmit={save} className="settings-form">
+          <p>
+            <strong>Recipients</strong> (by role: give someone the Head, DSL or Deputy DSL role to add them):{' '}
+            {perSchool.recipients.length > 0
+              ? perSchool.recipients.map((r) => `${r.email} (${ROLE_LABELS[r.role] ?? r.role})`).join(', ')
+              : 'nobody yet'}
+          </p>
+          <fieldset disabled={!canEdit}>
+            <legend>Weekly summary and alerts</legend>
+            <label>
+              Send on Mondays at (UK time)
+              <input
+                type="time"
+                value={form.sendTime}
+                onChange={(e) => setForm({ ...form, sendTime: e.target.value })}
+                required
+              />
+            </label>
+            <label>
+              Email DSLs at once from severity
+              <select
+                value={form.alertSeverity}
+                onChange={(e) => setForm({ ...form, alertSeverity: Number(e.target.value) })}
+              >
+                {[1, 2, 3, 4, 5].map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="toggle">
+              <input
+                type="checkbox"
+                checked={form.dailyDigest}
+                onChange={(e) => setForm({ ...form, dailyDigest: e.target.checked })}
+              />{' '}
+              A daily digest of severity-3 captures
+            </label>
+            <label className="toggle">
+              <input
+                type="checkbox"
+                checked={form.includeNames}
+                onChange={(e) => setForm({ ...form, includeNames: e.target.checked })}
+              />{' '}
+              Show pupils by login name (otherwise initials)
+            </label>
+            {canEdit ? (
+              <div>
+                <button type="submit">Save summary settings</button>
+              </div>
             ) : null}
-            {perSchool.alertSeverity ? (
-              <>
-                <dt>Immediate alerts</dt>
-                <dd>severity {perSchool.alertSeverity} and above</dd>
-              </>
-            ) : null}
-            {perSchool.dailyDigest !== undefined ? (
-              <>
-                <dt>Daily digest</dt>
-                <dd>{perSchool.dailyDigest ? 'On' : 'Off'}</dd>
-              </>
-            ) : null}
-          </dl>
-          <label htmlFor={`${ids}-r`}>Recipients (one email address a line)</label>
-          <textarea
-            id={`${ids}-r`}
-            rows={4}
-            value={recipients}
-            readOnly={!canEdit}
-            onChange={(e) => setRecipients(e.target.value)}
-          />
-          {canEdit ? <button type="submit">Save recipients</button> : null}
-          {message ? <p role="status">{message}</p> : null}
+          </fieldset>
+          {message ? (
+            <p className={`notice${message.error ? ' notice-error' : ''}`} role={message.error ? 'alert' : 'status'}>
+              {message.text}
+            </p>
+          ) : null}
         </form>
       ) : global ? (
-        <>
-          <dl className="facts">
-            <dt>Recipients</dt>
-            <dd>
-              {globalRecipients.length > 0
-                ? globalRecipients.join(', ')
-                : 'nobody yet (heads, DSLs and deputy DSLs of the school get it)'}
-            </dd>
-            {settings ? (
-              <>
-                <dt>Sent</dt>
-                <dd>Mondays at {settings.summaryTime} (UK time)</dd>
-                <dt>Immediate alerts</dt>
-                <dd>severity {settings.alertSeverity} and above</dd>
-                <dt>Daily digest</dt>
-                <dd>{settings.dailyDigest ? 'On' : 'Off'}</dd>
-                <dt>Pupil names</dt>
-                <dd>{settings.showNames ? 'Shown' : 'Initials only'}</dd>
-              </>
-            ) : null}
-          </dl>
-          <p className="muted">
-            Change these with <code>npm run console -- summary-settings --school {schoolId}</code>.
-          </p>
-        </>
-      ) : (
+        <dl className="facts">
+          <dt>Recipients</dt>
+          <dd>
+            {globalRecipients.length > 0
+              ? globalRecipients.join(', ')
+              : 'nobody yet (heads, DSLs and deputy DSLs of the school get it)'}
+          </dd>
+          {settings ? (
+            <>
+              <dt>Sent</dt>
+              <dd>Mondays at {settings.summaryTime} (UK time)</dd>
+              <dt>Immediate alerts</dt>
+              <dd>severity {settings.alertSeverity} and above</dd>
+              <dt>Daily digest</dt>
+              <dd>{settings.dailyDigest ? 'On' : 'Off'}</dd>
+            </>
+          ) : null}
+        </dl>
+      ) : error ? null : (
         <Loading />
       )}
-      <p className="muted">
-        Recipients get it by role: {[ROLE_LABELS.head, ROLE_LABELS.dsl, ROLE_LABELS.deputy_dsl].join(', ')}.
-      </p>
     </section>
   );
 }
