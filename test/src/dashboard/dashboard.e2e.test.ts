@@ -54,6 +54,24 @@ async function browser(dir: string): Promise<BrowserContext> {
   });
 }
 
+/** ISO 8601 week of a date in Europe/London (the console's weeks), as YYYY-Www. */
+function isoWeek(date: Date): string {
+  const [day, month, year] = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  })
+    .format(date)
+    .split('/')
+    .map(Number) as [number, number, number];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7));
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
 /** Polls a condition (the page's CSP rightly forbids waitForFunction's eval). */
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -265,9 +283,14 @@ describe('the DSL dashboard in a real browser', () => {
     expect(devices.find((d) => d.includes('OAK-LAPTOP-07'))).toContain('jsmith');
     await shot(page, '11-devices');
 
+    // This week's summary, built now by the CLI (no SMTP configured: built and kept, not sent).
+    await vigil.cli('send-summaries', '--school', oak.id, '--week', isoWeek(new Date()));
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Summaries' }).click();
     await page.getByRole('heading', { name: 'Summaries', level: 1 }).waitFor();
     await page.getByText('Email is not configured.').waitFor();
+    await page.getByRole('heading', { name: /^Week \d{4}-W\d\d:/ }).waitFor();
+    expect(await page.locator('.summary .headline').textContent()).toMatch(/severity-5/);
+    expect(await page.locator('.summary .interest li').first().textContent()).toContain('kill myself');
     await shot(page, '12-summaries');
   });
 

@@ -491,26 +491,38 @@ export function ListsPage() {
           <h2 id={`${ids}-excl`}>Exclusions</h2>
           <p className="muted">Text that is never matched, such as place names (“Scunthorpe”).</p>
           <ul className="exclusions">
-            {lists.exclusions.map((x) => (
-              <li key={`${x.source}:${x.phrase}`}>
-                {x.phrase} <span className="muted">({x.source === 'local' ? 'this school' : 'curated'})</span>
-                {canEdit && x.source === 'local' ? (
-                  <button
-                    type="button"
-                    className="subtle"
-                    onClick={() =>
-                      void saveDraft(
-                        (d) => void (d.exclusions = d.exclusions!.filter((p) => p !== x.phrase)),
-                        `“${x.phrase}” removed from the exclusions.`,
-                      )
-                    }
-                  >
-                    Remove<span className="visually-hidden"> {x.phrase}</span>
-                  </button>
-                ) : null}
-              </li>
-            ))}
+            {lists.exclusions
+              .filter((x) => x.source === 'local')
+              .map((x) => (
+                <li key={`local:${x.phrase}`}>
+                  {x.phrase} <span className="muted">(this school)</span>
+                  {canEdit ? (
+                    <button
+                      type="button"
+                      className="subtle"
+                      onClick={() =>
+                        void saveDraft(
+                          (d) => void (d.exclusions = d.exclusions!.filter((p) => p !== x.phrase)),
+                          `“${x.phrase}” removed from the exclusions.`,
+                        )
+                      }
+                    >
+                      Remove<span className="visually-hidden"> {x.phrase}</span>
+                    </button>
+                  ) : null}
+                </li>
+              ))}
           </ul>
+          <details>
+            <summary>Curated exclusions ({lists.exclusions.filter((x) => x.source === 'curated').length})</summary>
+            <ul className="exclusions curated">
+              {lists.exclusions
+                .filter((x) => x.source === 'curated')
+                .map((x) => (
+                  <li key={`curated:${x.phrase}`}>{x.phrase}</li>
+                ))}
+            </ul>
+          </details>
           {canEdit ? (
             <form onSubmit={addExclusion} className="form-row">
               <label htmlFor={`${ids}-newx`}>New exclusion</label>

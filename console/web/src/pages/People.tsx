@@ -132,6 +132,13 @@ function Users({ schoolId }: { schoolId: string }) {
                 <td>
                   <fieldset className="role-boxes">
                     <legend className="visually-hidden">Roles of {u.email}</legend>
+                    {u.roles
+                      .filter((r) => !grantable.includes(r))
+                      .map((r) => (
+                        <span key={r} className="pill pill-muted">
+                          {ROLE_LABELS[r]}
+                        </span>
+                      ))}
                     {grantable.map((r) => (
                       <label key={r} className="toggle small">
                         <input
