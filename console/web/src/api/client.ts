@@ -84,7 +84,8 @@ export async function api<T>(
       err.code ?? `HTTP_${response.status}`,
       err.message ?? `The console answered ${response.status}.`,
     );
-    if (!options.quiet && (response.status === 401 || AUTH_CODES.has(error.code))) {
+    // Only "no session" ends the session: a wrong code on a form is a 401 too, and is the form's to show.
+    if (!options.quiet && AUTH_CODES.has(error.code)) {
       for (const listener of listeners) listener(error);
     }
     throw error;

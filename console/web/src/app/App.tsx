@@ -21,6 +21,7 @@ import { DevicesPage } from '../pages/Devices';
 import { ListsPage } from '../pages/Lists';
 import { SummariesPage } from '../pages/Summaries';
 import { PeoplePage } from '../pages/People';
+import { AccountPage } from '../pages/Account';
 import { Loading } from '../components/bits';
 import type { Role } from '../api/types';
 
@@ -88,7 +89,9 @@ function Shell({ children }: { children: ReactNode }) {
           ) : (
             <span className="school-name">{school.schoolName}</span>
           )}
-          <span className="user-email">{me.user.email}</span>
+          <NavLink to="/account" className="account-link" title="Your account">
+            {me.user.email}
+          </NavLink>
           <button type="button" className="subtle" onClick={() => void signOut()}>
             Sign out
           </button>
@@ -133,6 +136,7 @@ function SignedIn() {
           <Route path="/summaries" element={<SummariesPage />} />
           <Route path="/summaries/:id" element={<SummariesPage />} />
           <Route path="/people" element={<PeoplePage />} />
+          <Route path="/account" element={<AccountPage />} />
           <Route path="/sign-in" element={<Navigate to="/" replace />} />
           <Route
             path="*"

@@ -50,7 +50,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onAuthError((error) => {
-        if (error.status === 401) {
+        if (error.code === 'CONSOLE_ERR_UNAUTHENTICATED') {
           setCsrfToken(null);
           setState({ status: 'signed-out', reason: 'Your session has ended. Please sign in again.' });
         } else {

@@ -181,6 +181,18 @@ describe('the keyword lists page', () => {
     expect(api.called('PUT', `${BASE}/draft`).every((c) => c.headers['x-vigil-csrf'] === 'csrf-123')).toBe(true);
   });
 
+  it('sets a whole category’s severity and switches a category off in the draft', async () => {
+    const { draft } = listsApi();
+    const user = userEvent.setup();
+    renderApp('/lists');
+    await user.selectOptions(await screen.findByLabelText('Severity of every entry in Drugs and alcohol'), '3');
+    await screen.findByText(/Drugs and alcohol: every entry is severity 3 in the draft/);
+    expect(draft().severity).toEqual({ drugs: 3 });
+    await user.click(screen.getByRole('checkbox', { name: /Bullying and abuse/ }));
+    await screen.findByText('Bullying and abuse disabled in the draft.');
+    expect(draft().disabledCategories).toEqual(['bullying']);
+  });
+
   it('asks for the category before saving a phrase, and sends nothing', async () => {
     const { api } = listsApi();
     const user = userEvent.setup();

@@ -298,6 +298,35 @@ export function ListsPage() {
                 </button>{' '}
                 <span className="muted">{c.entryCount}</span>
                 {canEdit ? (
+                  <select
+                    className="small"
+                    aria-label={`Severity of every entry in ${c.name}`}
+                    value={c.severity ?? ''}
+                    disabled={busy}
+                    onChange={(e) => {
+                      const value = e.target.value;
+                      void saveDraft(
+                        (d) => {
+                          if (value) d.severity![c.id] = Number(value);
+                          else delete d.severity![c.id];
+                        },
+                        value
+                          ? `${c.name}: every entry is severity ${value} in the draft (unless set per entry).`
+                          : `${c.name}: curated severities in the draft.`,
+                      );
+                    }}
+                  >
+                    <option value="">As curated</option>
+                    {[1, 2, 3, 4, 5].map((sv) => (
+                      <option key={sv} value={sv}>
+                        All {sv}
+                      </option>
+                    ))}
+                  </select>
+                ) : c.severity ? (
+                  <span className="muted">all {c.severity}</span>
+                ) : null}
+                {canEdit ? (
                   <label className="toggle small">
                     <input
                       type="checkbox"

@@ -123,4 +123,22 @@ describe('signing in', () => {
     });
     expect(api.called('POST', '/api/auth/password')[0]?.headers['x-vigil-csrf']).toBe('csrf-123');
   });
+
+  it('goes back to sign-in when the session ends, saying so', async () => {
+    let ended = false;
+    fakeApi({
+      'GET /api/auth/me': () => me(),
+      'GET /api/captures': () =>
+        ended
+          ? reply(401, { code: 'CONSOLE_ERR_UNAUTHENTICATED', message: 'Sign in first' })
+          : { items: [], nextCursor: null },
+    });
+    const user = userEvent.setup();
+    renderApp('/inbox');
+    await screen.findByText(/No captures yet/);
+    ended = true;
+    await user.click(screen.getByRole('button', { name: 'Unreviewed severity 4–5' }));
+    expect(await screen.findByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+  });
 });

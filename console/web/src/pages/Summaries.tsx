@@ -110,7 +110,7 @@ function SummaryView({ id }: { id: string }) {
         <ul>
           {s.repeatedConcerns.map((r) => (
             <li key={r.pupil}>
-              {r.pupil}: {r.captures} captures, highest severity {r.highestSeverity} (
+              {r.pupil}: {r.captures} capture{r.captures === 1 ? '' : 's'}, highest severity {r.highestSeverity} (
               {r.categories.map(humanise).join(', ')})
             </li>
           ))}
