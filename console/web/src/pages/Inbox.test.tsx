@@ -1,5 +1,5 @@
 import { fakeSocket } from '../test/fake-socket';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { capture, fakeApi, me, SCHOOL } from '../test/fake-api';
@@ -108,6 +108,7 @@ describe('the inbox', () => {
     await user.selectOptions(screen.getByLabelText('Source'), 'clipboard');
     await user.type(screen.getByLabelText('Category'), 'bullying');
     await user.type(screen.getByLabelText('Search text'), 'after school');
+    await user.selectOptions(screen.getByLabelText('Device'), 'OAK-LAPTOP-07');
     await user.click(screen.getByRole('button', { name: 'Apply filters' }));
     await waitFor(() => {
       const q = api.called('GET', '/api/captures').at(-1)!.query;
@@ -117,6 +118,7 @@ describe('the inbox', () => {
         source: 'clipboard',
         category: 'bullying',
         q: 'after school',
+        deviceId: 'd1',
         schoolId: SCHOOL,
         collapseGroups: 'true',
       });
@@ -195,5 +197,52 @@ describe('the inbox', () => {
     await screen.findAllByText('kill myself', { selector: 'mark' });
     expect(screen.queryByRole('checkbox', { name: /^Select capture/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Mark reviewed' })).not.toBeInTheDocument();
+  });
+});
+
+describe('the severity-5 chime', () => {
+  it('plays only when switched on, and only for severity 5', async () => {
+    const started: number[] = [];
+    class FakeAudioContext {
+      currentTime = 0;
+      destination = {};
+      constructor() {
+        started.push(Date.now());
+      }
+      createOscillator() {
+        return { frequency: { value: 0 }, connect: (n: unknown) => n, start() {}, stop() {} };
+      }
+      createGain() {
+        return {
+          gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} },
+          connect: (n: unknown) => n,
+        };
+      }
+      close() {
+        return Promise.resolve();
+      }
+    }
+    vi.stubGlobal('AudioContext', FakeAudioContext);
+    inboxApi([capture({ id: 'a' })]);
+    const user = userEvent.setup();
+    renderApp('/inbox');
+    await screen.findAllByText('kill myself', { selector: 'mark' });
+    const live = (severity: number) =>
+      act(() =>
+        fakeSocket.emit('capture:new', {
+          id: `n${severity}`,
+          schoolId: SCHOOL,
+          severity,
+          categories: [],
+          capturedAt: new Date().toISOString(),
+        }),
+      );
+    live(5);
+    expect(started).toHaveLength(0);
+    await user.click(screen.getByLabelText('Sound for severity 5'));
+    live(4);
+    expect(started).toHaveLength(0);
+    live(5);
+    expect(started).toHaveLength(1);
   });
 });

@@ -53,7 +53,15 @@ function fromLocalInput(value: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
 
-function Filters({ params, onApply }: { params: URLSearchParams; onApply(next: URLSearchParams): void }) {
+function Filters({
+  params,
+  devices,
+  onApply,
+}: {
+  params: URLSearchParams;
+  devices: Map<string, string>;
+  onApply(next: URLSearchParams): void;
+}) {
   const id = useId();
   const [draft, setDraft] = useState<Record<string, string>>({});
   useEffect(() => {
@@ -146,13 +154,20 @@ function Filters({ params, onApply }: { params: URLSearchParams; onApply(next: U
         />
       </div>
       <div className="field">
-        <label htmlFor={`${id}-device`}>Device id</label>
-        <input
-          id={`${id}-device`}
-          value={draft.deviceId ?? ''}
-          onChange={(e) => set('deviceId', e.target.value)}
-          size={10}
-        />
+        <label htmlFor={`${id}-device`}>Device</label>
+        <select id={`${id}-device`} value={draft.deviceId ?? ''} onChange={(e) => set('deviceId', e.target.value)}>
+          <option value="">Any</option>
+          {[...devices.entries()]
+            .sort((a, b) => a[1].localeCompare(b[1]))
+            .map(([deviceId, hostname]) => (
+              <option key={deviceId} value={deviceId}>
+                {hostname}
+              </option>
+            ))}
+          {draft.deviceId && !devices.has(draft.deviceId) ? (
+            <option value={draft.deviceId}>{draft.deviceId}</option>
+          ) : null}
+        </select>
       </div>
       <div className="field">
         <label htmlFor={`${id}-from`}>From</label>
@@ -485,7 +500,7 @@ export function InboxPage() {
       <Views current={query} onPick={(q) => setParams(new URLSearchParams(q))} />
       <details className="filters-box" open={filtersActive || undefined}>
         <summary>Filters{filtersActive ? ' (on)' : ''}</summary>
-        <Filters params={params} onApply={(next) => setParams(next)} />
+        <Filters params={params} devices={devices} onApply={(next) => setParams(next)} />
       </details>
 
       <div className="live-region" role="status" aria-live="polite">
@@ -548,7 +563,12 @@ export function InboxPage() {
           </p>
         </div>
       ) : null}
-      <ul className="capture-list" ref={listRef} aria-label="Captures, newest first">
+      <ul
+        className={`capture-list${loading ? ' is-loading' : ''}`}
+        ref={listRef}
+        aria-label="Captures, newest first"
+        aria-busy={loading}
+      >
         {items.map((c, i) => (
           <CaptureRow
             key={c.id}
