@@ -107,6 +107,8 @@ describe('the capture page', () => {
       { note: 'Spoke to the pupil.' },
       { assigneeId: 'u-dsl' },
     ]);
+    // Each change is one PATCH: the capture is not opened (and audited as viewed) again.
+    expect(api.called('GET', '/api/captures/cap1')).toHaveLength(1);
   });
 
   it('says "not found" for a capture the user may not see, without detail', async () => {

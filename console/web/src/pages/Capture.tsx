@@ -57,21 +57,25 @@ export function CapturePage() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
 
+  /** History and the entry's false-positive record: read after every change (not audited as a view). */
+  const loadSide = useCallback(async () => {
+    const [h, st] = await Promise.all([
+      get<{ items: HistoryEntry[] } | HistoryEntry[]>(`/api/captures/${encodeURIComponent(id)}/history`),
+      get<KeywordStat[]>('/api/keyword-stats').catch(() => [] as KeywordStat[]),
+    ]);
+    setHistory(Array.isArray(h) ? h : h.items);
+    setStats(st);
+  }, [id]);
+
   const loadAll = useCallback(async () => {
     try {
-      const [c, h, s] = await Promise.all([
-        get<CaptureDetail>(`/api/captures/${encodeURIComponent(id)}`),
-        get<{ items: HistoryEntry[] } | HistoryEntry[]>(`/api/captures/${encodeURIComponent(id)}/history`),
-        get<KeywordStat[]>('/api/keyword-stats').catch(() => [] as KeywordStat[]),
-      ]);
+      const [c] = await Promise.all([get<CaptureDetail>(`/api/captures/${encodeURIComponent(id)}`), loadSide()]);
       setCapture(c);
-      setHistory(Array.isArray(h) ? h : h.items);
-      setStats(s);
       setError(null);
     } catch (err) {
       setError(err);
     }
-  }, [id]);
+  }, [id, loadSide]);
 
   useEffect(() => {
     setCapture(null);
@@ -79,16 +83,22 @@ export function CapturePage() {
     void loadAll();
   }, [loadAll]);
 
+  // A colleague's review arrives live: take the new state without opening (and auditing) the capture again.
   useLiveEvent('capture:updated', (event) => {
-    if (event.id === id) void loadAll();
+    if (event.id !== id) return;
+    setCapture((c) => (c ? { ...c, status: event.status, assigneeId: event.assigneeId, hold: event.hold } : c));
+    void loadSide().catch(() => undefined);
   });
 
   async function change(body: { status?: ReviewStatus; note?: string; assigneeId?: string | null; hold?: boolean }) {
     setBusy(true);
     setMessage(null);
     try {
-      await patch(`/api/captures/${encodeURIComponent(id)}`, body);
-      await loadAll();
+      const updated = await patch<CaptureDetail>(`/api/captures/${encodeURIComponent(id)}`, body);
+      setCapture((c) =>
+        c ? { ...c, ...updated, earlierCaptures: updated.earlierCaptures ?? c.earlierCaptures } : updated,
+      );
+      await loadSide();
       setMessage(body.status ? `Marked ${STATUS_LABELS[body.status]?.toLowerCase()}.` : 'Saved.');
       return true;
     } catch (err) {

@@ -174,6 +174,8 @@ function Users({ schoolId }: { schoolId: string }) {
                 <td className="actions">
                   {u.id === me.user.id ? (
                     <span className="muted">You</span>
+                  ) : u.roles.some((r) => !grantable.includes(r)) ? (
+                    <span className="muted">Managed by the trust</span>
                   ) : (
                     <>
                       <button
