@@ -356,6 +356,10 @@ describe('the DSL dashboard in a real browser', () => {
       expect(await other.locator('.screenshot img').count()).toBe(0);
       expect(await other.getByText('kill myself').count()).toBe(0);
       await shot(other, '16-other-school-capture');
+      // Nor its screenshot, with the same signed-in session.
+      expect((await otherContext.request.get(`${vigil.url}/api/captures/${ids.suicide}/screenshot`)).status()).toBe(
+        404,
+      );
       // Their own inbox is empty of Oak's captures.
       await other.getByRole('link', { name: 'Back to the inbox' }).click();
       await other.getByText('No captures yet.').waitFor();
