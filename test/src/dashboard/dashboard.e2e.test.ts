@@ -346,6 +346,59 @@ describe('the DSL dashboard in a real browser', () => {
     }
   });
 
+  it('a person added in the dashboard sets up two-step sign-in from the QR page at first sign-in', async () => {
+    const adminContext = await browser(dir);
+    let oneTimePassword: string;
+    try {
+      const adminPage = adminContext.pages()[0] ?? (await adminContext.newPage());
+      await signIn(adminPage, vigil.url, admin);
+      await adminPage
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'People and settings' })
+        .click();
+      const add = adminPage.locator('form.add-form');
+      await add.getByLabel('Email address').fill('deputy@oak.sch.uk');
+      await add.getByLabel('DSL', { exact: true }).uncheck();
+      await add.getByLabel('Deputy DSL').check();
+      await add.getByRole('button', { name: 'Add person' }).click();
+      oneTimePassword = (await adminPage.locator('.notice code.secret').textContent()) ?? '';
+      expect(oneTimePassword.length).toBeGreaterThan(10);
+    } finally {
+      await adminContext.close();
+    }
+
+    const deputyContext = await browser(dir);
+    try {
+      const deputy = deputyContext.pages()[0] ?? (await deputyContext.newPage());
+      await deputy.goto(vigil.url);
+      await deputy.getByLabel('Email address').fill('deputy@oak.sch.uk');
+      await deputy.getByLabel('Password').fill(oneTimePassword);
+      await deputy.getByRole('button', { name: 'Sign in' }).click();
+      await deputy.getByRole('heading', { name: 'Set up two-step sign-in' }).waitFor();
+      const qr = deputy.getByRole('img', { name: 'QR code for your authenticator app' });
+      await qr.waitFor();
+      expect(await qr.evaluate((i: Img) => i.naturalWidth)).toBeGreaterThan(100);
+      await shot(deputy, '17-totp-setup');
+      const secret = (await deputy.locator('code.secret').textContent()) ?? '';
+      await deputy.getByLabel('Six-digit code').fill(authenticator.generate(secret));
+      await deputy.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+      const codes = deputy.getByRole('list', { name: 'Recovery codes' });
+      await codes.waitFor();
+      expect(await codes.locator('li').count()).toBe(10);
+      await shot(deputy, '18-recovery-codes');
+      await deputy.getByRole('button', { name: 'I have saved them: continue' }).click();
+      await deputy.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      await deputy.getByLabel('Current (one-time) password').fill(oneTimePassword);
+      await deputy.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await deputy.getByLabel('New password again').fill(NEW_PASSWORD);
+      await deputy.getByRole('button', { name: 'Save password' }).click();
+      await deputy.getByRole('heading', { name: 'Inbox' }).waitFor();
+      await deputy.locator('.capture-row').first().waitFor();
+    } finally {
+      await deputyContext.close();
+    }
+  });
+
   it('keeps a user of another school out of the capture’s URL', async () => {
     const otherContext = await browser(dir);
     try {
