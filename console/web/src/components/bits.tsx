@@ -61,7 +61,15 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
+/** Each page names itself in the browser tab (WCAG 2.4.2). */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = title ? `${title} – Vigil` : 'Vigil';
+  }, [title]);
+}
+
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  useTitle(title);
   return (
     <div className="page-header">
       <h1>{title}</h1>

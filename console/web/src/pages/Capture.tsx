@@ -12,7 +12,7 @@ import { SOURCE_LABELS, STATUS_LABELS, exactTime, humanise } from '../app/format
 import { useDeviceNames } from '../app/devices';
 import { useLiveEvent } from '../app/live';
 import { CAPTURE_REVIEWERS, useMe, useSchool } from '../app/session';
-import { Highlighted, Loading, RelativeTime, SeverityBadge, StatusBadge } from '../components/bits';
+import { Highlighted, Loading, RelativeTime, SeverityBadge, StatusBadge, useTitle } from '../components/bits';
 
 const ZOOMS = [
   { id: 'fit', label: 'Fit' },
@@ -56,6 +56,8 @@ export function CapturePage() {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  // Never the phrase: titles end up in browser history.
+  useTitle(capture ? `Capture, severity ${capture.severity}` : 'Capture');
 
   /** History and the entry's false-positive record: read after every change (not audited as a view). */
   const loadSide = useCallback(async () => {

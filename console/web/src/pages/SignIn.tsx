@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { ApiError, api, errorMessage, post } from '../api/client';
 import type { Me } from '../api/types';
 import { useSession } from '../app/session';
+import { useTitle } from '../components/bits';
 
 function Field(props: {
   label: string;
@@ -40,6 +41,7 @@ function Field(props: {
 }
 
 function AuthCard({ title, children }: { title: string; children: React.ReactNode }) {
+  useTitle(title);
   return (
     <main className="auth-page" id="main">
       <div className="auth-card">
