@@ -21,6 +21,8 @@ const PACKAGES = {
   msitools: 'msiinfo, which reads the Windows MSI installer back',
   wixl: 'builds the Windows MSI installer',
   nsis: 'makensis, which builds the Windows EXE installer',
+  postgresql: 'a PostgreSQL server the console repositories are also tested against (a throwaway cluster per run)',
+  'p7zip-full': '7z, which lists what the Windows EXE installer carries',
 };
 
 function installed(pkg) {

@@ -30,6 +30,7 @@ import { schoolsRoute } from './routes/dashboard/schools.route';
 import { exportRoute } from './routes/dashboard/export.route';
 import { peopleRoutes } from './routes/dashboard/people.routes';
 import { listsPlugin } from './plugins/lists.plugin';
+import { writeBatchPlugin } from './plugins/write-batch.plugin';
 import { listsRoute } from './routes/dashboard/lists.route';
 import { captureGroupsRoute } from './routes/dashboard/capture-groups.route';
 import { schoolSummarySettingsRoute } from './summary/summary-settings.route';
@@ -64,6 +65,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(sessionAuthPlugin);
   await app.register(eventsPlugin);
   await app.register(listsPlugin);
+  await app.register(writeBatchPlugin);
   await app.register(summaryPlugin, options.summary ?? {});
   await app.register(livePlugin);
   await app.register(retentionPlugin);

@@ -11,6 +11,12 @@ import { captureMetadata, enrolDevice, multipart, webpImage } from './test-suppo
 const run = promisify(execFile);
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
 
+/**
+ * Each test starts several node processes (about a second each on a loaded 2-core machine), so
+ * jest's 5 s default is too short; this is a hang guard, not a speed assertion.
+ */
+jest.setTimeout(60_000);
+
 /** The CLI as scripts use it: the built entry point, in its own process, on a data dir. */
 describe('console CLI', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));

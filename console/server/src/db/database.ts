@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations';
+import { cacheStatements } from './statement-cache';
 
 export type Db = Database.Database;
 
@@ -14,6 +15,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
+  cacheStatements(db);
   return db;
 }
 

@@ -11,6 +11,22 @@ const MAX_REPEATED = 50;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
+const CATEGORY_FIELD = /"category":"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * The distinct categories of a capture's matches. Read with a pattern over the stored JSON (which
+ * the console itself wrote with JSON.stringify) rather than parsing every match: several times
+ * faster on tens of thousands of captures. Falls back to parsing for anything unusual.
+ */
+function categoriesOf(matchesJson: string): Set<string> {
+  const found = new Set<string>();
+  for (const m of matchesJson.matchAll(CATEGORY_FIELD)) {
+    if (m[1]!.includes('\\')) return new Set((JSON.parse(matchesJson) as CaptureMatch[]).map((x) => x.category));
+    found.add(m[1]!);
+  }
+  return found;
+}
+
 /**
  * A school's last `days` days (Europe/London calendar days, today included): captures per day by
  * category, the severity split, the top categories, pupils with repeated concerns, the review
@@ -50,7 +66,7 @@ export function buildOverview(app: FastifyInstance, schoolId: string, days: numb
     day.total += 1;
     const key = String(c.severity) as keyof typeof severity;
     if (key in severity) severity[key] += 1;
-    const cats = new Set((JSON.parse(c.matchesJson) as CaptureMatch[]).map((m) => m.category));
+    const cats = categoriesOf(c.matchesJson);
     for (const cat of cats) {
       day.byCategory[cat] = (day.byCategory[cat] ?? 0) + 1;
       categories.set(cat, (categories.get(cat) ?? 0) + 1);

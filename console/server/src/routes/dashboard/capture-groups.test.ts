@@ -194,6 +194,20 @@ describe('capture groups', () => {
     expect(h.app.lists.repo.falsePositives(oak.id).get('violence.hit')).toBe(3);
   });
 
+  it('retention can still delete a grouped capture (its entry rows go with it)', async () => {
+    const members = [
+      await capture('violence.shove', 's1', 0),
+      await capture('violence.shove', 's2', 1),
+      await capture('violence.shove', 's3', 2),
+    ];
+    const groupId = groupOf(members[0]!.id)!;
+    expect(h.app.repos.captures.deleteMany([members[0]!.id])).toBe(1);
+    expect(
+      h.app.db.prepare('SELECT COUNT(*) FROM capture_entries WHERE capture_id = ?').pluck().get(members[0]!.id),
+    ).toBe(0);
+    expect(h.app.captureGroups.byId(groupId)).toMatchObject({ memberCount: 2, pupilCount: 2 });
+  });
+
   it('an unknown group is 404', async () => {
     const res = await h.app.inject({
       method: 'GET',

@@ -214,4 +214,23 @@ describe('first sign-in steps', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('CONSOLE_ERR_LOGIN_FAILED');
   });
+
+  it('the set-up, recovery-code and password routes need a session and the CSRF header', async () => {
+    const admin = await createUser(h.app, 'it4@oak.sch.uk', 'school_admin', { schoolId });
+    const s = await signIn(h.app, admin);
+    const routes = [
+      { url: '/api/auth/totp/setup' },
+      { url: '/api/auth/totp/confirm', payload: { code: '123456' } },
+      { url: '/api/auth/recovery-codes', payload: { totp: '123456' } },
+      { url: '/api/auth/password', payload: { currentPassword: admin.password, newPassword: 'something long enough' } },
+    ];
+    for (const r of routes) {
+      const anonymous = await h.app.inject({ method: 'POST', ...r });
+      expect({ url: r.url, status: anonymous.statusCode }).toEqual({ url: r.url, status: 401 });
+      const noCsrf = await h.app.inject({ method: 'POST', ...r, headers: s.get });
+      expect({ url: r.url, code: noCsrf.json().code }).toEqual({ url: r.url, code: 'CONSOLE_ERR_CSRF' });
+    }
+    expect(h.app.repos.users.byId(admin.id)?.totpPendingSealed).toBeNull();
+    expect((await login({ email: admin.email, password: admin.password })).statusCode).toBe(200);
+  });
 });
