@@ -13,5 +13,6 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    reporters: ['default', './src/test/count-reporter.ts'],
   },
 });
