@@ -125,6 +125,8 @@ describe('the DSL dashboard in a real browser', () => {
   let context: BrowserContext;
   let page: Page;
   const ids: Record<string, string> = {};
+  /** Script errors and CSP violations the DSL's page reported. */
+  const problems: string[] = [];
   let entries: Record<string, { id: string; category: string; severity: number }>;
 
   beforeAll(async () => {
@@ -168,6 +170,10 @@ describe('the DSL dashboard in a real browser', () => {
 
     context = await browser(dir);
     page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -397,6 +403,10 @@ describe('the DSL dashboard in a real browser', () => {
     } finally {
       await deputyContext.close();
     }
+  });
+
+  it('ran the DSL’s whole session under the strict CSP without a script error or a blocked resource', () => {
+    expect(problems).toEqual([]);
   });
 
   it('keeps a user of another school out of the capture’s URL', async () => {
