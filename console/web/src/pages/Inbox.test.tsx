@@ -246,3 +246,43 @@ describe('the severity-5 chime', () => {
     expect(started).toHaveLength(1);
   });
 });
+
+describe('the severity-5 banner', () => {
+  beforeEach(() => fakeSocket.reset());
+
+  it('stays above the inbox while severity-5 captures are unreviewed, and goes when they are reviewed', async () => {
+    const items = [
+      capture({ id: 'a', severity: 5 }),
+      capture({ id: 'b', severity: 5 }),
+      capture({ id: 'c', severity: 3 }),
+    ];
+    fakeApi({
+      'GET /api/auth/me': () => me(['dsl']),
+      'GET /api/captures': (c) => ({
+        items: items.filter(
+          (i) =>
+            (!c.query.get('status') || i.status === c.query.get('status')) &&
+            i.severity >= Number(c.query.get('severityMin') ?? 1),
+        ),
+        nextCursor: null,
+      }),
+      'POST /api/captures/bulk': (c) => {
+        const body = c.body as { ids: string[]; status: 'reviewed' };
+        for (const i of items) if (body.ids.includes(i.id)) i.status = body.status;
+        return { items: [] };
+      },
+    });
+    const user = userEvent.setup();
+    renderApp('/inbox');
+    const banner = await screen.findByRole('region', { name: 'Unreviewed severity 5' });
+    expect(banner).toHaveTextContent('2 unreviewed severity-5 captures');
+    await user.click(within(banner).getByRole('button', { name: 'Show them' }));
+    await waitFor(() => expect(screen.getByTestId('where')).toHaveTextContent('/inbox?status=new&severityMin=5'));
+    await waitFor(() => expect(screen.getAllByRole('checkbox', { name: /^Select capture of/ })).toHaveLength(2));
+    await user.click(screen.getByLabelText('Select all shown'));
+    await user.click(screen.getByRole('button', { name: 'Mark reviewed' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('region', { name: 'Unreviewed severity 5' })).not.toBeInTheDocument(),
+    );
+  });
+});

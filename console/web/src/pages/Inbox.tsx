@@ -252,6 +252,33 @@ function Views({ current, onPick }: { current: string; onPick(query: string): vo
   );
 }
 
+/** Unreviewed severity-5 captures, impossible to miss: a red banner above everything while any remain. */
+function UrgentBanner({ schoolId, refresh, onShow }: { schoolId: string | null; refresh: number; onShow(): void }) {
+  const [count, setCount] = useState<{ n: number; more: boolean } | null>(null);
+  useEffect(() => {
+    let live = true;
+    get<Page<Capture>>('/api/captures', { status: 'new', severityMin: 5, schoolId, limit: 100 }).then(
+      (page) => live && setCount({ n: page.items.length, more: page.nextCursor !== null }),
+      () => live && setCount(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [schoolId, refresh]);
+  if (!count || count.n === 0) return null;
+  return (
+    <div className="urgent-banner" role="region" aria-label="Unreviewed severity 5">
+      <strong>
+        {count.more ? 'More than 100' : count.n} unreviewed severity-5 capture{count.n === 1 && !count.more ? '' : 's'}
+      </strong>
+      <span>Immediate risk to life or illegal content: review now.</span>
+      <button type="button" className="primary" onClick={onShow}>
+        Show them
+      </button>
+    </div>
+  );
+}
+
 function GroupMembers({ groupId }: { groupId: string }) {
   const [members, setMembers] = useState<Capture[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -376,6 +403,7 @@ export function InboxPage() {
   const [sound, setSound] = useState(soundEnabled);
   const [message, setMessage] = useState<string | null>(null);
   const [collapse, setCollapse] = useState(true);
+  const [urgentTick, setUrgentTick] = useState(0);
   const listRef = useRef<HTMLUListElement>(null);
 
   const query = params.toString();
@@ -415,6 +443,7 @@ export function InboxPage() {
   useLiveEvent('capture:new', (event) => {
     if (event.schoolId !== school.schoolId) return;
     setFresh((f) => ({ count: f.count + 1, maxSeverity: Math.max(f.maxSeverity, event.severity) }));
+    if (event.severity >= 5) setUrgentTick((t) => t + 1);
     if (event.severity >= 5 && soundEnabled()) playAlert();
   });
   useLiveEvent('capture:updated', (event) => {
@@ -433,6 +462,7 @@ export function InboxPage() {
       else await post('/api/captures/bulk', { ids, status });
       setItems((list) => list.map((c) => (ids.includes(c.id) ? { ...c, status } : c)));
       setSelected(new Set());
+      setUrgentTick((t) => t + 1);
       setMessage(
         `${ids.length === 1 ? '1 capture' : `${ids.length} captures`} marked ${STATUS_LABELS[status]?.toLowerCase()}.`,
       );
@@ -497,6 +527,11 @@ export function InboxPage() {
           Sound for severity 5
         </label>
       </PageHeader>
+      <UrgentBanner
+        schoolId={school.schoolId}
+        refresh={urgentTick}
+        onShow={() => setParams(new URLSearchParams('status=new&severityMin=5'))}
+      />
       <Views current={query} onPick={(q) => setParams(new URLSearchParams(q))} />
       <details className="filters-box" open={filtersActive || undefined}>
         <summary>Filters{filtersActive ? ' (on)' : ''}</summary>
