@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { deviceAuthPlugin } from './plugins/device-auth.plugin';
 import { sessionAuthPlugin } from './plugins/session-auth.plugin';
 import { openapiPlugin } from './plugins/openapi.plugin';
+import { webPlugin } from './plugins/web.plugin';
 import { ConsoleError } from './errors';
 import { authRoute } from './routes/dashboard/auth.route';
 import { dashboardCapturesRoute } from './routes/dashboard/captures.route';
@@ -75,6 +76,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
     errorResponseBuilder: () => new ConsoleError('CONSOLE_ERR_RATE_LIMITED'),
   });
   await app.register(openapiPlugin);
+  await app.register(webPlugin);
   await app.register(multipart);
   await app.register(healthRoute);
   await app.register(enrolRoute);
