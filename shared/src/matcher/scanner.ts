@@ -65,19 +65,6 @@ interface VariantTables {
 }
 const tablesOf = new WeakMap<readonly Variant[], VariantTables>();
 const needLens = new WeakMap<Automaton, Int32Array>();
-const skipTables = new WeakMap<Automaton, SkipTables>();
-
-/**
- * Per state, for the skip pass, over the outputs that are not exclusions (an exclusion matters
- * only around a keyword candidate, and the window the pass rewinds to covers any that could):
- * `need` is as needLen (the longest output when all need a word start, `1 << 30` when one does
- * not), or `-(1 << 30)` when there is none; `end` is 1 when every one needs a word end (so the
- * candidates fail unless the next symbol ends the word).
- */
-interface SkipTables {
-  need: Int32Array;
-  end: Uint8Array;
-}
 /** Per-variant facts in typed arrays, computed once per compiled variant list. */
 export function variantTables(variants: readonly Variant[]): VariantTables {
   let t = tablesOf.get(variants);
@@ -162,13 +149,6 @@ export class Scanner {
   private readonly vt: VariantTables;
   private needLens: Int32Array | null = null;
   private acls: Int32Array | null = null;
-  /** Batch fast path: symbols since the last candidate (the skip pass starts after a quiet window). */
-  private quiet = 0;
-  /** Skip pass: checkpoints (raw index, symbol, state, symbol number) of the word breaks it passed. */
-  private cpI: Int32Array | null = null;
-  private cpCode: Int32Array | null = null;
-  private cpSt: Int32Array | null = null;
-  private cpM: Int32Array | null = null;
 
   constructor(
     private readonly plan: ScanPlan,
@@ -496,8 +476,6 @@ export class Scanner {
     const hasEx = this.plan.hasExclusions;
     const acls = this.asciiClasses(a, f);
     const room = sym.length - 64;
-    const window = this.plan.maxLen + this.plan.maxExLen + 2;
-    const skip = this.skipTables(a);
     let n = this.n;
     let glued = this.glued;
     let tok = this.tok;
@@ -579,34 +557,16 @@ export class Scanner {
       n++;
       rawLen++;
       i++;
-      this.quiet++;
       // Skipped when every candidate would need a word start inside the current word.
       if ((flagged ? t > stateMask : hasOut[state] === 1) && n - 1 - (needLen[state] as number) <= brk) {
         this.n = n;
         this.collectDfa(state, n - 1);
         pending = this.pendN > 0;
-        // The quiet window counts from the last candidate that would stop the skip pass.
-        if (n - 1 - (skip.need[state] as number) <= brk && skip.end[state] !== 1) this.quiet = 0;
       }
       if (hasEx && awV.length > 0) {
         this.n = n;
         this.settle();
         if (awV.length > 0) break;
-      }
-      if (flags === 0 && this.quiet >= window && !pending && awV.length === 0) {
-        // A word break after a quiet window: run ahead without the symbol arrays. Exclusion
-        // occurrences found so far end here at the latest, so they cannot cover a later candidate.
-        if (this.exS.length > 0) this.exS.length = this.exE.length = 0;
-        this.n = n;
-        this.brk = brk;
-        this.rawLen = rawLen;
-        i = this.skipRun(text, f, a, i, state, window);
-        n = this.n;
-        brk = this.brk;
-        rawLen = this.rawLen;
-        state = st[n - 1] as number;
-        glued = false;
-        tok = 0;
       }
     }
     this.n = n;
@@ -615,179 +575,6 @@ export class Scanner {
     this.brk = brk;
     this.rawLen = rawLen;
     return i;
-  }
-
-  /**
-   * The skip pass, for text where candidates are rare: from a word break (the last symbol, `state`
-   * after it) with nothing pending, it runs the rules of fastRun over ASCII characters with the
-   * automaton state and a few locals only (no per-symbol arrays), and remembers the word breaks it
-   * passes. It stops where fastRun would do anything but append a symbol: a keyword candidate (one
-   * that needs a word end only when the next symbol ends the word; exclusions alone never), a
-   * spaced-out run of two or more letters followed by a longer word, a separator after a single
-   * letter followed by anything but a letter or more separators, a mask, a non-ASCII character,
-   * the end of the text. A letter after such a separator is joined, as fastRun's general path does. It then puts the
-   * symbol arrays at the newest word break at least `window` symbols (the longest phrase plus the
-   * longest exclusion) before the stop, exactly as fastRun would have left them there apart from
-   * the older symbols no candidate can reach, and returns the character after that break, so
-   * fastRun scans the window again and handles the stop itself. With no such break it changes
-   * nothing and returns `start`.
-   */
-  private skipRun(text: string, f: Folder, a: Automaton, start: number, state0: number, window: number): number {
-    const ascii = f.ascii;
-    const len = text.length;
-    const repeats = this.repeats;
-    const separators = this.separators;
-    const whitespace = this.whitespace;
-    const C = a.classes;
-    const delta = a.delta;
-    const stateMask = a.stateMask;
-    const { need, end } = this.skipTables(a);
-    const acls = this.asciiClasses(a, f);
-    // Every word break of the last `window` symbols fits in the ring.
-    let size = 16;
-    while (size < window + 2) size *= 2;
-    if (this.cpI === null || this.cpI.length < size) {
-      this.cpI = new Int32Array(size);
-      this.cpCode = new Int32Array(size);
-      this.cpSt = new Int32Array(size);
-      this.cpM = new Int32Array(size);
-    }
-    const cpI = this.cpI;
-    const cpCode = this.cpCode as Int32Array;
-    const cpSt = this.cpSt as Int32Array;
-    const cpM = this.cpM as Int32Array;
-    const ring = cpI.length - 1;
-    let head = 0;
-    let tail = 0;
-    // The newest break at least `window` symbols back: -1 = the start (no rewind).
-    let safe = -1;
-    let safeI = 0;
-    let safeCode = 0;
-    let safeSt = 0;
-    let safeM = 0;
-    let state = state0;
-    let prev = this.sym[this.n - 1] as number;
-    let glued = false;
-    let tok = 0;
-    let m = 0; // the symbol number (the break at `start - 1` is 0)
-    let brkM = 0;
-    // Candidates that all need a word end are pending: the next symbol decides.
-    let pendEnd = false;
-    // A separator after a single letter is pending (joined if a letter follows), and whether the
-    // last two symbols follow a joined separator (SOFT).
-    let soft = false;
-    let soft1 = false;
-    let soft2 = false;
-    let i = start;
-    while (i < len) {
-      const c = text.charCodeAt(i);
-      if (c >= 128) break;
-      const unit = ascii[c] as number;
-      const kind = unit >>> BITS;
-      let code = unit & LOW;
-      let joined = false;
-      if (kind === K_WORD) {
-        if (repeats && (glued || soft) && prev === code) {
-          glued = true;
-          tok = soft ? 1 : tok + 1;
-          soft = false;
-          i++;
-          continue;
-        }
-        if (soft) {
-          joined = true;
-          soft = false;
-          tok = 1;
-        } else {
-          // A spaced-out run followed by a word of two or more letters: fastRun rewrites the run.
-          if (soft1 && soft2) break;
-          tok++;
-        }
-        pendEnd = false; // the word goes on (or joins the next letter): they fail
-        glued = true;
-      } else if (kind === K_SEP) {
-        if (pendEnd) break;
-        if (soft) {
-          if (!whitespace) break;
-          i++;
-          continue;
-        }
-        if (separators && glued && tok === 1) {
-          soft = true;
-          glued = false;
-          tok = 0;
-          i++;
-          continue;
-        }
-        glued = false;
-        tok = 0;
-        if (whitespace && prev === S_SPACE) {
-          i++;
-          continue;
-        }
-        code = S_SPACE;
-      } else if (kind === K_PUNCT) {
-        if (pendEnd || soft) break;
-        glued = false;
-        tok = 0;
-      } else if (kind === K_DROP) {
-        i++;
-        continue;
-      } else break; // a mask
-      m++;
-      prev = code;
-      soft2 = soft1;
-      soft1 = joined;
-      const t = delta[state * C + (acls[c] as number)] as number;
-      state = t & stateMask;
-      if (joined) brkM = m;
-      else if (!glued) {
-        brkM = m;
-        cpI[head] = i;
-        cpCode[head] = code;
-        cpSt[head] = state;
-        cpM[head] = m;
-        head = (head + 1) & ring;
-        while (tail !== head && (cpM[tail] as number) <= m - window) {
-          safe = tail;
-          safeI = cpI[tail] as number;
-          safeCode = cpCode[tail] as number;
-          safeSt = cpSt[tail] as number;
-          safeM = cpM[tail] as number;
-          tail = (tail + 1) & ring;
-        }
-      }
-      if (m - (need[state] as number) <= brkM) {
-        if (end[state] !== 1) break;
-        pendEnd = true;
-      }
-      i++;
-    }
-    while (tail !== head && (cpM[tail] as number) <= m - window) {
-      safe = tail;
-      safeI = cpI[tail] as number;
-      safeCode = cpCode[tail] as number;
-      safeSt = cpSt[tail] as number;
-      safeM = cpM[tail] as number;
-      tail = (tail + 1) & ring;
-    }
-    if (safe < 0) {
-      this.quiet = -m;
-      return start;
-    }
-    // The arrays as fastRun leaves them after that break, keeping only the break itself.
-    this.quiet = safeM - m;
-    const raw = this.rawLen - start + safeI;
-    this.sym[0] = safeCode;
-    this.fl[0] = 0;
-    this.cnt[0] = 1;
-    this.os[0] = raw;
-    this.oe[0] = raw + 1;
-    this.st[0] = safeSt;
-    this.n = 1;
-    this.brk = 0;
-    this.rawLen = raw + 1;
-    return safeI + 1;
   }
 
   /** The automaton class of each ASCII character's unit (one load instead of two per character). */
@@ -931,38 +718,6 @@ export class Scanner {
       needLens.set(a, t);
     }
     this.needLens = t;
-    return t;
-  }
-
-  private skipTables(a: Automaton): SkipTables {
-    let t = skipTables.get(a);
-    if (t === undefined) {
-      const { len, needStart, needEnd, mode } = this.vt;
-      const need = new Int32Array(a.states).fill(-(1 << 30));
-      const end = new Uint8Array(a.states);
-      for (let s = 0; s < a.states; s++) {
-        if (a.hasOut[s] !== 1) continue;
-        let longest = -1;
-        let ends = 1;
-        let u = (a.outStart[s] as number) < (a.outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
-        while (u >= 0) {
-          for (let k = a.outStart[u] as number; k < (a.outStart[u + 1] as number); k++) {
-            const v = a.outVars[k] as number;
-            if (mode[v] === MODE_EXCLUSION) continue;
-            if (needEnd[v] !== 1) ends = 0;
-            if (needStart[v] !== 1) longest = 1 << 30;
-            else longest = Math.max(longest, len[v] as number);
-          }
-          u = a.dictLink[u] as number;
-        }
-        if (longest >= 0) {
-          need[s] = longest;
-          end[s] = ends;
-        }
-      }
-      t = { need, end };
-      skipTables.set(a, t);
-    }
     return t;
   }
 
@@ -1312,7 +1067,6 @@ export class Scanner {
     this.lastMask = -1;
     this.maskLm = -1;
     this.brk = -1;
-    this.quiet = 0;
     this.pendN = 0;
     // Truncating an array is a runtime call: only when there is something to drop.
     if (this.awV.length > 0) this.awV.length = this.awS.length = this.awE.length = 0;
