@@ -1,12 +1,25 @@
 // One engine, one workload, in its own process (so a slow peer can be stopped at 60 s):
-//   node --expose-gc bench/worker.mjs <engine> <workload>
+//   node --expose-gc bench/worker.mjs <engine> <workload> [dense|lists]
+// `dense` (the default) is the dense worst case (seed terms + the corpus's commonest word pairs);
+// `lists` is Vigil's lists (the first 3,000 curated entries by id, with the lists' exclusions).
 // Prints one JSON line per size it finishes; the last line is the largest size done.
 import { createRequire } from 'node:module';
-import { loadInputs, shortStrings } from './corpus.mjs';
+import { loadInputs, loadListsWorkload, shortStrings } from './corpus.mjs';
 
 const require = createRequire(import.meta.url);
-const [engine, workload] = process.argv.slice(2);
-const { corpus, phrases } = loadInputs();
+const [engine, workload, set = 'dense'] = process.argv.slice(2);
+const inputs = loadInputs();
+const { corpus } = inputs;
+const lists = set === 'lists' ? loadListsWorkload() : null;
+const phrases = lists ? lists.phrases : inputs.phrases;
+// Our normalised mode: on the dense worst case, `word` entries and no exclusions; on Vigil's lists,
+// the entries as the lists give them (their own match modes) with every exclusion of the lists, as
+// the agent compiles them. Raw mode and the peers take the phrases as substrings either way.
+const normalisedEntries = (ps) =>
+  lists
+    ? lists.entries.slice(0, ps.length)
+    : ps.map((phrase, i) => ({ id: String(i), phrase, category: 'bench', severity: 1, match: 'word' }));
+const normalisedOptions = lists ? { exclusions: lists.exclusions } : {};
 
 const gc = () => globalThis.gc?.();
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
@@ -33,9 +46,7 @@ const ENGINES = {
   'vigil-normalised': () => {
     const { compileMatcher } = require('../dist/matcher/index.js');
     return (ps) => {
-      const m = compileMatcher(
-        ps.map((phrase, i) => ({ id: String(i), phrase, category: 'bench', severity: 1, match: 'word' })),
-      );
+      const m = compileMatcher(normalisedEntries(ps), normalisedOptions);
       return { scan: (t) => m.findAll(t).length, stream: () => m.stream(), bytes: m.stats.bytes };
     };
   },

@@ -303,6 +303,39 @@ describe.each([
     expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
   });
 
+  it('sparse prose (long quiet stretches run in the skip pass and rewind to a window) equals the general path', () => {
+    const filler = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'skilled', 'glass', 'lo', 'it', 'was', 'hot', 'tea'];
+    const rare = [
+      'kill',
+      'k i l l',
+      'k*ll',
+      'kіll',
+      'a s s',
+      'i hate you',
+      'skiss',
+      'classic',
+      'ki11',
+      'ooo',
+      'é',
+      '😀',
+    ];
+    const seps = [' ', ' ', ' ', '  ', ', ', '. ', '-', '\n', '_'];
+    const tokenArb = fc.oneof(
+      { weight: 30, arbitrary: fc.constantFrom(...filler) },
+      { weight: 1, arbitrary: fc.constantFrom(...rare) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(tokenArb, fc.constantFrom(...seps)), { minLength: 50, maxLength: 600 }),
+        (parts) => {
+          const text = parts.map(([w, sep]) => w + sep).join('');
+          expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+        },
+      ),
+      { numRuns: 60, seed: 7 },
+    );
+  });
+
   it.each([
     'I will k1ll you',
     'k i l l',
