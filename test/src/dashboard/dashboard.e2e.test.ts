@@ -5,6 +5,7 @@ import { authenticator } from 'otplib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO } from '../support/processes';
 import { startConsole, type RunningConsole } from '../support/vigil';
+import { axeViolations, describeViolations, focusState, tabTo, tabWalk, type FocusState } from './a11y';
 import { enrol, entryIdOf, heartbeat, policy, upload, type SeedDevice } from './seed';
 
 /**
@@ -81,8 +82,13 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
   }
 }
 
+/** axe-core's WCAG 2.0/2.1 A and AA violations on each page audited, by the page's screenshot name. */
+const audits = new Map<string, string[]>();
+
+/** Saves a screenshot of the page and audits it with axe-core (the last test asserts none failed). */
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  audits.set(name, describeViolations(name, await axeViolations(page)));
 }
 
 /** Signs in through the form: password, then the TOTP code when asked, then a new password when asked. */
@@ -298,6 +304,10 @@ describe('the DSL dashboard in a real browser', () => {
     expect(await page.locator('.summary .headline').textContent()).toMatch(/severity-5/);
     expect(await page.locator('.summary .interest li').first().textContent()).toContain('kill myself');
     await shot(page, '12-summaries');
+
+    await page.getByRole('link', { name: dsl.email }).click();
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    await shot(page, '12b-account');
   });
 
   it('edits a list entry, publishes it with a changelog, and agents get a new policy and ETag', async () => {
@@ -327,6 +337,79 @@ describe('the DSL dashboard in a real browser', () => {
     expect(after.etag).not.toBe(before.etag);
     expect(after.policy.version).not.toBe(before.policy.version);
     expect(entryIdOf(after.policy, 'kys').severity).toBe(5);
+  });
+
+  it('works by keyboard alone: the inbox triage and the capture page, focus always visible, no traps', async () => {
+    const unseen = (stops: FocusState[]) => stops.filter((s) => !s.visible || !s.onScreen).map((s) => s.label);
+    const statusOf = (id: string) => page.locator(`[data-capture-id="${id}"] .status`).textContent();
+    await page.goto(`${vigil.url}/inbox`);
+    await page.locator('.capture-row').nth(4).waitFor();
+
+    // Tab goes through the whole inbox and comes back round, every stop visibly focused.
+    const inbox = await tabWalk(page);
+    expect(inbox.cameBack).toBe(true);
+    expect(inbox.stops[0]!.label).toBe('a "Skip to content"');
+    expect(inbox.stops.map((s) => s.label)).toEqual(
+      expect.arrayContaining(['a "Inbox"', 'a "kys"', 'summary "Filters"']),
+    );
+    expect(unseen(inbox.stops)).toEqual([]);
+
+    // Triage without a mouse: skip to the content, j moves (focus follows), e escalates the current row.
+    await page.goto(`${vigil.url}/inbox`);
+    await page.locator('.capture-row').nth(4).waitFor();
+    const rowIds = await page
+      .locator('.capture-row')
+      .evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { captureId: string } }).dataset.captureId));
+    expect(rowIds.slice(0, 2)).toEqual([ids.live, ids.suicide]);
+    await page.keyboard.press('Tab');
+    expect((await focusState(page)).label).toBe('a "Skip to content"');
+    await page.keyboard.press('Enter');
+    expect((await focusState(page)).tag).toBe('main');
+    await page.keyboard.press('j');
+    const focused = await focusState(page);
+    expect(focused).toMatchObject({ label: 'a "kill myself"', visible: true, onScreen: true });
+    await page.keyboard.press('e');
+    await page.getByText('1 capture marked escalated.').waitFor();
+    expect(await statusOf(ids.suicide!)).toBe('Escalated');
+
+    // x selects the current row; Tab into the next row's checkbox and Space selects it too; f acts on both.
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
+    await tabTo(page, /^input/); // the following row's checkbox (the keys act on the row focus is in)
+    await page.keyboard.press('Space');
+    expect(await page.locator('.bulk-count').textContent()).toBe('2 selected');
+    await page.keyboard.press('f');
+    await page.getByText('2 captures marked false positive.').waitFor();
+    expect(await statusOf(rowIds[2]!)).toBe('False positive');
+    expect(await statusOf(rowIds[3]!)).toBe('False positive');
+
+    // Back to the top with k and open it with Enter.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('k');
+    expect((await focusState(page)).label).toBe('a "kill myself"');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/captures/${ids.live}$`));
+    await page.locator('.screenshot img[data-state="loaded"]').waitFor();
+
+    // The capture page: Tab goes through and comes back round, every stop visibly focused.
+    const capture = await tabWalk(page);
+    expect(capture.cameBack).toBe(true);
+    expect(unseen(capture.stops)).toEqual([]);
+    expect(capture.stops.map((s) => s.label)).toEqual(
+      expect.arrayContaining(['button "200%"', 'button "Reviewed"', 'textarea "Add a note"']),
+    );
+    // Zoom and scroll the screenshot with keys, then review it with the keyboard.
+    await tabTo(page, 'button "200%"');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect((await focusState(page)).label).toMatch(/^div/);
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    expect(
+      await page.locator('.screenshot').evaluate((el) => (el as unknown as { scrollLeft: number }).scrollLeft),
+    ).toBeGreaterThan(0);
+    await tabTo(page, 'button "Reviewed"');
+    await page.keyboard.press('Space');
+    await page.getByText('Marked reviewed.').waitFor();
+    await shot(page, '08b-capture-keyboard');
   });
 
   it('lets the school admin see devices with the enrolment token, people and settings, and the audit log', async () => {
@@ -429,5 +512,30 @@ describe('the DSL dashboard in a real browser', () => {
     } finally {
       await otherContext.close();
     }
+  });
+
+  it('meets WCAG 2.1 AA on every page, as axe-core measures it', () => {
+    const pages = [...audits.keys()];
+    // Sign-in, inbox, capture, overview, devices, lists, summaries, people, account, TOTP set-up.
+    for (const name of [
+      '01-sign-in',
+      '02-sign-in-code',
+      '03-change-password',
+      '04-inbox',
+      '06-capture',
+      '10-overview',
+      '11-devices',
+      '12-summaries',
+      '12b-account',
+      '13-lists',
+      '15-people',
+      '17-totp-setup',
+      '18-recovery-codes',
+    ]) {
+      expect(pages).toContain(name);
+    }
+    const failures = [...audits.values()].flat();
+    if (failures.length > 0)
+      throw new Error(`axe-core found ${failures.length} WCAG A/AA violations:\n${failures.join('\n')}`);
   });
 });

@@ -171,7 +171,13 @@ export function CapturePage() {
               ))}
             </div>
           </div>
-          <div className={`screenshot zoom-${zoom}`}>
+          {/* Focusable, so a keyboard user can scroll a zoomed screenshot with the arrow keys. */}
+          <div
+            className={`screenshot zoom-${zoom}`}
+            tabIndex={0}
+            role="region"
+            aria-label="Screenshot (arrow keys scroll it when zoomed)"
+          >
             {imageState === 'failed' ? (
               <p className="notice notice-error">The screenshot could not be loaded.</p>
             ) : null}

@@ -33,9 +33,13 @@ const FILTER_KEYS = [
 
 const ACTION_KEYS: Record<string, ReviewStatus> = { r: 'reviewed', f: 'false_positive', e: 'escalated' };
 
+/** Keys typed into a field are text, not commands; a row's checkbox (or any button-like input) is not a field. */
+const NOT_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset']);
+
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName);
+  if (target instanceof HTMLInputElement) return !NOT_TEXT_INPUTS.has(target.type);
+  return target.isContentEditable || ['SELECT', 'TEXTAREA'].includes(target.tagName);
 }
 
 /** datetime-local value (local time) <-> ISO instant. */
@@ -321,6 +325,8 @@ function CaptureRow(props: {
       aria-current={props.active ? 'true' : undefined}
       data-capture-id={c.id}
       onMouseDown={props.onFocus}
+      // Tabbing into a row (its checkbox or link) makes it the one the keys act on.
+      onFocus={props.onFocus}
     >
       {props.canReview ? (
         <input
