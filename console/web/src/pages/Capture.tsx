@@ -11,8 +11,9 @@ import {
 import { SOURCE_LABELS, STATUS_LABELS, exactTime, humanise } from '../app/format';
 import { useDeviceNames } from '../app/devices';
 import { useLiveEvent } from '../app/live';
-import { CAPTURE_REVIEWERS, useMe, useSchool } from '../app/session';
+import { CAPTURE_REVIEWERS, SUBJECT_ACCESS, useMe, useSchool } from '../app/session';
 import { Highlighted, Loading, RelativeTime, SeverityBadge, StatusBadge, useTitle } from '../components/bits';
+import { SubjectAccessButton } from '../components/subject-access';
 
 const ZOOMS = [
   { id: 'fit', label: 'Fit' },
@@ -334,6 +335,7 @@ export function CapturePage() {
                 This pupil’s captures (CSV)
               </a>
             </p>
+            {school.can(SUBJECT_ACCESS) ? <SubjectAccessButton schoolId={c.schoolId} pupil={c.user} /> : null}
           </section>
         </aside>
       </div>

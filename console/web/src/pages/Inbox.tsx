@@ -5,7 +5,8 @@ import { CAPTURE_SOURCES, REVIEW_STATUSES, type Capture, type Page, type ReviewS
 import { SOURCE_LABELS, STATUS_LABELS, humanise } from '../app/format';
 import { useDeviceNames } from '../app/devices';
 import { useLiveEvent } from '../app/live';
-import { CAPTURE_REVIEWERS, useSchool } from '../app/session';
+import { CAPTURE_REVIEWERS, SUBJECT_ACCESS, useSchool } from '../app/session';
+import { SubjectAccessButton } from '../components/subject-access';
 import { playAlert, setSoundEnabled, soundEnabled } from '../app/sound';
 import { builtInViews, canonical, loadViews, saveViews, type SavedView } from '../app/views';
 import {
@@ -513,6 +514,7 @@ export function InboxPage() {
 
   const allSelected = items.length > 0 && items.every((c) => selected.has(c.id));
   const filtersActive = useMemo(() => FILTER_KEYS.some((k) => params.get(k)), [params]);
+  const pupil = params.get('user');
 
   return (
     <div className="inbox">
@@ -544,6 +546,14 @@ export function InboxPage() {
         <Filters params={params} devices={devices} onApply={(next) => setParams(next)} />
       </details>
 
+      {pupil && school.schoolId && school.can(SUBJECT_ACCESS) ? (
+        <section className="pupil-bar" aria-label={`Pupil ${pupil}`}>
+          <p>
+            Showing the captures of <strong>{pupil}</strong>.
+          </p>
+          <SubjectAccessButton schoolId={school.schoolId} pupil={pupil} />
+        </section>
+      ) : null}
       <div className="live-region" role="status" aria-live="polite">
         {fresh.count > 0 ? (
           <div className={`live-notice${fresh.maxSeverity >= 5 ? ' live-critical' : ''}`}>
