@@ -25,6 +25,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--lang=en-GB', // dates in inputs as a UK browser shows them (dd/mm/yyyy)
 ];
 
 interface Account {
@@ -250,6 +251,27 @@ describe('the DSL dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Save note' }).click();
     await page.locator('.history .note').first().waitFor();
     await shot(page, '08-capture-reviewed');
+
+    // Subject access: everything held about amiller, downloaded as one JSON file.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export everything held about this pupil' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^vigil-subject-access-amiller-\d{4}-\d\d-\d\d\.json$/);
+    const held = JSON.parse(fs.readFileSync(await download.path(), 'utf8')) as {
+      kind: string;
+      pupil: string;
+      captures: { id: string; notes: { note: string }[]; screenshot: { base64: string | null } }[];
+      devices: { hostname: string }[];
+    };
+    expect(held.kind).toBe('vigil-subject-access');
+    expect(held.pupil).toBe('amiller');
+    expect(held.captures.map((c) => c.id).sort()).toEqual([ids.kys, ids.kys2].sort());
+    const reviewed = held.captures.find((c) => c.id === ids.kys2)!;
+    expect(reviewed.notes.map((n) => n.note)).toEqual(['Song lyrics shared in class chat; spoke to the pupil.']);
+    expect(Buffer.from(reviewed.screenshot.base64 ?? '', 'base64').length).toBeGreaterThan(1000);
+    expect(held.devices.map((d) => d.hostname)).toEqual(['OAK-LAPTOP-07']);
+    await page.getByText(/^Downloaded vigil-subject-access-amiller/).waitFor();
   });
 
   it('filters and saved views narrow the inbox; keyboard triage reviews the selected row', async () => {
@@ -430,6 +452,39 @@ describe('the DSL dashboard in a real browser', () => {
       expect(await adminPage.getByRole('heading', { name: 'Inbox' }).count()).toBe(0);
       await adminPage.waitForLoadState('networkidle');
       await shot(adminPage, '15-people');
+
+      // The pupil directory: a bad file is refused with its line and changes nothing; a good one loads.
+      const directory = adminPage.locator('section.pupil-directory');
+      await directory.getByText('No pupils in the directory yet.').waitFor();
+      const csv = (text: string, name: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+      const fileInput = directory.getByLabel('CSV file of pupils');
+      await fileInput.setInputFiles(csv('login,name,year group\njsmith,John Smith,9\njsmith,Jo Smith,9\n', 'bad.csv'));
+      await directory.getByRole('button', { name: 'Upload the directory' }).click();
+      const refused = directory.getByRole('alert');
+      await refused.waitFor();
+      expect(await refused.textContent()).toContain('bad.csv was not loaded: the directory is unchanged.');
+      expect(await refused.textContent()).toContain('Line 3: the login "jsmith" is already on line 2');
+      expect(await directory.locator('.pupil-count').textContent()).toBe('No pupils in the directory yet.');
+      await shot(adminPage, '15b-pupil-directory-refused');
+      await fileInput.setInputFiles(
+        csv(
+          'Name,Login,Year Group\r\nJohn Smith,OAK\\jsmith,Y9\r\nAmy Miller,amiller,10\r\nKim White,kwhite@oak.sch.uk,11\r\n',
+          'pupils.csv',
+        ),
+      );
+      await directory.getByRole('button', { name: 'Upload the directory' }).click();
+      await directory.getByText('Loaded 3 pupils from pupils.csv (the directory had 0).').waitFor();
+      expect(await refused.count()).toBe(0);
+      await directory.getByLabel('Search pupils').fill('year 1');
+      await until(async () => (await directory.locator('tbody tr').count()) === 2, 'two pupils in years 10 and 11');
+      expect(await directory.locator('tbody tr').allTextContents()).toEqual([
+        'amillerAmy MillerYear 10',
+        'kwhite@oak.sch.ukKim WhiteYear 11',
+      ]);
+      await shot(adminPage, '15c-pupil-directory');
+      // Stored: a fresh page shows the same directory.
+      await adminPage.reload();
+      await adminPage.locator('section.pupil-directory .pupil-count').getByText('3 pupils in the directory.').waitFor();
     } finally {
       await adminContext.close();
     }

@@ -32,8 +32,11 @@ export function SubjectAccessButton({ schoolId, pupil }: { schoolId: string; pup
     <div className="subject-access">
       <button type="button" disabled={state.busy} onClick={() => void run()}>
         Export everything held about this pupil
-      </button>{' '}
-      <span className="muted small">(subject access request, JSON; {pupil})</span>
+      </button>
+      <p className="muted small">
+        For a subject access request: every capture of {pupil} with its notes and screenshots, and the devices used, as
+        one JSON file.
+      </p>
       <div role="status" aria-live="polite">
         {state.message ? <p className={`notice${state.error ? ' notice-error' : ''}`}>{state.message}</p> : null}
       </div>

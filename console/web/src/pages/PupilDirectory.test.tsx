@@ -110,9 +110,9 @@ describe('the pupil directory', () => {
       csvFile('login,name\nkwhite,Kim White\n"broken,Nobody\n', 'bad.csv'),
     );
     await user.click(screen.getByRole('button', { name: 'Replace the directory' }));
-    const alert = (await screen.findByText('The file was not loaded.')).closest('[role="alert"]');
-    expect(alert).toHaveTextContent('The file was not loaded. The directory is unchanged.');
-    expect(alert).toHaveTextContent('line 3: a quoted field is never closed');
+    const alert = (await screen.findByText('bad.csv was not loaded:')).closest('[role="alert"]');
+    expect(alert).toHaveTextContent('bad.csv was not loaded: the directory is unchanged.');
+    expect(alert).toHaveTextContent('Line 3: a quoted field is never closed');
     expect(screen.getByText('1 pupil in the directory.')).toBeInTheDocument();
     expect(screen.getByText('John Smith')).toBeInTheDocument();
     expect(screen.queryByText('Kim White')).not.toBeInTheDocument();

@@ -18,7 +18,7 @@ export function PupilDirectorySection({ schoolId }: { schoolId: string }) {
   const fileInput = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ text: string; error?: boolean } | null>(null);
+  const [result, setResult] = useState<{ text: string; error?: boolean; file?: string } | null>(null);
   const [search, setSearch] = useState('');
 
   const before = state.data?.count ?? 0;
@@ -37,7 +37,9 @@ export function PupilDirectorySection({ schoolId }: { schoolId: string }) {
       setFile(null);
       if (fileInput.current) fileInput.current.value = '';
     } catch (err) {
-      setResult({ text: errorMessage(err), error: true });
+      // The console says "The pupil directory was not changed: line 3: …"; the box above says that part.
+      const reason = errorMessage(err).replace(/^The pupil directory was not changed:\s*/, '');
+      setResult({ text: reason.charAt(0).toUpperCase() + reason.slice(1), error: true, file: file.name });
     } finally {
       setBusy(false);
     }
@@ -83,9 +85,10 @@ export function PupilDirectorySection({ schoolId }: { schoolId: string }) {
       {result?.error ? (
         <div className="notice notice-error upload-error" role="alert">
           <p>
-            <strong>The file was not loaded.</strong> The directory is unchanged.
+            <strong>{result.file ? `${result.file} was not loaded` : 'The file was not loaded'}:</strong> the directory
+            is unchanged.
           </p>
-          <p className="mono">{result.text}</p>
+          <p>{result.text}</p>
         </div>
       ) : null}
 
