@@ -538,6 +538,10 @@ describe('the DSL dashboard in a real browser', () => {
       await deputy.getByRole('button', { name: 'Save password' }).click();
       await deputy.getByRole('heading', { name: 'Inbox' }).waitFor();
       await deputy.locator('.capture-row').first().waitFor();
+      // The pupil directory the admin loaded labels the pupils (kwhite's laptop reports "kwhite").
+      const live = deputy.locator(`[data-capture-id="${ids.live!}"]`);
+      await live.locator('.pupil-name').getByText('Kim White, Year 11').waitFor();
+      await shot(deputy, '19-inbox-pupil-names');
     } finally {
       await deputyContext.close();
     }

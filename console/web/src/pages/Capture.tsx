@@ -14,6 +14,7 @@ import { useLiveEvent } from '../app/live';
 import { CAPTURE_REVIEWERS, SUBJECT_ACCESS, useMe, useSchool } from '../app/session';
 import { Highlighted, Loading, RelativeTime, SeverityBadge, StatusBadge, useTitle } from '../components/bits';
 import { SubjectAccessButton } from '../components/subject-access';
+import { pupilLabel, usePupilDirectory } from '../app/pupils';
 
 const ZOOMS = [
   { id: 'fit', label: 'Fit' },
@@ -47,6 +48,7 @@ export function CapturePage() {
   const me = useMe();
   const school = useSchool();
   const devices = useDeviceNames();
+  const pupils = usePupilDirectory();
   const noteId = useId();
   const [capture, setCapture] = useState<CaptureDetail | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
@@ -135,6 +137,7 @@ export function CapturePage() {
   const c = capture;
   const canReview = school.can(CAPTURE_REVIEWERS);
   const device = devices.get(c.deviceId) ?? c.deviceId;
+  const pupil = pupilLabel(pupils, c.user);
   const entryIds = [...new Set(c.matches.map((m) => m.entryId))];
   const entryStats = entryIds
     .map((eid) => stats.find((s) => s.entryId === eid))
@@ -155,8 +158,8 @@ export function CapturePage() {
         </h1>
         <StatusBadge status={c.status} />
         <p className="banner-meta">
-          <time dateTime={c.capturedAt}>{exactTime(c.capturedAt)}</time> ({utc(c.capturedAt)}) · <span>{c.user}</span>{' '}
-          on <span>{device}</span>
+          <time dateTime={c.capturedAt}>{exactTime(c.capturedAt)}</time> ({utc(c.capturedAt)}) ·{' '}
+          <span>{pupil ? `${pupil} (${c.user})` : c.user}</span> on <span>{device}</span>
         </p>
       </header>
 
@@ -226,6 +229,7 @@ export function CapturePage() {
               <dt>Pupil</dt>
               <dd>
                 <Link to={withQuery('/inbox', { user: c.user })}>{c.user}</Link>
+                {pupil ? <span className="pupil-name"> {pupil}</span> : null}
               </dd>
               <dt>Device</dt>
               <dd>{device}</dd>

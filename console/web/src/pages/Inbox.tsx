@@ -7,6 +7,7 @@ import { useDeviceNames } from '../app/devices';
 import { useLiveEvent } from '../app/live';
 import { CAPTURE_REVIEWERS, SUBJECT_ACCESS, useSchool } from '../app/session';
 import { SubjectAccessButton } from '../components/subject-access';
+import { pupilLabel, usePupilDirectory } from '../app/pupils';
 import { playAlert, setSoundEnabled, soundEnabled } from '../app/sound';
 import { builtInViews, canonical, loadViews, saveViews, type SavedView } from '../app/views';
 import {
@@ -310,6 +311,8 @@ function GroupMembers({ groupId }: { groupId: string }) {
 function CaptureRow(props: {
   capture: Capture;
   device: string | undefined;
+  /** "John Smith, Year 9" from the pupil directory, when it knows the login. */
+  pupil: string | null;
   active: boolean;
   selected: boolean;
   canReview: boolean;
@@ -374,7 +377,15 @@ function CaptureRow(props: {
       <dl className="row-meta">
         <div>
           <dt>Pupil</dt>
-          <dd>{c.user}</dd>
+          <dd>
+            {props.pupil ? (
+              <>
+                <span className="pupil-name">{props.pupil}</span> <span className="pupil-login">{c.user}</span>
+              </>
+            ) : (
+              c.user
+            )}
+          </dd>
         </div>
         <div>
           <dt>Device</dt>
@@ -395,6 +406,7 @@ function CaptureRow(props: {
 
 export function InboxPage() {
   const school = useSchool();
+  const pupils = usePupilDirectory();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const devices = useDeviceNames();
@@ -625,6 +637,7 @@ export function InboxPage() {
             key={c.id}
             capture={c}
             device={devices.get(c.deviceId)}
+            pupil={pupilLabel(pupils, c.user)}
             active={i === active}
             selected={selected.has(c.id)}
             canReview={canReview}

@@ -126,6 +126,42 @@ describe('the pupil directory', () => {
   });
 });
 
+describe('pupils’ directory labels', () => {
+  function labelledApi(roles: Parameters<typeof me>[0]) {
+    return fakeApi({
+      'GET /api/auth/me': () => me(roles),
+      'GET /api/captures': () => ({
+        items: [capture({ id: 'a', user: 'OAK\\JSmith' }), capture({ id: 'b', user: 'pupil01' })],
+        nextCursor: null,
+      }),
+      'GET /api/devices': () => ({ items: [] }),
+      [`GET ${PUPILS}`]: () => ({
+        schoolId: SCHOOL,
+        count: 1,
+        pupils: [{ login: 'jsmith@oak.sch.uk', name: 'John Smith', yearGroup: 'Year 9' }],
+      }),
+    });
+  }
+
+  it('shows the directory’s name and year group beside the login however the laptop spelt it', async () => {
+    labelledApi(['deputy_dsl']);
+    renderApp('/inbox');
+    const row = (await screen.findByText('John Smith, Year 9')).closest('li')!;
+    expect(row).toHaveAttribute('data-capture-id', 'a');
+    expect(within(row).getByText('OAK\\JSmith')).toBeInTheDocument();
+    const other = document.querySelector('[data-capture-id="b"]')!;
+    expect(other.querySelector('.row-meta dd')?.textContent).toBe('pupil01');
+  });
+
+  it('does not ask for the directory for a head, who may not read it', async () => {
+    const api = labelledApi(['head']);
+    renderApp('/inbox');
+    await screen.findByText('OAK\\JSmith');
+    expect(api.called('GET', PUPILS)).toHaveLength(0);
+    expect(screen.queryByText('John Smith, Year 9')).not.toBeInTheDocument();
+  });
+});
+
 describe('the subject access export', () => {
   const EXPORT = `/api/schools/${SCHOOL}/subject-access`;
   afterEach(() => vi.unstubAllGlobals());

@@ -2,6 +2,7 @@ import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { errorMessage, get, putText } from '../api/client';
 import type { PupilDirectory } from '../api/types';
 import { useAsync } from '../app/use-async';
+import { forgetPupilDirectory } from '../app/pupils';
 import { ErrorNotice, Loading } from '../components/bits';
 
 /** At most this many rows are drawn at once; searching narrows the rest. */
@@ -31,6 +32,7 @@ export function PupilDirectorySection({ schoolId }: { schoolId: string }) {
       const text = await file.text();
       const saved = await putText<PupilDirectory>(`/api/schools/${schoolId}/pupils`, text, 'text/csv');
       state.setData(() => saved);
+      forgetPupilDirectory(schoolId);
       setResult({
         text: `Loaded ${saved.count} ${saved.count === 1 ? 'pupil' : 'pupils'} from ${file.name} (the directory had ${before}).`,
       });
