@@ -5,6 +5,7 @@ import { authenticator } from 'otplib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO } from '../support/processes';
 import { startConsole, type RunningConsole } from '../support/vigil';
+import { axeViolations, describeViolations, focusState, tabTo, tabWalk, type FocusState } from './a11y';
 import { enrol, entryIdOf, heartbeat, policy, upload, type SeedDevice } from './seed';
 
 /**
@@ -24,6 +25,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--lang=en-GB', // dates in inputs as a UK browser shows them (dd/mm/yyyy)
 ];
 
 interface Account {
@@ -81,8 +83,13 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
   }
 }
 
+/** axe-core's WCAG 2.0/2.1 A and AA violations on each page audited, by the page's screenshot name. */
+const audits = new Map<string, string[]>();
+
+/** Saves a screenshot of the page and audits it with axe-core (the last test asserts none failed). */
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  audits.set(name, describeViolations(name, await axeViolations(page)));
 }
 
 /** Signs in through the form: password, then the TOTP code when asked, then a new password when asked. */
@@ -244,6 +251,27 @@ describe('the DSL dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Save note' }).click();
     await page.locator('.history .note').first().waitFor();
     await shot(page, '08-capture-reviewed');
+
+    // Subject access: everything held about amiller, downloaded as one JSON file.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export everything held about this pupil' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^vigil-subject-access-amiller-\d{4}-\d\d-\d\d\.json$/);
+    const held = JSON.parse(fs.readFileSync(await download.path(), 'utf8')) as {
+      kind: string;
+      pupil: string;
+      captures: { id: string; notes: { note: string }[]; screenshot: { base64: string | null } }[];
+      devices: { hostname: string }[];
+    };
+    expect(held.kind).toBe('vigil-subject-access');
+    expect(held.pupil).toBe('amiller');
+    expect(held.captures.map((c) => c.id).sort()).toEqual([ids.kys, ids.kys2].sort());
+    const reviewed = held.captures.find((c) => c.id === ids.kys2)!;
+    expect(reviewed.notes.map((n) => n.note)).toEqual(['Song lyrics shared in class chat; spoke to the pupil.']);
+    expect(Buffer.from(reviewed.screenshot.base64 ?? '', 'base64').length).toBeGreaterThan(1000);
+    expect(held.devices.map((d) => d.hostname)).toEqual(['OAK-LAPTOP-07']);
+    await page.getByText(/^Downloaded vigil-subject-access-amiller/).waitFor();
   });
 
   it('filters and saved views narrow the inbox; keyboard triage reviews the selected row', async () => {
@@ -298,6 +326,10 @@ describe('the DSL dashboard in a real browser', () => {
     expect(await page.locator('.summary .headline').textContent()).toMatch(/severity-5/);
     expect(await page.locator('.summary .interest li').first().textContent()).toContain('kill myself');
     await shot(page, '12-summaries');
+
+    await page.getByRole('link', { name: dsl.email }).click();
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    await shot(page, '12b-account');
   });
 
   it('edits a list entry, publishes it with a changelog, and agents get a new policy and ETag', async () => {
@@ -329,6 +361,79 @@ describe('the DSL dashboard in a real browser', () => {
     expect(entryIdOf(after.policy, 'kys').severity).toBe(5);
   });
 
+  it('works by keyboard alone: the inbox triage and the capture page, focus always visible, no traps', async () => {
+    const unseen = (stops: FocusState[]) => stops.filter((s) => !s.visible || !s.onScreen).map((s) => s.label);
+    const statusOf = (id: string) => page.locator(`[data-capture-id="${id}"] .status`).textContent();
+    await page.goto(`${vigil.url}/inbox`);
+    await page.locator('.capture-row').nth(4).waitFor();
+
+    // Tab goes through the whole inbox and comes back round, every stop visibly focused.
+    const inbox = await tabWalk(page);
+    expect(inbox.cameBack).toBe(true);
+    expect(inbox.stops[0]!.label).toBe('a "Skip to content"');
+    expect(inbox.stops.map((s) => s.label)).toEqual(
+      expect.arrayContaining(['a "Inbox"', 'a "kys"', 'summary "Filters"']),
+    );
+    expect(unseen(inbox.stops)).toEqual([]);
+
+    // Triage without a mouse: skip to the content, j moves (focus follows), e escalates the current row.
+    await page.goto(`${vigil.url}/inbox`);
+    await page.locator('.capture-row').nth(4).waitFor();
+    const rowIds = await page
+      .locator('.capture-row')
+      .evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { captureId: string } }).dataset.captureId));
+    expect(rowIds.slice(0, 2)).toEqual([ids.live, ids.suicide]);
+    await page.keyboard.press('Tab');
+    expect((await focusState(page)).label).toBe('a "Skip to content"');
+    await page.keyboard.press('Enter');
+    expect((await focusState(page)).tag).toBe('main');
+    await page.keyboard.press('j');
+    const focused = await focusState(page);
+    expect(focused).toMatchObject({ label: 'a "kill myself"', visible: true, onScreen: true });
+    await page.keyboard.press('e');
+    await page.getByText('1 capture marked escalated.').waitFor();
+    expect(await statusOf(ids.suicide!)).toBe('Escalated');
+
+    // x selects the current row; Tab into the next row's checkbox and Space selects it too; f acts on both.
+    await page.keyboard.press('j');
+    await page.keyboard.press('x');
+    await tabTo(page, /^input/); // the following row's checkbox (the keys act on the row focus is in)
+    await page.keyboard.press('Space');
+    expect(await page.locator('.bulk-count').textContent()).toBe('2 selected');
+    await page.keyboard.press('f');
+    await page.getByText('2 captures marked false positive.').waitFor();
+    expect(await statusOf(rowIds[2]!)).toBe('False positive');
+    expect(await statusOf(rowIds[3]!)).toBe('False positive');
+
+    // Back to the top with k and open it with Enter.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('k');
+    expect((await focusState(page)).label).toBe('a "kill myself"');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/captures/${ids.live}$`));
+    await page.locator('.screenshot img[data-state="loaded"]').waitFor();
+
+    // The capture page: Tab goes through and comes back round, every stop visibly focused.
+    const capture = await tabWalk(page);
+    expect(capture.cameBack).toBe(true);
+    expect(unseen(capture.stops)).toEqual([]);
+    expect(capture.stops.map((s) => s.label)).toEqual(
+      expect.arrayContaining(['button "200%"', 'button "Reviewed"', 'textarea "Add a note"']),
+    );
+    // Zoom and scroll the screenshot with keys, then review it with the keyboard.
+    await tabTo(page, 'button "200%"');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect((await focusState(page)).label).toMatch(/^div/);
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    expect(
+      await page.locator('.screenshot').evaluate((el) => (el as unknown as { scrollLeft: number }).scrollLeft),
+    ).toBeGreaterThan(0);
+    await tabTo(page, 'button "Reviewed"');
+    await page.keyboard.press('Space');
+    await page.getByText('Marked reviewed.').waitFor();
+    await shot(page, '08b-capture-keyboard');
+  });
+
   it('lets the school admin see devices with the enrolment token, people and settings, and the audit log', async () => {
     const adminContext = await browser(dir);
     try {
@@ -347,6 +452,39 @@ describe('the DSL dashboard in a real browser', () => {
       expect(await adminPage.getByRole('heading', { name: 'Inbox' }).count()).toBe(0);
       await adminPage.waitForLoadState('networkidle');
       await shot(adminPage, '15-people');
+
+      // The pupil directory: a bad file is refused with its line and changes nothing; a good one loads.
+      const directory = adminPage.locator('section.pupil-directory');
+      await directory.getByText('No pupils in the directory yet.').waitFor();
+      const csv = (text: string, name: string) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+      const fileInput = directory.getByLabel('CSV file of pupils');
+      await fileInput.setInputFiles(csv('login,name,year group\njsmith,John Smith,9\njsmith,Jo Smith,9\n', 'bad.csv'));
+      await directory.getByRole('button', { name: 'Upload the directory' }).click();
+      const refused = directory.getByRole('alert');
+      await refused.waitFor();
+      expect(await refused.textContent()).toContain('bad.csv was not loaded: the directory is unchanged.');
+      expect(await refused.textContent()).toContain('Line 3: the login "jsmith" is already on line 2');
+      expect(await directory.locator('.pupil-count').textContent()).toBe('No pupils in the directory yet.');
+      await shot(adminPage, '15b-pupil-directory-refused');
+      await fileInput.setInputFiles(
+        csv(
+          'Name,Login,Year Group\r\nJohn Smith,OAK\\jsmith,Y9\r\nAmy Miller,amiller,10\r\nKim White,kwhite@oak.sch.uk,11\r\n',
+          'pupils.csv',
+        ),
+      );
+      await directory.getByRole('button', { name: 'Upload the directory' }).click();
+      await directory.getByText('Loaded 3 pupils from pupils.csv (the directory had 0).').waitFor();
+      expect(await refused.count()).toBe(0);
+      await directory.getByLabel('Search pupils').fill('year 1');
+      await until(async () => (await directory.locator('tbody tr').count()) === 2, 'two pupils in years 10 and 11');
+      expect(await directory.locator('tbody tr').allTextContents()).toEqual([
+        'amillerAmy MillerYear 10',
+        'kwhite@oak.sch.ukKim WhiteYear 11',
+      ]);
+      await shot(adminPage, '15c-pupil-directory');
+      // Stored: a fresh page shows the same directory.
+      await adminPage.reload();
+      await adminPage.locator('section.pupil-directory .pupil-count').getByText('3 pupils in the directory.').waitFor();
     } finally {
       await adminContext.close();
     }
@@ -400,6 +538,10 @@ describe('the DSL dashboard in a real browser', () => {
       await deputy.getByRole('button', { name: 'Save password' }).click();
       await deputy.getByRole('heading', { name: 'Inbox' }).waitFor();
       await deputy.locator('.capture-row').first().waitFor();
+      // The pupil directory the admin loaded labels the pupils (kwhite's laptop reports "kwhite").
+      const live = deputy.locator(`[data-capture-id="${ids.live!}"]`);
+      await live.locator('.pupil-name').getByText('Kim White, Year 11').waitFor();
+      await shot(deputy, '19-inbox-pupil-names');
     } finally {
       await deputyContext.close();
     }
@@ -429,5 +571,30 @@ describe('the DSL dashboard in a real browser', () => {
     } finally {
       await otherContext.close();
     }
+  });
+
+  it('meets WCAG 2.1 AA on every page, as axe-core measures it', () => {
+    const pages = [...audits.keys()];
+    // Sign-in, inbox, capture, overview, devices, lists, summaries, people, account, TOTP set-up.
+    for (const name of [
+      '01-sign-in',
+      '02-sign-in-code',
+      '03-change-password',
+      '04-inbox',
+      '06-capture',
+      '10-overview',
+      '11-devices',
+      '12-summaries',
+      '12b-account',
+      '13-lists',
+      '15-people',
+      '17-totp-setup',
+      '18-recovery-codes',
+    ]) {
+      expect(pages).toContain(name);
+    }
+    const failures = [...audits.values()].flat();
+    if (failures.length > 0)
+      throw new Error(`axe-core found ${failures.length} WCAG A/AA violations:\n${failures.join('\n')}`);
   });
 });

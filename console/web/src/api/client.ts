@@ -47,6 +47,14 @@ const AUTH_CODES = new Set([
   'CONSOLE_ERR_PASSWORD_CHANGE_REQUIRED',
 ]);
 
+/** A body sent as it is (a CSV file), not as JSON. */
+export class RawBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
 export async function api<T>(
   method: string,
   path: string,
@@ -54,7 +62,7 @@ export async function api<T>(
   options: { quiet?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = body instanceof RawBody ? body.contentType : 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-vigil-csrf'] = csrfToken;
   let response: Response;
   try {
@@ -62,7 +70,7 @@ export async function api<T>(
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : body instanceof RawBody ? body.text : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'NETWORK', 'The console could not be reached. Check your connection and try again.');
@@ -98,6 +106,53 @@ export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, bo
 export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
 export const del = <T>(path: string) => api<T>('DELETE', path);
+/** PUT of a text file as it is, e.g. a CSV with `text/csv`. */
+export const putText = <T>(path: string, text: string, contentType: string) =>
+  api<T>('PUT', path, new RawBody(text, contentType));
+
+/**
+ * GETs a file the console offers as a download (Content-Disposition) and saves it in the browser
+ * under the console's file name; errors are ApiErrors, as for api().
+ */
+export async function download(path: string, fallbackName: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The console could not be reached. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    let err: { code?: string; message?: string } = {};
+    try {
+      err = (await response.json()) as typeof err;
+    } catch {
+      // not JSON: the status says enough
+    }
+    const error = new ApiError(
+      response.status,
+      err.code ?? `HTTP_${response.status}`,
+      err.message ?? `The console answered ${response.status}.`,
+    );
+    if (AUTH_CODES.has(error.code)) for (const listener of listeners) listener(error);
+    throw error;
+  }
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  try {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } finally {
+    // Give the browser a moment to start the download before the blob goes.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+  return name;
+}
 
 /** A readable sentence for any error thrown by api(). */
 export function errorMessage(error: unknown): string {

@@ -334,3 +334,16 @@ export interface CaptureUpdatedEvent {
   assigneeId: string | null;
   hold: boolean;
 }
+
+/** One pupil of the school's directory (`GET /api/schools/:id/pupils`). */
+export interface Pupil {
+  login: string;
+  name: string;
+  yearGroup: string | null;
+}
+
+export interface PupilDirectory {
+  schoolId: string;
+  count: number;
+  pupils: Pupil[];
+}

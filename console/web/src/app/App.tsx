@@ -11,6 +11,7 @@ import {
   LIST_READERS,
   SUMMARY_READERS,
   ADMINS,
+  PUPIL_DIRECTORY_EDITORS,
 } from './session';
 import { LiveProvider } from './live';
 import { ChangePasswordPage, SignInPage, TotpSetupPage } from '../pages/SignIn';
@@ -37,7 +38,8 @@ const NAV: NavItem[] = [
   { to: '/devices', label: 'Devices', roles: DEVICE_READERS },
   { to: '/lists', label: 'Keyword lists', roles: LIST_READERS },
   { to: '/summaries', label: 'Summaries', roles: SUMMARY_READERS },
-  { to: '/people', label: 'People and settings', roles: ADMINS },
+  // DSLs come here for the pupil directory only.
+  { to: '/people', label: 'People and settings', roles: [...ADMINS, ...PUPIL_DIRECTORY_EDITORS] },
 ];
 
 function Shell({ children }: { children: ReactNode }) {

@@ -102,6 +102,10 @@ export const LIST_EDITORS: readonly Role[] = ['org_admin', 'school_admin', 'dsl'
 export const SUMMARY_READERS: readonly Role[] = ['head', 'dsl', 'deputy_dsl', 'org_admin'];
 export const SUMMARY_EDITORS: readonly Role[] = ['org_admin', 'school_admin', 'dsl'];
 export const ADMINS: readonly Role[] = ['org_admin', 'school_admin'];
+/** Who loads the pupil directory (the console's PUPIL_DIRECTORY_WRITERS). */
+export const PUPIL_DIRECTORY_EDITORS: readonly Role[] = ['org_admin', 'school_admin', 'dsl'];
+/** Who may export everything held about a pupil (the console's SUBJECT_ACCESS_ROLES). */
+export const SUBJECT_ACCESS: readonly Role[] = ['org_admin', 'school_admin', 'dsl'];
 
 /** The current school and what the user may do there. */
 export function useSchool(): {

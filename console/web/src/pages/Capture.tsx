@@ -11,8 +11,10 @@ import {
 import { SOURCE_LABELS, STATUS_LABELS, exactTime, humanise } from '../app/format';
 import { useDeviceNames } from '../app/devices';
 import { useLiveEvent } from '../app/live';
-import { CAPTURE_REVIEWERS, useMe, useSchool } from '../app/session';
+import { CAPTURE_REVIEWERS, SUBJECT_ACCESS, useMe, useSchool } from '../app/session';
 import { Highlighted, Loading, RelativeTime, SeverityBadge, StatusBadge, useTitle } from '../components/bits';
+import { SubjectAccessButton } from '../components/subject-access';
+import { pupilLabel, usePupilDirectory } from '../app/pupils';
 
 const ZOOMS = [
   { id: 'fit', label: 'Fit' },
@@ -46,6 +48,7 @@ export function CapturePage() {
   const me = useMe();
   const school = useSchool();
   const devices = useDeviceNames();
+  const pupils = usePupilDirectory();
   const noteId = useId();
   const [capture, setCapture] = useState<CaptureDetail | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
@@ -134,6 +137,7 @@ export function CapturePage() {
   const c = capture;
   const canReview = school.can(CAPTURE_REVIEWERS);
   const device = devices.get(c.deviceId) ?? c.deviceId;
+  const pupil = pupilLabel(pupils, c.user);
   const entryIds = [...new Set(c.matches.map((m) => m.entryId))];
   const entryStats = entryIds
     .map((eid) => stats.find((s) => s.entryId === eid))
@@ -154,8 +158,8 @@ export function CapturePage() {
         </h1>
         <StatusBadge status={c.status} />
         <p className="banner-meta">
-          <time dateTime={c.capturedAt}>{exactTime(c.capturedAt)}</time> ({utc(c.capturedAt)}) · <span>{c.user}</span>{' '}
-          on <span>{device}</span>
+          <time dateTime={c.capturedAt}>{exactTime(c.capturedAt)}</time> ({utc(c.capturedAt)}) ·{' '}
+          <span>{pupil ? `${pupil} (${c.user})` : c.user}</span> on <span>{device}</span>
         </p>
       </header>
 
@@ -171,7 +175,13 @@ export function CapturePage() {
               ))}
             </div>
           </div>
-          <div className={`screenshot zoom-${zoom}`}>
+          {/* Focusable, so a keyboard user can scroll a zoomed screenshot with the arrow keys. */}
+          <div
+            className={`screenshot zoom-${zoom}`}
+            tabIndex={0}
+            role="region"
+            aria-label="Screenshot (arrow keys scroll it when zoomed)"
+          >
             {imageState === 'failed' ? (
               <p className="notice notice-error">The screenshot could not be loaded.</p>
             ) : null}
@@ -219,6 +229,7 @@ export function CapturePage() {
               <dt>Pupil</dt>
               <dd>
                 <Link to={withQuery('/inbox', { user: c.user })}>{c.user}</Link>
+                {pupil ? <span className="pupil-name"> {pupil}</span> : null}
               </dd>
               <dt>Device</dt>
               <dd>{device}</dd>
@@ -328,6 +339,7 @@ export function CapturePage() {
                 This pupil’s captures (CSV)
               </a>
             </p>
+            {school.can(SUBJECT_ACCESS) ? <SubjectAccessButton schoolId={c.schoolId} pupil={c.user} /> : null}
           </section>
         </aside>
       </div>

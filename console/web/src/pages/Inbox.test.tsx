@@ -64,6 +64,26 @@ describe('the inbox', () => {
     await waitFor(() => expect(screen.getByTestId('where')).toHaveTextContent('/captures/b'));
   });
 
+  it('acts on the row keyboard focus is in: Tab to a row’s checkbox, Space selects, r reviews it', async () => {
+    const api = inboxApi([
+      capture({ id: 'a', user: 'p1' }),
+      capture({ id: 'b', user: 'p2' }),
+      capture({ id: 'c', user: 'p3' }),
+    ]);
+    const user = userEvent.setup();
+    renderApp('/inbox');
+    const boxes = await screen.findAllByRole('checkbox', { name: /^Select capture of/ });
+    boxes[2]!.focus(); // as Tab would leave it
+    await user.keyboard('r');
+    await waitFor(() => expect(api.called('PATCH', '/api/captures/c')).toHaveLength(1));
+    expect(api.called('PATCH', /\/api\/captures\//)).toHaveLength(1);
+    boxes[1]!.focus();
+    await user.keyboard(' ');
+    expect(boxes[1]).toBeChecked();
+    await user.keyboard('x'); // x on the focused row toggles it again
+    expect(boxes[1]).not.toBeChecked();
+  });
+
   it('keys typed into a filter box do not triage', async () => {
     const api = inboxApi([capture({ id: 'a' })]);
     const user = userEvent.setup();

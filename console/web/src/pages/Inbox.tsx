@@ -5,7 +5,9 @@ import { CAPTURE_SOURCES, REVIEW_STATUSES, type Capture, type Page, type ReviewS
 import { SOURCE_LABELS, STATUS_LABELS, humanise } from '../app/format';
 import { useDeviceNames } from '../app/devices';
 import { useLiveEvent } from '../app/live';
-import { CAPTURE_REVIEWERS, useSchool } from '../app/session';
+import { CAPTURE_REVIEWERS, SUBJECT_ACCESS, useSchool } from '../app/session';
+import { SubjectAccessButton } from '../components/subject-access';
+import { pupilLabel, usePupilDirectory } from '../app/pupils';
 import { playAlert, setSoundEnabled, soundEnabled } from '../app/sound';
 import { builtInViews, canonical, loadViews, saveViews, type SavedView } from '../app/views';
 import {
@@ -33,9 +35,13 @@ const FILTER_KEYS = [
 
 const ACTION_KEYS: Record<string, ReviewStatus> = { r: 'reviewed', f: 'false_positive', e: 'escalated' };
 
+/** Keys typed into a field are text, not commands; a row's checkbox (or any button-like input) is not a field. */
+const NOT_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset']);
+
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName);
+  if (target instanceof HTMLInputElement) return !NOT_TEXT_INPUTS.has(target.type);
+  return target.isContentEditable || ['SELECT', 'TEXTAREA'].includes(target.tagName);
 }
 
 /** datetime-local value (local time) <-> ISO instant. */
@@ -305,6 +311,8 @@ function GroupMembers({ groupId }: { groupId: string }) {
 function CaptureRow(props: {
   capture: Capture;
   device: string | undefined;
+  /** "John Smith, Year 9" from the pupil directory, when it knows the login. */
+  pupil: string | null;
   active: boolean;
   selected: boolean;
   canReview: boolean;
@@ -321,6 +329,8 @@ function CaptureRow(props: {
       aria-current={props.active ? 'true' : undefined}
       data-capture-id={c.id}
       onMouseDown={props.onFocus}
+      // Tabbing into a row (its checkbox or link) makes it the one the keys act on.
+      onFocus={props.onFocus}
     >
       {props.canReview ? (
         <input
@@ -367,7 +377,15 @@ function CaptureRow(props: {
       <dl className="row-meta">
         <div>
           <dt>Pupil</dt>
-          <dd>{c.user}</dd>
+          <dd>
+            {props.pupil ? (
+              <>
+                <span className="pupil-name">{props.pupil}</span> <span className="pupil-login">{c.user}</span>
+              </>
+            ) : (
+              c.user
+            )}
+          </dd>
         </div>
         <div>
           <dt>Device</dt>
@@ -388,6 +406,7 @@ function CaptureRow(props: {
 
 export function InboxPage() {
   const school = useSchool();
+  const pupils = usePupilDirectory();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const devices = useDeviceNames();
@@ -507,6 +526,7 @@ export function InboxPage() {
 
   const allSelected = items.length > 0 && items.every((c) => selected.has(c.id));
   const filtersActive = useMemo(() => FILTER_KEYS.some((k) => params.get(k)), [params]);
+  const pupil = params.get('user');
 
   return (
     <div className="inbox">
@@ -538,6 +558,14 @@ export function InboxPage() {
         <Filters params={params} devices={devices} onApply={(next) => setParams(next)} />
       </details>
 
+      {pupil && school.schoolId && school.can(SUBJECT_ACCESS) ? (
+        <section className="pupil-bar" aria-label={`Pupil ${pupil}`}>
+          <p>
+            Showing the captures of <strong>{pupil}</strong>.
+          </p>
+          <SubjectAccessButton schoolId={school.schoolId} pupil={pupil} />
+        </section>
+      ) : null}
       <div className="live-region" role="status" aria-live="polite">
         {fresh.count > 0 ? (
           <div className={`live-notice${fresh.maxSeverity >= 5 ? ' live-critical' : ''}`}>
@@ -609,6 +637,7 @@ export function InboxPage() {
             key={c.id}
             capture={c}
             device={devices.get(c.deviceId)}
+            pupil={pupilLabel(pupils, c.user)}
             active={i === active}
             selected={selected.has(c.id)}
             canReview={canReview}

@@ -11,7 +11,8 @@ import {
   type SchoolUser,
 } from '../api/types';
 import { ROLE_LABELS, exactTime } from '../app/format';
-import { useMe, useSchool } from '../app/session';
+import { ADMINS, PUPIL_DIRECTORY_EDITORS, useMe, useSchool } from '../app/session';
+import { PupilDirectorySection } from './PupilDirectory';
 import { useAsync } from '../app/use-async';
 import { ErrorNotice, Loading, PageHeader, RelativeTime } from '../components/bits';
 
@@ -33,6 +34,9 @@ const AUDIT_ACTIONS = [
   'school.settings_update',
   'summary.view',
   'summary.pdf',
+  'pupils.import',
+  'pupils.view',
+  'subject_access.export',
 ];
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -563,12 +567,14 @@ function Audit() {
 export function PeoplePage() {
   const school = useSchool();
   if (!school.schoolId) return null;
+  const admin = school.can(ADMINS);
   return (
     <div className="people">
       <PageHeader title="People and settings" />
-      <Users schoolId={school.schoolId} />
-      <Settings schoolId={school.schoolId} />
-      <Audit />
+      {admin ? <Users schoolId={school.schoolId} /> : null}
+      {admin ? <Settings schoolId={school.schoolId} /> : null}
+      {school.can(PUPIL_DIRECTORY_EDITORS) ? <PupilDirectorySection schoolId={school.schoolId} /> : null}
+      {admin ? <Audit /> : null}
     </div>
   );
 }

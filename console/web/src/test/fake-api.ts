@@ -14,9 +14,20 @@ export class Reply {
   constructor(
     readonly status: number,
     readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
   ) {}
 }
-export const reply = (status: number, body?: unknown) => new Reply(status, body);
+export const reply = (status: number, body?: unknown, headers?: Record<string, string>) =>
+  new Reply(status, body, headers);
+
+/** A JSON body as JSON, any other (a CSV upload) as its text. */
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
 
 type Handler = (call: Call) => unknown;
 
@@ -35,14 +46,14 @@ export function fakeApi(routes: Record<string, Handler>) {
       method,
       path: url.pathname,
       query: url.searchParams,
-      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      body: typeof init.body === 'string' ? parseBody(init.body) : undefined,
       headers: (init.headers ?? {}) as Record<string, string>,
     };
     calls.push(call);
     const route = compiled.find((r) => r.method === method && r.regex.test(url.pathname));
     if (!route) return json(404, { code: 'CONSOLE_ERR_NOT_FOUND', message: `No route for ${method} ${url.pathname}` });
     const answer = route.handler(call);
-    if (answer instanceof Reply) return json(answer.status, answer.body);
+    if (answer instanceof Reply) return json(answer.status, answer.body, answer.headers);
     return json(200, answer);
   });
   vi.stubGlobal('fetch', fetchMock);
@@ -57,9 +68,9 @@ export function fakeApi(routes: Record<string, Handler>) {
   };
 }
 
-function json(status: number, body: unknown): Response {
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   if (status === 204 || body === undefined) return new Response(null, { status: status === 200 ? 204 : status });
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
 export const SCHOOL = 'school-oak';
