@@ -1,9 +1,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import pg from 'pg';
 import { MIGRATIONS, type Migration } from './migrations';
+import type { Schema } from './schema';
 
+/** The better-sqlite3 handle (SQLite deployments; tests that look inside the database). */
 export type Db = Database.Database;
+/** The query layer every repository runs on: one Kysely over SQLite or PostgreSQL. */
+export type Kdb = Kysely<Schema>;
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The console's database: the dialect chosen by config, and Kysely over it. */
+export interface ConsoleDatabase {
+  readonly dialect: Dialect;
+  readonly kysely: Kdb;
+  /** SQLite only: the connection under Kysely (code and tests that still use it directly); null on PostgreSQL. */
+  readonly sqlite: Db | null;
+  close(): Promise<void>;
+}
+
+/** Where the database is: `databaseUrl` (postgres://…) wins; otherwise the SQLite file. */
+export interface DatabaseTarget {
+  databasePath: string;
+  databaseUrl?: string | null;
+}
 
 /** Opens (creating if need be) the console's SQLite database and brings its schema up to date. */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
@@ -15,6 +37,57 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
   return db;
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement it runs; better-sqlite3 statements are reusable,
+ * so a bounded cache keyed by SQL text saves the prepare on hot paths (heartbeats, ingest).
+ */
+function cachingSqlite(db: Db, size = 500): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => db.close(),
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = db.prepare(text);
+        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, stmt);
+      return stmt as unknown as SqliteStatement;
+    },
+  };
+}
+
+/** COUNT(*) is a bigint (int8) and SUM a numeric on PostgreSQL: read both as JS numbers, as SQLite gives them. */
+const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 || oid === 1700
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Opens the database chosen by config, migrated to the current schema. */
+export async function openConsoleDatabase(
+  target: DatabaseTarget,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<ConsoleDatabase> {
+  if (target.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10, types: PG_TYPES });
+    const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await migratePostgres(kysely, migrations);
+    } catch (err) {
+      await kysely.destroy();
+      throw err;
+    }
+    return { dialect: 'postgres', kysely, sqlite: null, close: () => kysely.destroy() };
+  }
+  const db = openDatabase(target.databasePath, migrations);
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingSqlite(db) }) });
+  return { dialect: 'sqlite', kysely, sqlite: db, close: () => kysely.destroy() };
 }
 
 export function migrate(db: Db, migrations: readonly Migration[]): number {
@@ -39,7 +112,48 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
   return count;
 }
 
+/**
+ * The same migrations on PostgreSQL, each in a transaction, using a migration's `postgres` variant
+ * where it has one. An advisory lock keeps two consoles starting at once from both migrating.
+ */
+export async function migratePostgres(kysely: Kdb, migrations: readonly Migration[]): Promise<number> {
+  return kysely.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(7146)`.execute(conn);
+    try {
+      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`.execute(conn);
+      const applied = new Set(
+        (await conn.selectFrom('schema_migrations').select('version').execute()).map((r) => r.version),
+      );
+      let count = 0;
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) continue;
+        await conn.transaction().execute(async (trx) => {
+          await sql.raw(m.postgres ?? m.sql).execute(trx);
+          await trx
+            .insertInto('schema_migrations')
+            .values({ version: m.version, name: m.name, applied_at: new Date().toISOString() })
+            .execute();
+        });
+        count += 1;
+      }
+      return count;
+    } finally {
+      await sql`SELECT pg_advisory_unlock(7146)`.execute(conn);
+    }
+  });
+}
+
 export function schemaVersion(db: Db): number {
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   return row.v ?? 0;
+}
+
+/** The schema version of either dialect. */
+export async function currentSchemaVersion(kysely: Kdb): Promise<number> {
+  const row = await kysely
+    .selectFrom('schema_migrations')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
+  return row?.v ?? 0;
 }

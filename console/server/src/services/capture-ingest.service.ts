@@ -107,7 +107,7 @@ export async function ingestCapture(
     },
     thumbnailKey,
   });
-  app.repos.devices.touch(device.id, now);
+  await app.repos.devices.touch(device.id, now);
   if (stored) {
     groupCapture(app, { ...metadata, schoolId: device.schoolId });
     app.live.captureNew({

@@ -6,7 +6,7 @@ import type { Db } from '../db/database';
 import { ConsoleError } from '../errors';
 import { newId } from '../ids';
 import { ListsRepository, type PublishedLists } from '../repositories/lists.repository';
-import { SchoolsRepository } from '../repositories/schools.repository';
+import { schoolSettingsFromSqlite } from '../repositories/schools.repository';
 import { curated, policySettingsOf, type PolicyService, type Published } from './policy.service';
 
 const { settings: _settings, ...draftProperties } = PolicyOverridesSchema.properties;
@@ -212,14 +212,12 @@ export interface PreviewMatch {
 /** The keyword-list editor of a school: draft, preview, publish, versions. */
 export class ListsService {
   readonly repo: ListsRepository;
-  private readonly schools: SchoolsRepository;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly policies: PolicyService,
   ) {
     this.repo = new ListsRepository(db);
-    this.schools = new SchoolsRepository(db);
   }
 
   /** The saved draft; without one, what is published; without that, no overrides. */
@@ -301,7 +299,7 @@ export class ListsService {
 
   /** The policy the draft would give the school's agents (with the school's current settings). */
   draftPolicy(schoolId: string): Published {
-    return this.policies.compile(this.draft(schoolId), policySettingsOf(this.schools.settings(schoolId)));
+    return this.policies.compile(this.draft(schoolId), policySettingsOf(schoolSettingsFromSqlite(this.db, schoolId)));
   }
 
   /** What the server's matcher finds in `text` with the draft's (or the published) lists. */

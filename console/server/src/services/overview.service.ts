@@ -35,7 +35,12 @@ function categoriesOf(matchesJson: string): Set<string> {
  * matches in two categories counts once in each category (as the list's category filter finds it)
  * and once in `total`.
  */
-export function buildOverview(app: FastifyInstance, schoolId: string, days: number, now: Date): Overview {
+export async function buildOverview(
+  app: FastifyInstance,
+  schoolId: string,
+  days: number,
+  now: Date,
+): Promise<Overview> {
   const today = londonFields(now);
   const dates: string[] = [];
   for (let i = days - 1; i >= 0; i -= 1) {
@@ -79,8 +84,7 @@ export function buildOverview(app: FastifyInstance, schoolId: string, days: numb
   }
 
   const notReportingMs = app.config.notReportingMinutes * 60_000;
-  const devicesNotReporting = app.repos.devices
-    .listBySchool(schoolId)
+  const devicesNotReporting = (await app.repos.devices.listBySchool(schoolId))
     .filter((d) => d.revokedAt === null)
     .filter((d) => d.lastSeenAt === null || now.getTime() - Date.parse(d.lastSeenAt) >= notReportingMs)
     .sort((a, b) => (a.lastSeenAt ?? '').localeCompare(b.lastSeenAt ?? '') || a.hostname.localeCompare(b.hostname))

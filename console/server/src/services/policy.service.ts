@@ -10,7 +10,7 @@ import { compilePolicy, loadKeywordLists, type KeywordLists, type PolicyOverride
 import type { Db } from '../db/database';
 import type { SchoolSettings } from '../repositories/schools.repository';
 import { ListsRepository } from '../repositories/lists.repository';
-import { SchoolsRepository } from '../repositories/schools.repository';
+import { schoolSettingsFromSqlite } from '../repositories/schools.repository';
 import type { DraftOverrides } from './lists.service';
 
 export interface Published {
@@ -86,14 +86,12 @@ const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stri
  */
 export class PolicyService {
   private readonly lists: ListsRepository;
-  private readonly schools: SchoolsRepository;
   private readonly bySchool = new Map<string, { stamp: string; key: string }>();
   private readonly compiled = new Lru<Published>(32);
   private readonly matchers = new Lru<{ matcher: CompiledMatcher; byId: Map<string, Policy['keywords'][number]> }>(8);
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.lists = new ListsRepository(db);
-    this.schools = new SchoolsRepository(db);
   }
 
   /** Compiles (or finds compiled) the policy of these overrides and settings. */
@@ -114,7 +112,7 @@ export class PolicyService {
       if (hit) return hit;
     }
     const overrides = this.lists.latest(schoolId)?.overrides ?? {};
-    const settings = policySettingsOf(this.schools.settings(schoolId));
+    const settings = policySettingsOf(schoolSettingsFromSqlite(this.db, schoolId));
     const published = this.compile(overrides, settings);
     this.bySchool.set(schoolId, { stamp, key: hashOf([overrides, settings]) });
     return published;

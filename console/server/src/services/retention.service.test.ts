@@ -24,7 +24,7 @@ describe('retention settings and the purge', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const school = h.app.repos.schools.create('Oak Academy', new Date());
+    const school = await h.app.repos.schools.create('Oak Academy', new Date());
     schoolId = school.id;
     admin = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId }));
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId }));
@@ -51,7 +51,7 @@ describe('retention settings and the purge', () => {
     expect((await put(admin, { retentionDays: 0 })).statusCode).toBe(400);
     expect((await put(admin, { retentionDays: 30, minSeverity: 9 })).statusCode).toBe(400);
     expect((await put(dsl, { retentionDays: 30 })).statusCode).toBe(403);
-    expect(h.app.repos.schools.settings(schoolId).retentionDays).toBe(90);
+    expect((await h.app.repos.schools.settings(schoolId)).retentionDays).toBe(90);
   });
 
   it('deletes by the default 90 days, sparing escalated and held captures, with their blobs', async () => {

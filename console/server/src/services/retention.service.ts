@@ -41,10 +41,10 @@ export async function purgeExpiredCaptures(
   options: PurgeOptions = {},
 ): Promise<PurgeResult> {
   const now = clock.now();
-  const schoolIds = options.schoolId ? [options.schoolId] : repos.schools.list().map((s) => s.id);
+  const schoolIds = options.schoolId ? [options.schoolId] : (await repos.schools.list()).map((s) => s.id);
   const result: PurgeResult = { at: now.toISOString(), dryRun: options.dryRun ?? false, deleted: 0, schools: [] };
   for (const schoolId of schoolIds) {
-    const { retentionDays } = repos.schools.settings(schoolId);
+    const { retentionDays } = await repos.schools.settings(schoolId);
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
     const expired = repos.captures.purgeable(schoolId, cutoff);
     const entry: SchoolPurge = { schoolId, retentionDays, cutoff, captureIds: expired.map((c) => c.id) };
@@ -57,13 +57,13 @@ export async function purgeExpiredCaptures(
       if (c.thumbnailKey) await blobs.delete(c.thumbnailKey);
     }
     const actor = options.actor ?? CLI_ACTOR;
-    repos.audit.append(
+    await repos.audit.append(
       {
         action: 'capture.purge',
         outcome: 'success',
         actorUserId: actor.userId,
         actorLabel: actor.label,
-        organisationId: repos.schools.byId(schoolId)?.organisationId ?? null,
+        organisationId: (await repos.schools.byId(schoolId))?.organisationId ?? null,
         schoolId,
         targetId: null,
         ip: actor.ip,

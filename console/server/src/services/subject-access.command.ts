@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ConsoleConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { repositoriesFor } from '../plugins/storage.plugin';
+import { openConsoleDatabase } from '../db/database';
+import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
 import { DiskBlobStore } from '../blob-store/disk-blob-store';
 import { CLI_ACTOR } from './user-accounts.service';
 import { auditSubjectAccess, buildSubjectAccess, writePrivateFile } from './subject-access.service';
@@ -19,10 +19,11 @@ export async function subjectAccessCommand(
 ): Promise<number> {
   const pupil = input.pupil.trim();
   if (pupil.length === 0 || pupil.length > 200) throw new SubjectAccessError('--pupil must be 1 to 200 characters');
-  const db = openDatabase(config.databasePath);
+  const database = await openConsoleDatabase(config);
+  const db = sqliteOf(database);
   try {
-    const repos = repositoriesFor(db);
-    const school = repos.schools.byId(input.schoolId);
+    const repos = repositoriesFor(database);
+    const school = await repos.schools.byId(input.schoolId);
     if (!school) throw new SubjectAccessError(`No school with id ${input.schoolId}`);
     const now = new Date();
     const result = await buildSubjectAccess(db, repos, new DiskBlobStore(config.blobDir), school, pupil, now);
@@ -36,9 +37,9 @@ export async function subjectAccessCommand(
     } else {
       process.stdout.write(text);
     }
-    auditSubjectAccess(repos, school, pupil, result, CLI_ACTOR, now);
+    await auditSubjectAccess(repos, school, pupil, result, CLI_ACTOR, now);
     return 0;
   } finally {
-    db.close();
+    await database.close();
   }
 }

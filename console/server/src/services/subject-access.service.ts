@@ -69,24 +69,22 @@ export async function buildSubjectAccess(
       thumbnail: thumbnail ? { base64: thumbnail.toString('base64') } : null,
     });
   }
-  const devices = queries.deviceIdsOfPupil(school.id, pupil).flatMap((id) => {
-    const d = repos.devices.byId(id);
-    return d
-      ? [
-          {
-            id: d.id,
-            hostname: d.hostname,
-            os: d.os,
-            osVersion: d.osVersion,
-            agentVersion: d.agentVersion,
-            enrolledAt: d.enrolledAt,
-            lastSeenAt: d.lastSeenAt,
-            lastUser: d.lastUser,
-            revokedAt: d.revokedAt,
-          },
-        ]
-      : [];
-  });
+  const devices = [];
+  for (const id of queries.deviceIdsOfPupil(school.id, pupil)) {
+    const d = await repos.devices.byId(id);
+    if (d)
+      devices.push({
+        id: d.id,
+        hostname: d.hostname,
+        os: d.os,
+        osVersion: d.osVersion,
+        agentVersion: d.agentVersion,
+        enrolledAt: d.enrolledAt,
+        lastSeenAt: d.lastSeenAt,
+        lastUser: d.lastUser,
+        revokedAt: d.revokedAt,
+      });
+  }
   return {
     document: {
       kind: 'vigil-subject-access',
@@ -102,15 +100,15 @@ export async function buildSubjectAccess(
   };
 }
 
-export function auditSubjectAccess(
+export async function auditSubjectAccess(
   repos: Repositories,
   school: School,
   pupil: string,
   counts: { captures: number; devices: number },
   actor: Actor,
   now: Date,
-): void {
-  repos.audit.append(
+): Promise<void> {
+  await repos.audit.append(
     {
       action: 'subject_access.export',
       outcome: 'success',

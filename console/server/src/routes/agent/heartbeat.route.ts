@@ -14,8 +14,8 @@ export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const device = request.device!;
       const now = app.clock.now();
-      app.repos.devices.recordHeartbeat(device.id, request.body, now);
-      const updated = app.repos.devices.byId(device.id);
+      await app.repos.devices.recordHeartbeat(device.id, request.body, now);
+      const updated = await app.repos.devices.byId(device.id);
       if (updated) app.live.deviceStatus(updated);
       return { serverTime: now.toISOString(), policyVersion: app.policies.served(device.schoolId).policy.version };
     },

@@ -73,7 +73,7 @@ export const captureGroupsRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { group, members } = readable(request, request.params.groupId);
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'capture_group.view',
         schoolId: group.schoolId,
         targetId: group.id,
@@ -117,14 +117,14 @@ export const captureGroupsRoute: FastifyPluginAsyncTypebox = async (app) => {
         viewer.user.id,
         app.clock.now(),
       );
-      members.forEach((c) =>
-        auditRequest(app, request, {
+      for (const c of members) {
+        await auditRequest(app, request, {
           action: 'capture.review',
           schoolId: c.schoolId,
           targetId: c.id,
           details: { statusFrom: c.status, statusTo: status, group: group.id, note: note !== undefined },
-        }),
-      );
+        });
+      }
       for (const u of updated) app.live.captureUpdated(u);
       return { updated: updated.length };
     },

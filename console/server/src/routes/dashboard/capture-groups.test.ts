@@ -23,8 +23,8 @@ describe('capture groups', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    oak = h.app.repos.schools.create('Oak Academy', new Date());
-    elm = h.app.repos.schools.create('Elm Primary', new Date());
+    oak = await h.app.repos.schools.create('Oak Academy', new Date());
+    elm = await h.app.repos.schools.create('Elm Primary', new Date());
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak.id }));
     head = await signIn(h.app, await createUser(h.app, 'head@oak.sch.uk', 'head', { schoolId: oak.id }));
     oakDevice = await enrolDevice(h.app, oak.enrolmentToken);

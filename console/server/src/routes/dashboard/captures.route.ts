@@ -119,7 +119,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      auditRequest(app, request, { action: 'capture.list', details: { returned: page.length } });
+      await auditRequest(app, request, { action: 'capture.list', details: { returned: page.length } });
       return {
         items: collapseGroups
           ? page.map((c) => ({ ...summary(c), group: groupInfo(app, c.groupId) }))
@@ -142,7 +142,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
     },
     async (request) => {
       const c = readable(request, request.params.id);
-      auditRequest(app, request, { action: 'capture.view', schoolId: c.schoolId, targetId: c.id });
+      await auditRequest(app, request, { action: 'capture.view', schoolId: c.schoolId, targetId: c.id });
       return {
         ...summary(c),
         policyVersion: c.policyVersion,
@@ -173,7 +173,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
         const key = kind === 'screenshot' ? c.screenshot.key : c.thumbnailKey;
         const bytes = key ? await app.blobs.get(key) : undefined;
         if (!key || !bytes) throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', `This capture has no ${kind}`);
-        auditRequest(app, request, { action: `capture.${kind}`, schoolId: c.schoolId, targetId: c.id });
+        await auditRequest(app, request, { action: `capture.${kind}`, schoolId: c.schoolId, targetId: c.id });
         const type =
           kind === 'screenshot'
             ? c.screenshot.type
@@ -207,7 +207,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       if (!viewer.access.can(CAPTURE_REVIEWERS, c.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       const { status, note, assigneeId, hold } = request.body;
       if (assigneeId) {
-        const ok = app.repos.users.idsWithRoleAt([assigneeId], CAPTURE_REVIEWERS, c.schoolId).length === 1;
+        const ok = (await app.repos.users.idsWithRoleAt([assigneeId], CAPTURE_REVIEWERS, c.schoolId)).length === 1;
         if (!ok)
           throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'assigneeId must be a user who can review this school');
       }
@@ -218,7 +218,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
         app.clock.now(),
         newId(),
       );
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'capture.review',
         schoolId: c.schoolId,
         targetId: c.id,
@@ -294,14 +294,14 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
         viewer.user.id,
         app.clock.now(),
       );
-      captures.forEach((c) =>
-        auditRequest(app, request, {
+      for (const c of captures) {
+        await auditRequest(app, request, {
           action: 'capture.review',
           schoolId: c.schoolId,
           targetId: c.id,
           details: { statusFrom: c.status, statusTo: status, bulk: true, note: note !== undefined },
-        }),
-      );
+        });
+      }
       for (const u of updated) app.live.captureUpdated(u);
       return {
         items: captures.map((c, i) => ({

@@ -21,7 +21,7 @@ describe('dashboard captures, review and audit', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const school = h.app.repos.schools.create('Oak Academy', new Date());
+    const school = await h.app.repos.schools.create('Oak Academy', new Date());
     schoolId = school.id;
     const dslUser = await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId });
     dslId = dslUser.id;

@@ -74,7 +74,7 @@ export const exportRoute: FastifyPluginAsyncTypebox = async (app) => {
         if (!last || page.length < PAGE || count >= CSV_MAX_ROWS) break;
         before = { capturedAt: last.capturedAt, id: last.id };
       }
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'capture.export',
         schoolId: schoolId ?? null,
         details: { format: 'csv', rows: count },
@@ -107,17 +107,17 @@ export const exportRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const c = exportable(request, request.params.id);
-      const device = app.repos.devices.byId(c.deviceId);
+      const device = await app.repos.devices.byId(c.deviceId);
       const pdf = await incidentReportPdf({
         capture: c,
-        schoolName: app.repos.schools.byId(c.schoolId)?.name ?? c.schoolId,
+        schoolName: (await app.repos.schools.byId(c.schoolId))?.name ?? c.schoolId,
         device: device ? { hostname: device.hostname, os: device.os } : null,
         history: app.repos.captures.history(c.id),
         screenshot: await app.blobs.get(c.screenshot.key),
         generatedAt: app.clock.now(),
         generatedBy: request.viewer!.user.email,
       });
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'capture.export',
         schoolId: c.schoolId,
         targetId: c.id,

@@ -26,8 +26,8 @@ describe('bulk review, hold and keyword false-positive counts', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const oak = h.app.repos.schools.create('Oak Academy', new Date());
-    const elm = h.app.repos.schools.create('Elm Primary', new Date());
+    const oak = await h.app.repos.schools.create('Oak Academy', new Date());
+    const elm = await h.app.repos.schools.create('Elm Primary', new Date());
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak.id }));
     head = await signIn(h.app, await createUser(h.app, 'head@oak.sch.uk', 'head', { schoolId: oak.id }));
     dslOther = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: elm.id }));

@@ -1,0 +1,390 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { openConsoleDatabase, currentSchemaVersion, type ConsoleDatabase, type Dialect } from '../db/database';
+import { MIGRATIONS } from '../db/migrations';
+import { postgresBinDir, startPostgres, type PostgresCluster } from '../test-support/postgres';
+import { AuditRepository, type AuditEntry } from './audit.repository';
+import { DevicesRepository } from './devices.repository';
+import { SchoolsRepository } from './schools.repository';
+import { SessionsRepository } from './sessions.repository';
+import { UsersRepository } from './users.repository';
+
+/**
+ * The repositories' contract, run against every dialect the console supports: SQLite always,
+ * PostgreSQL in a throwaway cluster (skipped, with a message, only when its binaries are absent).
+ * The same calls must give the same answers on both.
+ */
+const PG_AVAILABLE = postgresBinDir() !== null;
+if (!PG_AVAILABLE) {
+  console.warn('PostgreSQL binaries not found (/usr/lib/postgresql/*/bin): the PostgreSQL contract tests are skipped');
+}
+
+let cluster: PostgresCluster | null = null;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-contract-'));
+let files = 0;
+
+beforeAll(async () => {
+  if (PG_AVAILABLE) cluster = await startPostgres();
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}, 60_000);
+
+async function open(dialect: Dialect): Promise<ConsoleDatabase> {
+  if (dialect === 'postgres') {
+    if (!cluster) throw new Error('no PostgreSQL cluster');
+    return openConsoleDatabase({ databasePath: '', databaseUrl: await cluster.createDatabase() });
+  }
+  files += 1;
+  return openConsoleDatabase({ databasePath: path.join(tmp, `c${files}.sqlite`) });
+}
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+
+/**
+ * The message a promise rejects with. (Not `rejects.toThrow`: better-sqlite3's native addon keeps the
+ * error class of the first test file a jest worker loaded, which is not an `Error` of later files' realms.)
+ */
+const rejection = (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => 'resolved',
+    (err: unknown) => String((err as { message?: unknown }).message),
+  );
+
+describe.each(DIALECTS)('repositories on %s', (dialect) => {
+  const maybe = dialect === 'postgres' && !PG_AVAILABLE ? it.skip : it;
+  let database: ConsoleDatabase;
+  let schools: SchoolsRepository;
+  let users: UsersRepository;
+  let devices: DevicesRepository;
+  let sessions: SessionsRepository;
+  let audit: AuditRepository;
+
+  beforeEach(async () => {
+    if (dialect === 'postgres' && !PG_AVAILABLE) return;
+    database = await open(dialect);
+    schools = new SchoolsRepository(database.kysely);
+    users = new UsersRepository(database.kysely);
+    devices = new DevicesRepository(database.kysely);
+    sessions = new SessionsRepository(database.kysely);
+    audit = new AuditRepository(database.kysely);
+  }, 60_000);
+
+  afterEach(async () => {
+    await database?.close();
+  });
+
+  maybe('migrates to the current schema version', async () => {
+    expect(database.dialect).toBe(dialect);
+    expect(await currentSchemaVersion(database.kysely)).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
+  });
+
+  maybe('schools: one default organisation, tokens, rotation, settings with defaults and upsert', async () => {
+    const oak = await schools.create('Oak Academy', at(0));
+    const elm = await schools.create('Elm Primary', at(1));
+    expect(elm.organisationId).toBe(oak.organisationId);
+    expect(await schools.count()).toBe(2);
+    expect((await schools.list()).map((s) => s.name)).toEqual(['Oak Academy', 'Elm Primary']);
+    expect(await schools.byEnrolmentToken(oak.enrolmentToken)).toEqual(oak);
+    expect(await schools.byId('nope')).toBeUndefined();
+    expect(await schools.idsOfOrganisations([oak.organisationId])).toEqual([oak.id, elm.id].sort());
+    expect(await schools.idsOfOrganisations([])).toEqual([]);
+
+    const token = await schools.rotateEnrolmentToken(oak.id);
+    expect(token).not.toBe(oak.enrolmentToken);
+    expect(await schools.byEnrolmentToken(oak.enrolmentToken)).toBeUndefined();
+    expect((await schools.byEnrolmentToken(token))?.id).toBe(oak.id);
+
+    expect(await schools.settings(oak.id)).toEqual({
+      retentionDays: 90,
+      minSeverity: null,
+      alertSeverity: null,
+      monitoredHours: null,
+      supportCard: null,
+      trayHidden: null,
+      privacyNotice: null,
+    });
+    const settings = {
+      retentionDays: 30,
+      minSeverity: 2,
+      alertSeverity: 4,
+      monitoredHours: [{ days: [1, 2, 3, 4, 5], start: '08:00', end: '16:00' }],
+      supportCard: true,
+      trayHidden: false,
+      privacyNotice: 'Monitored under the acceptable use policy',
+    };
+    await schools.saveSettings(oak.id, settings, at(2));
+    await schools.saveSettings(oak.id, { ...settings, retentionDays: 45 }, at(3));
+    expect(await schools.settings(oak.id)).toEqual({ ...settings, retentionDays: 45 });
+    expect((await schools.settings(elm.id)).retentionDays).toBe(90);
+  });
+
+  maybe('users: grants, roles through the organisation, lockout, recovery codes, lists', async () => {
+    const oak = await schools.create('Oak Academy', at(0));
+    const elm = await schools.create('Elm Primary', at(0));
+    const dsl = await users.create('DSL@Oak.sch.uk', 'hash-1', [{ role: 'dsl', schoolId: oak.id }], at(1));
+    const org = await users.create(
+      'admin@trust.org.uk',
+      'hash-2',
+      [{ role: 'org_admin', organisationId: oak.organisationId }],
+      at(2),
+    );
+    const viewer = await users.create('viewer@elm.sch.uk', 'hash-3', [{ role: 'viewer', schoolId: elm.id }], at(3));
+
+    expect((await users.byEmail('dsl@oak.sch.uk'))?.id).toBe(dsl.id);
+    expect(await users.byId(dsl.id)).toEqual(dsl);
+    expect(await users.count()).toBe(3);
+    expect(await rejection(users.create('dsl@oak.sch.uk', 'x', [], at(4)))).toMatch(/unique|duplicate/i);
+    expect(await users.count()).toBe(3);
+
+    expect(await users.grantsOf(org.id)).toEqual([
+      { role: 'org_admin', schoolId: null, organisationId: oak.organisationId },
+    ]);
+    await users.addGrant(dsl.id, { role: 'viewer', schoolId: elm.id });
+    await users.addGrant(dsl.id, { role: 'viewer', schoolId: elm.id });
+    expect(await users.grantsOf(dsl.id)).toEqual([
+      { role: 'dsl', schoolId: oak.id, organisationId: null },
+      { role: 'viewer', schoolId: elm.id, organisationId: null },
+    ]);
+    expect(await users.idsWithRoleAt([dsl.id, org.id, viewer.id], ['dsl', 'org_admin'], oak.id)).toEqual(
+      [dsl.id, org.id].sort(),
+    );
+    expect(await users.idsWithRoleAt([dsl.id, org.id, viewer.id], ['viewer'], elm.id)).toEqual(
+      [dsl.id, viewer.id].sort(),
+    );
+    expect((await users.listForSchool(elm.id, elm.organisationId)).map((u) => u.email)).toEqual([
+      'admin@trust.org.uk',
+      'dsl@oak.sch.uk',
+      'viewer@elm.sch.uk',
+    ]);
+    expect(await users.removeSchoolGrant(dsl.id, elm.id, 'viewer')).toBe(1);
+    expect(await users.removeSchoolGrant(dsl.id, elm.id, 'viewer')).toBe(0);
+    expect(await users.removeOrganisationGrant(org.id, oak.organisationId, 'org_admin')).toBe(1);
+
+    const lockUntil = at(30);
+    expect(await users.recordLoginFailure(viewer.id, 3, lockUntil)).toEqual({ locked: false });
+    expect(await users.recordLoginFailure(viewer.id, 3, lockUntil)).toEqual({ locked: false });
+    expect((await users.byId(viewer.id))?.failedLogins).toBe(2);
+    expect(await users.recordLoginFailure(viewer.id, 3, lockUntil)).toEqual({ locked: true });
+    expect(await users.byId(viewer.id)).toMatchObject({ failedLogins: 0, lockedUntil: lockUntil.toISOString() });
+    await users.setPassword(viewer.id, 'hash-4');
+    expect(await users.byId(viewer.id)).toMatchObject({
+      passwordHash: 'hash-4',
+      mustChangePassword: false,
+      lockedUntil: null,
+    });
+
+    await users.setTotpPending(dsl.id, 'sealed-pending');
+    await users.confirmTotp(dsl.id, 'sealed-pending', ['c1', 'c2', 'c3'], at(5));
+    expect(await users.byId(dsl.id)).toMatchObject({ totpSecretSealed: 'sealed-pending', totpPendingSealed: null });
+    expect(await users.recoveryCodesLeft(dsl.id)).toBe(3);
+    expect(await users.useRecoveryCode(dsl.id, 'c2', at(6))).toBe(true);
+    expect(await users.useRecoveryCode(dsl.id, 'c2', at(7))).toBe(false);
+    expect(await users.recoveryCodesLeft(dsl.id)).toBe(2);
+    await users.replaceRecoveryCodes(dsl.id, ['d1'], at(8));
+    expect(await users.useRecoveryCode(dsl.id, 'c1', at(9))).toBe(false);
+    expect(await users.recoveryCodesLeft(dsl.id)).toBe(1);
+    await users.clearTotp(dsl.id);
+    expect(await users.recoveryCodesLeft(dsl.id)).toBe(0);
+    expect((await users.byId(dsl.id))?.totpSecretSealed).toBeNull();
+
+    await users.setDisabled(dsl.id, at(10));
+    await users.recordSignIn(viewer.id, at(11));
+    await users.setDisplayName(viewer.id, 'Vera Viewer');
+    expect(await users.byId(dsl.id)).toMatchObject({ disabledAt: at(10).toISOString() });
+    expect(await users.byId(viewer.id)).toMatchObject({
+      lastSignInAt: at(11).toISOString(),
+      displayName: 'Vera Viewer',
+    });
+  });
+
+  maybe('devices: enrol, heartbeat keeps the last capture time when none is sent, revoke once', async () => {
+    const oak = await schools.create('Oak Academy', at(0));
+    const elm = await schools.create('Elm Primary', at(0));
+    const base = { os: 'linux', osVersion: null, agentVersion: '0.1.0', secretHash: 'h' };
+    await devices.insert({ ...base, id: 'd-b', schoolId: oak.id, hostname: 'laptop-b' }, at(1));
+    await devices.insert({ ...base, id: 'd-a', schoolId: oak.id, hostname: 'laptop-a' }, at(1));
+    await devices.insert({ ...base, id: 'd-e', schoolId: elm.id, hostname: 'laptop-a' }, at(1));
+    expect((await devices.listBySchool(oak.id)).map((d) => d.id)).toEqual(['d-a', 'd-b']);
+    expect((await devices.listBySchools([oak.id, elm.id])).map((d) => d.id)).toEqual(['d-a', 'd-e', 'd-b']);
+    expect(await devices.listBySchools([])).toEqual([]);
+
+    const hb = {
+      agentVersion: '0.2.0',
+      policyVersion: 'p7',
+      queueDepth: 4,
+      user: 'pupil01',
+      lastCaptureAt: at(2).toISOString(),
+      sentAt: at(3).toISOString(),
+    };
+    await devices.recordHeartbeat('d-a', hb, at(3));
+    await devices.recordHeartbeat('d-a', { ...hb, queueDepth: 0, lastCaptureAt: null }, at(4));
+    expect(await devices.byId('d-a')).toMatchObject({
+      agentVersion: '0.2.0',
+      policyVersion: 'p7',
+      queueDepth: 0,
+      lastUser: 'pupil01',
+      lastCaptureAt: at(2).toISOString(),
+      lastSeenAt: at(4).toISOString(),
+    });
+    await devices.revoke('d-a', at(5));
+    await devices.revoke('d-a', at(6));
+    expect((await devices.byId('d-a'))?.revokedAt).toBe(at(5).toISOString());
+    await devices.touch('d-b', at(7));
+    expect((await devices.byId('d-b'))?.lastSeenAt).toBe(at(7).toISOString());
+    expect(await devices.byId('nope')).toBeUndefined();
+  });
+
+  maybe('sessions: by hash, touch, end all but one, expiry by age and idleness', async () => {
+    const school = await schools.create('Oak Academy', at(0));
+    const user = await users.create('dsl@oak.sch.uk', 'h', [{ role: 'dsl', schoolId: school.id }], at(0));
+    const session = (idHash: string, expires: number) => ({
+      idHash,
+      userId: user.id,
+      csrfToken: `csrf-${idHash}`,
+      method: 'password',
+      createdAt: at(0).toISOString(),
+      lastSeenAt: at(0).toISOString(),
+      expiresAt: at(expires).toISOString(),
+    });
+    await sessions.insert(session('s1', 600));
+    await sessions.insert(session('s2', 600));
+    await sessions.insert(session('s3', 10));
+    expect(await sessions.byIdHash('s1')).toEqual(session('s1', 600));
+    expect(await sessions.countForUser(user.id)).toBe(3);
+    await sessions.touch('s2', at(50));
+    // At minute 60, s3 has expired and s1 has been idle since minute 0 (idle limit: minute 30).
+    expect(await sessions.deleteExpired(at(60), at(30))).toBe(2);
+    expect(await sessions.byIdHash('s2')).toMatchObject({ lastSeenAt: at(50).toISOString() });
+    await sessions.insert(session('s4', 600));
+    expect(await sessions.deleteForUserExcept(user.id, 's4')).toBe(1);
+    expect(await sessions.deleteForUser(user.id)).toBe(1);
+    expect(await sessions.countForUser(user.id)).toBe(0);
+  });
+
+  maybe('audit: scoped by school or organisation, filtered, newest first, cursor; append-only', async () => {
+    const oak = await schools.create('Oak Academy', at(0));
+    const elm = await schools.create('Elm Primary', at(0));
+    const entry = (over: Partial<AuditEntry>): AuditEntry => ({
+      action: 'capture.view',
+      outcome: 'success',
+      actorUserId: 'u1',
+      actorLabel: 'dsl@oak.sch.uk',
+      organisationId: oak.organisationId,
+      schoolId: oak.id,
+      targetId: null,
+      ip: '127.0.0.1',
+      ...over,
+    });
+    await audit.append(entry({ details: { returned: 3, group: null } }), at(1));
+    await audit.append(entry({ action: 'auth.login', schoolId: null }), at(2));
+    await audit.append(entry({ schoolId: elm.id, actorUserId: 'u2' }), at(3));
+    await audit.append(entry({ action: 'capture.review' }), at(4));
+
+    const oakOnly = await audit.query({ schoolIds: [oak.id], organisationIds: [], limit: 10 });
+    expect(oakOnly.map((r) => r.action)).toEqual(['capture.review', 'capture.view']);
+    expect(oakOnly[1]?.details).toEqual({ returned: 3, group: null });
+    const withOrg = await audit.query({ schoolIds: [oak.id], organisationIds: [oak.organisationId], limit: 10 });
+    expect(withOrg).toHaveLength(4);
+    expect(await audit.query({ schoolIds: [], organisationIds: [], limit: 10 })).toEqual([]);
+    const filtered = await audit.query({
+      schoolIds: [oak.id, elm.id],
+      organisationIds: [],
+      action: 'capture.view',
+      actorUserId: 'u2',
+      from: at(3).toISOString(),
+      to: at(3).toISOString(),
+      limit: 10,
+    });
+    expect(filtered.map((r) => r.schoolId)).toEqual([elm.id]);
+
+    const first = await audit.query({ schoolIds: [oak.id, elm.id], organisationIds: [oak.organisationId], limit: 2 });
+    const last = first[first.length - 1]!;
+    const next = await audit.query({
+      schoolIds: [oak.id, elm.id],
+      organisationIds: [oak.organisationId],
+      before: { at: last.at, id: last.id },
+      limit: 10,
+    });
+    expect([...first, ...next].map((r) => r.at)).toEqual([at(4), at(3), at(2), at(1)].map((d) => d.toISOString()));
+
+    expect(await rejection(sql`UPDATE audit_log SET outcome = 'failure'`.execute(database.kysely))).toMatch(
+      /append-only/,
+    );
+    expect(await rejection(sql`DELETE FROM audit_log`.execute(database.kysely))).toMatch(/append-only/);
+    expect(
+      await audit.query({ schoolIds: [oak.id, elm.id], organisationIds: [oak.organisationId], limit: 10 }),
+    ).toHaveLength(4);
+  });
+});
+
+/** Every table, column (type, nullability) and named index the migrations make, dialect-neutral. */
+async function schemaOf(database: ConsoleDatabase): Promise<{ columns: string[]; indexes: string[] }> {
+  const db = database.kysely;
+  if (database.dialect === 'sqlite') {
+    const tables = (
+      await sql<{
+        name: string;
+      }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`.execute(db)
+    ).rows.map((r) => r.name);
+    const columns: string[] = [];
+    for (const t of tables) {
+      const info = (
+        await sql<{
+          name: string;
+          type: string;
+          notnull: number;
+          pk: number;
+        }>`SELECT * FROM pragma_table_info(${t})`.execute(db)
+      ).rows;
+      const singlePk = info.filter((c) => c.pk > 0).length === 1;
+      for (const c of info) {
+        const nullable = c.notnull === 0 && !(singlePk && c.pk > 0);
+        columns.push(`${t}.${c.name} ${c.type.toLowerCase()}${nullable ? '' : ' not null'}`);
+      }
+    }
+    const indexes = (
+      await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`.execute(db)
+    ).rows.map((r) => r.name);
+    return { columns: columns.sort(), indexes: indexes.sort() };
+  }
+  const columns = (
+    await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
+      SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+      WHERE table_schema = 'public'`.execute(db)
+  ).rows.map((c) => `${c.table_name}.${c.column_name} ${c.data_type}${c.is_nullable === 'YES' ? '' : ' not null'}`);
+  const indexes = (
+    await sql<{ indexname: string }>`
+      SELECT i.indexname FROM pg_indexes i
+      WHERE i.schemaname = 'public'
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`.execute(db)
+  ).rows.map((r) => r.indexname);
+  return { columns: columns.sort(), indexes: indexes.sort() };
+}
+
+describe('migrations', () => {
+  (PG_AVAILABLE ? it : it.skip)(
+    'make the same tables, columns, nullability and indexes on SQLite and PostgreSQL',
+    async () => {
+      const lite = await open('sqlite');
+      const pg = await open('postgres');
+      try {
+        const [a, b] = [await schemaOf(lite), await schemaOf(pg)];
+        expect(a.columns.length).toBeGreaterThan(100);
+        expect(b.columns).toEqual(a.columns);
+        expect(b.indexes).toEqual(a.indexes);
+      } finally {
+        await lite.close();
+        await pg.close();
+      }
+    },
+    60_000,
+  );
+});
