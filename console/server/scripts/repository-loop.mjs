@@ -43,8 +43,12 @@ async function time(label, n, fn) {
   console.log(`${label.padEnd(52)} ${us.toFixed(1).padStart(7)} µs  (${Math.round(1e6 / us)}/s)`);
 }
 
+await time('read: devices.byId', 50000, async (i) => {
+  await repos.devices.byId(`dev-${i % DEVICES}`);
+});
+
 const hb = { agentVersion: '0.1.0', policyVersion: 'p1', queueDepth: 0, user: 'pupil01', lastCaptureAt: null, sentAt: now.toISOString() };
-await time('heartbeat: devices.byId + recordHeartbeat + byId', 20000, async (i) => {
+await time('heartbeat: devices.byId + recordHeartbeat + byId', 5000, async (i) => {
   const id = `dev-${i % DEVICES}`;
   await repos.devices.byId(id);
   await repos.devices.recordHeartbeat(id, hb, new Date());
@@ -52,7 +56,7 @@ await time('heartbeat: devices.byId + recordHeartbeat + byId', 20000, async (i) 
 });
 
 let c = 0;
-await time('ingest: captures.byId + insert + devices.touch', 20000, async (i) => {
+await time('ingest: captures.byId + insert + devices.touch', 5000, async (i) => {
   const id = `cap-${c++}`;
   const deviceId = `dev-${i % DEVICES}`;
   await repos.devices.byId(deviceId);

@@ -154,7 +154,7 @@ describe('console CLI', () => {
       payload: body.payload,
     });
     expect(res.statusCode).toBe(201);
-    const screenshotPath = app.blobs.localPath!(app.repos.captures.byId(meta.id)!.screenshot.key);
+    const screenshotPath = app.blobs.localPath!((await app.repos.captures.byId(meta.id))!.screenshot.key);
     await app.close();
 
     const rotated = JSON.parse((await cli('rotate-token', '--school', school.id, '--json')).stdout) as {

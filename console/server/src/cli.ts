@@ -257,7 +257,7 @@ export async function main(argv: string[]): Promise<number> {
       const blobs = new DiskBlobStore(config.blobDir);
       const captures = await withRepos(config, async (repos) => {
         if (!(await repos.schools.byId(schoolId))) throw new UsageError(`No school with id ${schoolId}`);
-        return repos.captures.listBySchool(schoolId, since);
+        return await repos.captures.listBySchool(schoolId, since);
       });
       const exported = captures.map((c) => ({
         id: c.id,

@@ -46,7 +46,7 @@ export function repositoriesFor(database: ConsoleDatabase): Repositories {
   return {
     schools: new SchoolsRepository(db),
     devices: new DevicesRepository(db),
-    captures: new CapturesRepository(sqliteOf(database)),
+    captures: new CapturesRepository(db),
     users: new UsersRepository(db),
     sessions: new SessionsRepository(db),
     audit: new AuditRepository(db),

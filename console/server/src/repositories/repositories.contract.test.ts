@@ -6,6 +6,7 @@ import { openConsoleDatabase, currentSchemaVersion, type ConsoleDatabase, type D
 import { MIGRATIONS } from '../db/migrations';
 import { postgresBinDir, startPostgres, type PostgresCluster } from '../test-support/postgres';
 import { AuditRepository, type AuditEntry } from './audit.repository';
+import { CapturesRepository, type StoredCapture } from './captures.repository';
 import { DevicesRepository } from './devices.repository';
 import { SchoolsRepository } from './schools.repository';
 import { SessionsRepository } from './sessions.repository';
@@ -66,6 +67,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
   let devices: DevicesRepository;
   let sessions: SessionsRepository;
   let audit: AuditRepository;
+  let captures: CapturesRepository;
 
   beforeEach(async () => {
     if (dialect === 'postgres' && !PG_AVAILABLE) return;
@@ -75,6 +77,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     devices = new DevicesRepository(database.kysely);
     sessions = new SessionsRepository(database.kysely);
     audit = new AuditRepository(database.kysely);
+    captures = new CapturesRepository(database.kysely);
   }, 60_000);
 
   afterEach(async () => {
@@ -323,6 +326,136 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
       await audit.query({ schoolIds: [oak.id, elm.id], organisationIds: [oak.organisationId], limit: 10 }),
     ).toHaveLength(4);
   });
+
+  maybe(
+    'captures: stored once, filtered, searched case-blind, keyset pages, groups collapsed, reviewed, purged',
+    async () => {
+      const oak = await schools.create('Oak Academy', at(0));
+      const elm = await schools.create('Elm Primary', at(0));
+      const dsl = await users.create('dsl@oak.sch.uk', 'h', [{ role: 'dsl', schoolId: oak.id }], at(0));
+      const base = { os: 'linux', osVersion: null, agentVersion: '0.1.0', secretHash: 'h', hostname: 'laptop' };
+      await devices.insert({ ...base, id: 'd-oak', schoolId: oak.id }, at(0));
+      await devices.insert({ ...base, id: 'd-elm', schoolId: elm.id }, at(0));
+      const capture = (id: string, minute: number, over: Partial<StoredCapture> = {}) => ({
+        id,
+        schoolId: oak.id,
+        deviceId: 'd-oak',
+        capturedAt: at(minute).toISOString(),
+        receivedAt: at(minute + 1).toISOString(),
+        user: 'pupil01',
+        source: 'typed' as const,
+        app: 'xterm',
+        windowTitle: 'Terminal',
+        url: null,
+        context: 'text around the match',
+        matches: [{ entryId: 'bully.1', phrase: 'loser', category: 'bullying', severity: 3, start: 0, end: 5 }],
+        severity: 3,
+        count: 1,
+        policyVersion: 'p1',
+        screenshot: { key: `shots/${id}`, type: 'image/webp', width: 640, height: 400 },
+        thumbnailKey: null,
+        ...over,
+      });
+      expect(await captures.insert(capture('c1', 1))).toBe(true);
+      expect(await captures.insert(capture('c1', 1, { context: 'changed' }))).toBe(false);
+      await captures.insert(capture('c2', 2, { user: 'pupil02', context: 'Meet me AFTER school' }));
+      await captures.insert(
+        capture('c3', 3, {
+          severity: 5,
+          matches: [{ entryId: 'harm.1', phrase: 'hurt me', category: 'self_harm', severity: 5, start: 0, end: 7 }],
+        }),
+      );
+      await captures.insert(capture('c4', 3, { windowTitle: '100%_sure' }));
+      await captures.insert(capture('e1', 4, { schoolId: elm.id, deviceId: 'd-elm' }));
+
+      const stored = await captures.byId('c1');
+      expect(stored).toMatchObject({ context: 'text around the match', status: 'new', hold: false, groupId: null });
+      expect(stored?.matches[0]?.phrase).toBe('loser');
+      const ids = async (q: Partial<Parameters<CapturesRepository['search']>[0]>) =>
+        (await captures.search({ schoolIds: [oak.id], limit: 50, ...q })).map((c) => c.id);
+      expect(await ids({})).toEqual(['c4', 'c3', 'c2', 'c1']);
+      expect(await ids({ schoolIds: [] })).toEqual([]);
+      expect(await ids({ severityMin: 5 })).toEqual(['c3']);
+      expect(await ids({ category: 'self_harm' })).toEqual(['c3']);
+      expect(await ids({ category: 'self%' })).toEqual([]);
+      expect(await ids({ q: 'after SCHOOL' })).toEqual(['c2']);
+      expect(await ids({ q: '0%_' })).toEqual(['c4']);
+      expect(await ids({ q: '0%x' })).toEqual([]);
+      expect(await ids({ user: 'pupil02' })).toEqual(['c2']);
+      expect(await ids({ from: at(2).toISOString(), to: at(3).toISOString() })).toEqual(['c4', 'c3', 'c2']);
+      const page1 = await captures.search({ schoolIds: [oak.id], limit: 2 });
+      const last = page1[1]!;
+      expect(await ids({ before: { capturedAt: last.capturedAt, id: last.id } })).toEqual(['c2', 'c1']);
+      expect((await captures.earlierForUser((await captures.byId('c4'))!, 10)).map((c) => c.id)).toEqual(['c3', 'c1']);
+      expect((await captures.listBySchool(oak.id, at(2).toISOString())).map((c) => c.id)).toEqual(['c2', 'c3', 'c4']);
+
+      await database.kysely
+        .insertInto('capture_groups')
+        .values({
+          id: 'g1',
+          school_id: oak.id,
+          entry_id: 'bully.1',
+          phrase: 'loser',
+          category: 'bullying',
+          created_at: at(5).toISOString(),
+        })
+        .execute();
+      await database.kysely
+        .updateTable('captures')
+        .set({ group_id: 'g1' })
+        .where('id', 'in', ['c1', 'c2', 'c4'])
+        .execute();
+      expect(await ids({ collapseGroups: true })).toEqual(['c4', 'c3']);
+
+      const c2 = (await captures.byId('c2'))!;
+      const c4 = (await captures.byId('c4'))!;
+      await captures.reviewMany(
+        [
+          { capture: c2, historyId: 'h1' },
+          { capture: c4, historyId: 'h2' },
+        ],
+        { status: 'false_positive', note: 'a class reading' },
+        dsl.id,
+        at(6),
+      );
+      const held = await captures.review(
+        (await captures.byId('c1'))!,
+        { hold: true, assigneeId: dsl.id },
+        dsl.id,
+        at(7),
+        'h3',
+      );
+      expect(held).toMatchObject({ hold: true, assigneeId: dsl.id, status: 'new' });
+      expect(await captures.history('c2')).toEqual([
+        {
+          id: 'h1',
+          captureId: 'c2',
+          userId: dsl.id,
+          userEmail: 'dsl@oak.sch.uk',
+          at: at(6).toISOString(),
+          statusFrom: 'new',
+          statusTo: 'false_positive',
+          assigneeFrom: null,
+          assigneeTo: null,
+          holdTo: null,
+          note: 'a class reading',
+        },
+      ]);
+      expect((await captures.history('c1'))[0]).toMatchObject({ holdTo: true, assigneeTo: dsl.id, statusTo: null });
+      expect(await captures.keywordStats([oak.id])).toEqual([
+        { entryId: 'bully.1', phrase: 'loser', category: 'bullying', falsePositives: 2, total: 3 },
+        { entryId: 'harm.1', phrase: 'hurt me', category: 'self_harm', falsePositives: 0, total: 1 },
+      ]);
+
+      // c1 is on hold: only c2..c4 may go.
+      const purgeable = await captures.purgeable(oak.id, at(10).toISOString());
+      expect(purgeable.map((c) => c.id)).toEqual(['c2', 'c3', 'c4']);
+      expect(await captures.deleteMany(purgeable.map((c) => c.id))).toBe(3);
+      expect(await captures.history('c2')).toEqual([]);
+      expect(await ids({})).toEqual(['c1']);
+      expect(await captures.search({ schoolIds: [elm.id], limit: 10 })).toHaveLength(1);
+    },
+  );
 });
 
 /** Every table, column (type, nullability) and named index the migrations make, dialect-neutral. */

@@ -77,7 +77,7 @@ export async function ingestCapture(
   const metadata = parseCaptureMetadata(upload.metadataJson);
   if (metadata.deviceId !== device.id) throw new ConsoleError('CONSOLE_ERR_DEVICE_MISMATCH');
 
-  const existing = app.repos.captures.byId(metadata.id);
+  const existing = await app.repos.captures.byId(metadata.id);
   if (existing) {
     if (existing.deviceId !== device.id) throw new ConsoleError('CONSOLE_ERR_CAPTURE_CONFLICT');
     return { id: metadata.id, duplicate: true };
@@ -95,7 +95,7 @@ export async function ingestCapture(
   if (thumbnailKey && upload.thumbnail) await app.blobs.put(thumbnailKey, upload.thumbnail);
 
   const now = app.clock.now();
-  const stored = app.repos.captures.insert({
+  const stored = await app.repos.captures.insert({
     ...metadata,
     schoolId: device.schoolId,
     receivedAt: now.toISOString(),

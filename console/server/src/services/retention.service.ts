@@ -46,12 +46,12 @@ export async function purgeExpiredCaptures(
   for (const schoolId of schoolIds) {
     const { retentionDays } = await repos.schools.settings(schoolId);
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
-    const expired = repos.captures.purgeable(schoolId, cutoff);
+    const expired = await repos.captures.purgeable(schoolId, cutoff);
     const entry: SchoolPurge = { schoolId, retentionDays, cutoff, captureIds: expired.map((c) => c.id) };
     result.schools.push(entry);
     if (options.dryRun || expired.length === 0) continue;
     // Rows first: a blob left behind by a crash is unreachable; a row without its blob would be broken evidence.
-    result.deleted += repos.captures.deleteMany(entry.captureIds);
+    result.deleted += await repos.captures.deleteMany(entry.captureIds);
     for (const c of expired) {
       await blobs.delete(c.screenshot.key);
       if (c.thumbnailKey) await blobs.delete(c.thumbnailKey);

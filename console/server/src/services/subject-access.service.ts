@@ -26,11 +26,11 @@ export async function buildSubjectAccess(
   const queries = new PeopleQueriesRepository(db);
   const captures = [];
   for (const id of queries.captureIdsOfPupil(school.id, pupil)) {
-    const c = repos.captures.byId(id);
+    const c = await repos.captures.byId(id);
     if (!c) continue;
     const screenshot = await blobs.get(c.screenshot.key);
     const thumbnail = c.thumbnailKey ? await blobs.get(c.thumbnailKey) : undefined;
-    const history = repos.captures.history(c.id);
+    const history = await repos.captures.history(c.id);
     captures.push({
       id: c.id,
       capturedAt: c.capturedAt,

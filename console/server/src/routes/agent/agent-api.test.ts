@@ -80,7 +80,7 @@ describe('agent API v1', () => {
       );
       expect(res.statusCode).toBe(201);
       expect(res.json()).toEqual({ id: meta.id, duplicate: false });
-      const stored = h.app.repos.captures.byId(meta.id)!;
+      const stored = (await h.app.repos.captures.byId(meta.id))!;
       expect(stored).toMatchObject({ schoolId: device.schoolId, context: meta.context, severity: 5 });
       const file = (h.app.blobs.localPath as (k: string) => string)(stored.screenshot.key);
       const info = await sharp(fs.readFileSync(file)).metadata();
@@ -149,7 +149,7 @@ describe('agent API v1', () => {
         await multipart({ metadata: JSON.stringify({ ...meta, deviceId: b.deviceId }), screenshot: await webpImage() }),
       );
       expect(res.statusCode).toBe(409);
-      expect(h.app.repos.captures.byId(meta.id)?.schoolId).toBe(a.schoolId);
+      expect((await h.app.repos.captures.byId(meta.id))?.schoolId).toBe(a.schoolId);
     });
 
     it.each([

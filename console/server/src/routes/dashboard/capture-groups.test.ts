@@ -45,22 +45,22 @@ describe('capture groups', () => {
     };
     return uploadCapture(h.app, device, over);
   };
-  const groupOf = (id: string) => h.app.repos.captures.byId(id)!.groupId;
+  const groupOf = async (id: string) => (await h.app.repos.captures.byId(id))!.groupId;
 
   it('two pupils make no group; a third within the hour groups all three', async () => {
     const a = await capture('violence.stab', 'pupil-a', 0);
     const b = await capture('violence.stab', 'pupil-b', 20);
     const a2 = await capture('violence.stab', 'pupil-a', 25);
-    expect([a, b, a2].map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    expect(await Promise.all([a, b, a2].map((c) => groupOf(c.id)))).toEqual([null, null, null]);
     const c = await capture('violence.stab', 'pupil-c', 50);
-    const g = groupOf(c.id);
+    const g = await groupOf(c.id);
     expect(g).not.toBeNull();
-    expect([a, b, a2].map((x) => groupOf(x.id))).toEqual([g, g, g]);
+    expect(await Promise.all([a, b, a2].map((x) => groupOf(x.id)))).toEqual([g, g, g]);
     // A fourth within the hour of the group's first joins it; one past the hour does not.
     const d = await capture('violence.stab', 'pupil-d', 60);
-    expect(groupOf(d.id)).toBe(g);
+    expect(await groupOf(d.id)).toBe(g);
     const e = await capture('violence.stab', 'pupil-e', 61);
-    expect(groupOf(e.id)).toBeNull();
+    expect(await groupOf(e.id)).toBeNull();
     expect(h.app.captureGroups.byId(g!)).toMatchObject({
       memberCount: 5,
       pupilCount: 4,
@@ -75,14 +75,14 @@ describe('capture groups', () => {
       await capture('violence.knife', 'p2', 30),
       await capture('violence.knife', 'p3', 61),
     ];
-    expect(x.map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    expect(await Promise.all(x.map((c) => groupOf(c.id)))).toEqual([null, null, null]);
     const y = [
       await capture('violence.gun', 'p1', 0),
       await capture('violence.gun', 'p2', 30),
       await capture('violence.gun', 'p3', 60),
     ];
-    expect(new Set(y.map((c) => groupOf(c.id))).size).toBe(1);
-    expect(groupOf(y[0]!.id)).not.toBeNull();
+    expect(new Set(await Promise.all(y.map((c) => groupOf(c.id)))).size).toBe(1);
+    expect(await groupOf(y[0]!.id)).not.toBeNull();
   });
 
   it('never groups severity-5 captures, nor pupils of different schools', async () => {
@@ -92,13 +92,13 @@ describe('capture groups', () => {
       await capture('violence.shoot', 'p3', 2, 5),
       await capture('violence.shoot', 'p4', 3, 5),
     ];
-    expect(five.map((c) => groupOf(c.id))).toEqual([null, null, null, null]);
+    expect(await Promise.all(five.map((c) => groupOf(c.id)))).toEqual([null, null, null, null]);
     const mixed = [
       await capture('violence.punch', 'p1', 0),
       await capture('violence.punch', 'p2', 1),
       await capture('violence.punch', 'p3', 2, 3, elmDevice),
     ];
-    expect(mixed.map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    expect(await Promise.all(mixed.map((c) => groupOf(c.id)))).toEqual([null, null, null]);
   });
 
   it('the list collapses a group to its newest member with the group filled in; the group route lists members', async () => {
@@ -108,7 +108,7 @@ describe('capture groups', () => {
       await capture('violence.slap', 'q3', 10),
     ];
     const loner = await capture('violence.kick', 'q1', 11);
-    const groupId = groupOf(members[0]!.id)!;
+    const groupId = (await groupOf(members[0]!.id))!;
     const query = `from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(11))}&q=macbeth`;
     const full = (await h.app.inject({ method: 'GET', url: `/api/captures?${query}`, headers: dsl.get })).json();
     const slapIds = full.items
@@ -149,7 +149,7 @@ describe('capture groups', () => {
       await capture('violence.hit', 'r2', 1),
       await capture('violence.hit', 'r3', 2),
     ];
-    const groupId = groupOf(members[0]!.id)!;
+    const groupId = (await groupOf(members[0]!.id))!;
     const denied = await h.app.inject({
       method: 'POST',
       url: `/api/capture-groups/${groupId}/review`,
@@ -164,7 +164,11 @@ describe('capture groups', () => {
       payload: { status: 'done' },
     });
     expect(bad.statusCode).toBe(400);
-    expect(members.map((m) => h.app.repos.captures.byId(m.id)!.status)).toEqual(['new', 'new', 'new']);
+    expect(await Promise.all(members.map(async (m) => (await h.app.repos.captures.byId(m.id))!.status))).toEqual([
+      'new',
+      'new',
+      'new',
+    ]);
 
     const res = await h.app.inject({
       method: 'POST',
@@ -175,8 +179,8 @@ describe('capture groups', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ updated: 3 });
     for (const m of members) {
-      expect(h.app.repos.captures.byId(m.id)!.status).toBe('false_positive');
-      expect(h.app.repos.captures.history(m.id)).toEqual([
+      expect((await h.app.repos.captures.byId(m.id))!.status).toBe('false_positive');
+      expect(await h.app.repos.captures.history(m.id)).toEqual([
         expect.objectContaining({
           statusFrom: 'new',
           statusTo: 'false_positive',

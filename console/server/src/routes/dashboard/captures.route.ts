@@ -75,10 +75,10 @@ const idRouteErrors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404:
  */
 export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => {
   /** The capture, if this user may read it; otherwise the same 404 as for an unknown id. */
-  const readable = (request: FastifyRequest, id: string): StoredCapture => {
+  const readable = async (request: FastifyRequest, id: string): Promise<StoredCapture> => {
     const access = request.viewer!.access;
     if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-    const capture = app.repos.captures.byId(id);
+    const capture = await app.repos.captures.byId(id);
     if (!capture || !access.can(CAPTURE_READERS, capture.schoolId)) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such capture');
     }
@@ -108,7 +108,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       const before = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && !before) throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'cursor is not valid');
       const visible = access.schoolsWith(CAPTURE_READERS);
-      const rows = app.repos.captures.search({
+      const rows = await app.repos.captures.search({
         ...filters,
         schoolIds: schoolId === undefined ? visible : visible.filter((s) => s === schoolId),
         from: from === undefined ? undefined : new Date(from).toISOString(),
@@ -141,13 +141,13 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       },
     },
     async (request) => {
-      const c = readable(request, request.params.id);
+      const c = await readable(request, request.params.id);
       await auditRequest(app, request, { action: 'capture.view', schoolId: c.schoolId, targetId: c.id });
       return {
         ...summary(c),
         policyVersion: c.policyVersion,
         screenshot: { type: c.screenshot.type, width: c.screenshot.width, height: c.screenshot.height },
-        earlierCaptures: app.repos.captures.earlierForUser(c, EARLIER_CAPTURES).map(summary),
+        earlierCaptures: (await app.repos.captures.earlierForUser(c, EARLIER_CAPTURES)).map(summary),
       };
     },
   );
@@ -169,7 +169,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
         },
       },
       async (request, reply) => {
-        const c = readable(request, request.params.id);
+        const c = await readable(request, request.params.id);
         const key = kind === 'screenshot' ? c.screenshot.key : c.thumbnailKey;
         const bytes = key ? await app.blobs.get(key) : undefined;
         if (!key || !bytes) throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', `This capture has no ${kind}`);
@@ -202,7 +202,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
     async (request) => {
       const viewer = request.viewer!;
       if (!viewer.access.hasAnyRole(CAPTURE_REVIEWERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      const c = readable(request, request.params.id);
+      const c = await readable(request, request.params.id);
       // A head of this school who is a DSL elsewhere still may not review here: read-only is per school.
       if (!viewer.access.can(CAPTURE_REVIEWERS, c.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       const { status, note, assigneeId, hold } = request.body;
@@ -211,7 +211,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
         if (!ok)
           throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'assigneeId must be a user who can review this school');
       }
-      const updated = app.repos.captures.review(
+      const updated = await app.repos.captures.review(
         c,
         { status, note, assigneeId, hold },
         viewer.user.id,
@@ -239,7 +239,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
           width: updated.screenshot.width,
           height: updated.screenshot.height,
         },
-        earlierCaptures: app.repos.captures.earlierForUser(updated, EARLIER_CAPTURES).map(summary),
+        earlierCaptures: (await app.repos.captures.earlierForUser(updated, EARLIER_CAPTURES)).map(summary),
       };
     },
   );
@@ -256,8 +256,8 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       },
     },
     async (request) => {
-      const c = readable(request, request.params.id);
-      return { items: app.repos.captures.history(c.id) };
+      const c = await readable(request, request.params.id);
+      return { items: await app.repos.captures.history(c.id) };
     },
   );
 
@@ -284,11 +284,12 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       if (!viewer.access.hasAnyRole(CAPTURE_REVIEWERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       const { ids, status, note } = request.body;
       // Every id is checked before anything changes: one capture the user may not see or review stops them all.
-      const captures = ids.map((id) => readable(request, id));
+      const captures: StoredCapture[] = [];
+      for (const id of ids) captures.push(await readable(request, id));
       for (const c of captures) {
         if (!viewer.access.can(CAPTURE_REVIEWERS, c.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       }
-      const updated = app.repos.captures.reviewMany(
+      const updated = await app.repos.captures.reviewMany(
         captures.map((capture) => ({ capture, historyId: newId() })),
         { status, note },
         viewer.user.id,
@@ -326,7 +327,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
     async (request) => {
       const access = request.viewer!.access;
       if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      return app.repos.captures.keywordStats(access.schoolsWith(CAPTURE_READERS));
+      return await app.repos.captures.keywordStats(access.schoolsWith(CAPTURE_READERS));
     },
   );
 };

@@ -165,7 +165,7 @@ describe('dashboard captures, review and audit', () => {
     const res = await patch(ids[2]!, dsl, { status: 'reviewed' }, false);
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('CONSOLE_ERR_CSRF');
-    expect(h.app.repos.captures.byId(ids[2]!)?.status).toBe('new');
+    expect((await h.app.repos.captures.byId(ids[2]!))?.status).toBe('new');
   });
 
   it('lets the head read but not review', async () => {

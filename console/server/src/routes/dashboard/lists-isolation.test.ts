@@ -62,7 +62,7 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
       });
       ids.push(m.id);
     }
-    groupA = h.app.repos.captures.byId(ids[0]!)!.groupId!;
+    groupA = (await h.app.repos.captures.byId(ids[0]!))!.groupId!;
     expect(groupA).toBeTruthy();
   });
   afterAll(() => h.close());
@@ -108,8 +108,8 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
     expect(await h.app.repos.schools.settings(aId)).toMatchObject({ retentionDays: 90, trayHidden: null });
     expect(h.app.summaryStore.settings(aId).showNames).toBe(false);
     for (const id of h.app.captureGroups.memberIds(groupA)) {
-      expect(h.app.repos.captures.byId(id)!.status).toBe('new');
-      expect(h.app.repos.captures.history(id)).toEqual([]);
+      expect((await h.app.repos.captures.byId(id))!.status).toBe('new');
+      expect(await h.app.repos.captures.history(id)).toEqual([]);
     }
   });
 

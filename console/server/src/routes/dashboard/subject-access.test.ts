@@ -103,7 +103,7 @@ describe('subject access export', () => {
     expect(first.notes).toEqual([expect.objectContaining({ note: 'Spoke to Jo with parent present' })]);
     const shot = Buffer.from(first.screenshot.base64!, 'base64');
     expect(shot.subarray(8, 12).toString()).toBe('WEBP');
-    const stored = await h.app.blobs.get(h.app.repos.captures.byId(firstId)!.screenshot.key);
+    const stored = await h.app.blobs.get((await h.app.repos.captures.byId(firstId))!.screenshot.key);
     expect(shot.equals(stored!)).toBe(true);
     expect(Buffer.from(first.thumbnail!.base64, 'base64').subarray(8, 12).toString()).toBe('WEBP');
     expect(body.devices.map((d) => d.id)).toEqual([deviceId]);

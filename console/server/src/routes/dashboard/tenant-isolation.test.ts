@@ -96,8 +96,8 @@ describe('tenant isolation: school B cannot reach school A', () => {
       expect(res.body).not.toContain('Oak secret title');
     }
     expect(successfulViewsOfA()).toBe(0);
-    expect(h.app.repos.captures.byId(captureA)?.status).toBe('new');
-    expect(h.app.repos.captures.history(captureA)).toEqual([]);
+    expect((await h.app.repos.captures.byId(captureA))?.status).toBe('new');
+    expect(await h.app.repos.captures.history(captureA)).toEqual([]);
   });
 
   it("does not list school A's captures to B, even when B asks for A's school", async () => {
