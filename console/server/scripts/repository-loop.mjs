@@ -16,7 +16,10 @@ const file = path.join(dir, 'loop.sqlite');
 let repos;
 let close;
 if (database.openConsoleDatabase) {
-  const db = await database.openConsoleDatabase({ databasePath: file, databaseUrl: process.env.VIGIL_DATABASE_URL || null });
+  const db = await database.openConsoleDatabase({
+    databasePath: file,
+    databaseUrl: process.env.VIGIL_DATABASE_URL || null,
+  });
   repos = storage.repositoriesFor(db);
   close = () => db.close();
 } else {
@@ -30,7 +33,15 @@ const school = await repos.schools.create('Loop School', now);
 const DEVICES = 1000;
 for (let i = 0; i < DEVICES; i++) {
   await repos.devices.insert(
-    { id: `dev-${i}`, schoolId: school.id, hostname: `laptop-${i}`, os: 'linux', osVersion: null, agentVersion: '0.1.0', secretHash: 'x' },
+    {
+      id: `dev-${i}`,
+      schoolId: school.id,
+      hostname: `laptop-${i}`,
+      os: 'linux',
+      osVersion: null,
+      agentVersion: '0.1.0',
+      secretHash: 'x',
+    },
     now,
   );
 }
@@ -47,7 +58,14 @@ await time('read: devices.byId', 50000, async (i) => {
   await repos.devices.byId(`dev-${i % DEVICES}`);
 });
 
-const hb = { agentVersion: '0.1.0', policyVersion: 'p1', queueDepth: 0, user: 'pupil01', lastCaptureAt: null, sentAt: now.toISOString() };
+const hb = {
+  agentVersion: '0.1.0',
+  policyVersion: 'p1',
+  queueDepth: 0,
+  user: 'pupil01',
+  lastCaptureAt: null,
+  sentAt: now.toISOString(),
+};
 await time('heartbeat: devices.byId + recordHeartbeat + byId', 5000, async (i) => {
   const id = `dev-${i % DEVICES}`;
   await repos.devices.byId(id);
@@ -62,10 +80,23 @@ await time('ingest: captures.byId + insert + devices.touch', 5000, async (i) => 
   await repos.devices.byId(deviceId);
   await repos.captures.byId(id);
   await repos.captures.insert({
-    id, schoolId: school.id, deviceId, capturedAt: new Date(now.getTime() + i).toISOString(), receivedAt: now.toISOString(),
-    user: `pupil${i % 300}`, source: 'typed', app: 'xterm', windowTitle: 'Terminal', url: null, context: 'some text around a match',
-    matches: [{ entryId: 'e1', phrase: 'p', category: 'bullying', severity: 3, start: 0, end: 1 }], severity: 3, count: 1,
-    policyVersion: 'p1', screenshot: { key: `k${id}`, type: 'image/webp', width: 640, height: 400 }, thumbnailKey: null,
+    id,
+    schoolId: school.id,
+    deviceId,
+    capturedAt: new Date(now.getTime() + i).toISOString(),
+    receivedAt: now.toISOString(),
+    user: `pupil${i % 300}`,
+    source: 'typed',
+    app: 'xterm',
+    windowTitle: 'Terminal',
+    url: null,
+    context: 'some text around a match',
+    matches: [{ entryId: 'e1', phrase: 'p', category: 'bullying', severity: 3, start: 0, end: 1 }],
+    severity: 3,
+    count: 1,
+    policyVersion: 'p1',
+    screenshot: { key: `k${id}`, type: 'image/webp', width: 640, height: 400 },
+    thumbnailKey: null,
   });
   await repos.devices.touch(deviceId, new Date());
 });

@@ -19,7 +19,7 @@ export const listsPlugin = fp(
     const policies = new PolicyService(app.db);
     app.decorate('policies', policies);
     app.decorate('lists', new ListsService(app.db, policies));
-    app.decorate('captureGroups', new CaptureGroupsRepository(app.db));
+    app.decorate('captureGroups', new CaptureGroupsRepository(app.database.kysely));
   },
   { name: 'vigil-lists', fastify: '5.x', dependencies: ['vigil-storage'] },
 );

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { buildApp } from '../app';
+import { loadConfig } from '../config';
 import { openConsoleDatabase, currentSchemaVersion, type ConsoleDatabase, type Dialect } from '../db/database';
 import { MIGRATIONS } from '../db/migrations';
 import { postgresBinDir, startPostgres, type PostgresCluster } from '../test-support/postgres';
 import { AuditRepository, type AuditEntry } from './audit.repository';
 import { CapturesRepository, type StoredCapture } from './captures.repository';
+import { CaptureGroupsRepository } from './capture-groups.repository';
+import { PeopleQueriesRepository } from './people-queries.repository';
 import { DevicesRepository } from './devices.repository';
 import { SchoolsRepository } from './schools.repository';
 import { SessionsRepository } from './sessions.repository';
@@ -456,6 +460,77 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
       expect(await captures.search({ schoolIds: [elm.id], limit: 10 })).toHaveLength(1);
     },
   );
+
+  maybe('capture groups and people queries: three pupils in an hour make a group, never at severity 5', async () => {
+    const oak = await schools.create('Oak Academy', at(0));
+    const groups = new CaptureGroupsRepository(database.kysely);
+    const people = new PeopleQueriesRepository(database.kysely);
+    const base = { os: 'linux', osVersion: null, agentVersion: '0.1.0', secretHash: 'h', schoolId: oak.id };
+    await devices.insert({ ...base, id: 'd1', hostname: 'laptop-1' }, at(0));
+    await devices.insert({ ...base, id: 'd2', hostname: 'laptop-2' }, at(0));
+    const store = async (id: string, minute: number, user: string, severity = 3, deviceId = 'd1') => {
+      const c = {
+        id,
+        schoolId: oak.id,
+        deviceId,
+        capturedAt: at(minute).toISOString(),
+        receivedAt: at(minute).toISOString(),
+        user,
+        source: 'screen' as const,
+        app: 'firefox',
+        windowTitle: 'Macbeth',
+        url: null,
+        context: 'out damned spot',
+        matches: [{ entryId: 'violence.1', phrase: 'stab', category: 'violence', severity, start: 0, end: 4 }],
+        severity,
+        count: 1,
+        policyVersion: 'p1',
+        screenshot: { key: `s/${id}`, type: 'image/webp', width: 10, height: 10 },
+        thumbnailKey: null,
+      };
+      await captures.insert(c);
+      return groups.assign(c, at(minute));
+    };
+    expect(await store('a', 0, 'p1')).toEqual({ groupId: null, changed: [] });
+    expect(await store('b', 10, 'p2', 3, 'd2')).toEqual({ groupId: null, changed: [] });
+    expect(await store('x', 20, 'p9', 5)).toEqual({ groupId: null, changed: [] });
+    const third = await store('c', 30, 'p3');
+    expect(third.groupId).not.toBeNull();
+    expect(third.changed.sort()).toEqual(['a', 'b', 'c']);
+    expect(await store('d', 50, 'p1')).toEqual({ groupId: third.groupId, changed: ['d'] });
+    expect(await store('e', 200, 'p4')).toEqual({ groupId: null, changed: [] });
+    expect(await groups.byId(third.groupId!)).toEqual({
+      id: third.groupId,
+      schoolId: oak.id,
+      entryId: 'violence.1',
+      phrase: 'stab',
+      category: 'violence',
+      severity: 3,
+      firstAt: at(0).toISOString(),
+      lastAt: at(50).toISOString(),
+      memberCount: 4,
+      pupilCount: 3,
+    });
+    expect(await groups.memberIds(third.groupId!)).toEqual(['d', 'c', 'b', 'a']);
+    expect(await groups.byId('nope')).toBeUndefined();
+
+    expect(await people.captureIdsOfPupil(oak.id, 'p1')).toEqual(['a', 'd']);
+    await devices.recordHeartbeat(
+      'd2',
+      {
+        agentVersion: '0.1.0',
+        policyVersion: 'p1',
+        queueDepth: 0,
+        user: 'p1',
+        lastCaptureAt: null,
+        sentAt: at(1).toISOString(),
+      },
+      at(1),
+    );
+    expect(await people.deviceIdsOfPupil(oak.id, 'p1')).toEqual(['d1', 'd2']);
+    expect(await people.backlog(oak.id)).toEqual({ unreviewed: 6, oldestUnreviewedAt: at(0).toISOString() });
+    expect((await people.concernsBetween(oak.id, at(20).toISOString(), at(50).toISOString())).length).toBe(3);
+  });
 });
 
 /** Every table, column (type, nullability) and named index the migrations make, dialect-neutral. */
@@ -520,4 +595,24 @@ describe('migrations', () => {
     },
     60_000,
   );
+});
+
+describe('the server on PostgreSQL', () => {
+  (PG_AVAILABLE ? it : it.skip)(
+    'refuses to start, naming what still needs SQLite, until every store is on Kysely',
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(tmp, 'server-'));
+      const config = loadConfig(
+        { VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent', VIGIL_DATABASE_URL: await cluster!.createDatabase() },
+        dataDir,
+      );
+      expect(config.databaseUrl).toMatch(/^postgres:\/\//);
+      expect(await rejection(buildApp(config))).toMatch(/cannot run on PostgreSQL yet \(keyword lists/);
+    },
+    60_000,
+  );
+
+  it('refuses a database URL that is not postgres://', () => {
+    expect(() => loadConfig({ VIGIL_DATABASE_URL: 'mysql://db/vigil' }, tmp)).toThrow(/must start with postgres:\/\//);
+  });
 });

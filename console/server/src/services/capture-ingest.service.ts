@@ -109,7 +109,7 @@ export async function ingestCapture(
   });
   await app.repos.devices.touch(device.id, now);
   if (stored) {
-    groupCapture(app, { ...metadata, schoolId: device.schoolId });
+    await groupCapture(app, { ...metadata, schoolId: device.schoolId });
     app.live.captureNew({
       id: metadata.id,
       schoolId: device.schoolId,

@@ -50,7 +50,7 @@ export async function buildOverview(
   const from = londonTime(fy, fm, fd).toISOString();
   const to = now.toISOString();
 
-  const queries = new PeopleQueriesRepository(app.db);
+  const queries = new PeopleQueriesRepository(app.database.kysely);
   const byDate = new Map(dates.map((d) => [d, { date: d, byCategory: {} as Record<string, number>, total: 0 }]));
   const severity = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   const categories = new Map<string, number>();
@@ -58,7 +58,7 @@ export async function buildOverview(
   // London's offset changes only on the hour: one date lookup per UTC hour is enough.
   const dateOfHour = new Map<string, string>();
 
-  for (const c of queries.concernsBetween(schoolId, from, to)) {
+  for (const c of await queries.concernsBetween(schoolId, from, to)) {
     const hour = c.capturedAt.slice(0, 13);
     let date = dateOfHour.get(hour);
     if (date === undefined) {
@@ -109,7 +109,7 @@ export async function buildOverview(
           a.user.localeCompare(b.user),
       )
       .slice(0, MAX_REPEATED),
-    backlog: queries.backlog(schoolId),
+    backlog: await queries.backlog(schoolId),
     devicesNotReporting,
   };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ConsoleConfig } from '../config';
 import { openConsoleDatabase } from '../db/database';
-import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
+import { repositoriesFor } from '../plugins/storage.plugin';
 import { DiskBlobStore } from '../blob-store/disk-blob-store';
 import { CLI_ACTOR } from './user-accounts.service';
 import { auditSubjectAccess, buildSubjectAccess, writePrivateFile } from './subject-access.service';
@@ -20,13 +20,19 @@ export async function subjectAccessCommand(
   const pupil = input.pupil.trim();
   if (pupil.length === 0 || pupil.length > 200) throw new SubjectAccessError('--pupil must be 1 to 200 characters');
   const database = await openConsoleDatabase(config);
-  const db = sqliteOf(database);
   try {
     const repos = repositoriesFor(database);
     const school = await repos.schools.byId(input.schoolId);
     if (!school) throw new SubjectAccessError(`No school with id ${input.schoolId}`);
     const now = new Date();
-    const result = await buildSubjectAccess(db, repos, new DiskBlobStore(config.blobDir), school, pupil, now);
+    const result = await buildSubjectAccess(
+      database.kysely,
+      repos,
+      new DiskBlobStore(config.blobDir),
+      school,
+      pupil,
+      now,
+    );
     const text = `${JSON.stringify(result.document, null, 2)}\n`;
     if (input.out) {
       const file = path.resolve(input.out);

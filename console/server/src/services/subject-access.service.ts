@@ -4,7 +4,7 @@ import type { BlobStore } from '../blob-store/blob-store';
 import type { Role } from '../repositories/users.repository';
 import type { School } from '../repositories/schools.repository';
 import { PeopleQueriesRepository } from '../repositories/people-queries.repository';
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 import type { Actor } from './user-accounts.service';
 
 /** Who may export everything held about one pupil. */
@@ -16,7 +16,7 @@ export const SUBJECT_ACCESS_ROLES: readonly Role[] = ['org_admin', 'school_admin
  * thumbnail as base64, and the devices they used. The answer to a subject access request.
  */
 export async function buildSubjectAccess(
-  db: Db,
+  db: Kdb,
   repos: Repositories,
   blobs: BlobStore,
   school: School,
@@ -25,7 +25,7 @@ export async function buildSubjectAccess(
 ): Promise<{ document: Record<string, unknown>; captures: number; devices: number }> {
   const queries = new PeopleQueriesRepository(db);
   const captures = [];
-  for (const id of queries.captureIdsOfPupil(school.id, pupil)) {
+  for (const id of await queries.captureIdsOfPupil(school.id, pupil)) {
     const c = await repos.captures.byId(id);
     if (!c) continue;
     const screenshot = await blobs.get(c.screenshot.key);
@@ -70,7 +70,7 @@ export async function buildSubjectAccess(
     });
   }
   const devices = [];
-  for (const id of queries.deviceIdsOfPupil(school.id, pupil)) {
+  for (const id of await queries.deviceIdsOfPupil(school.id, pupil)) {
     const d = await repos.devices.byId(id);
     if (d)
       devices.push({

@@ -52,12 +52,12 @@ export const captureGroupsRoute: FastifyPluginAsyncTypebox = async (app) => {
   ): Promise<{ group: CaptureGroup; members: StoredCapture[] }> => {
     const access = request.viewer!.access;
     if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-    const group = app.captureGroups.byId(id);
+    const group = await app.captureGroups.byId(id);
     if (!group || !access.can(CAPTURE_READERS, group.schoolId)) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such capture group');
     }
     const members: StoredCapture[] = [];
-    for (const m of app.captureGroups.memberIds(group.id)) {
+    for (const m of await app.captureGroups.memberIds(group.id)) {
       const c = await app.repos.captures.byId(m);
       if (c) members.push(c);
     }

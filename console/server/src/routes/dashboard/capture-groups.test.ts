@@ -61,7 +61,7 @@ describe('capture groups', () => {
     expect(await groupOf(d.id)).toBe(g);
     const e = await capture('violence.stab', 'pupil-e', 61);
     expect(await groupOf(e.id)).toBeNull();
-    expect(h.app.captureGroups.byId(g!)).toMatchObject({
+    expect(await h.app.captureGroups.byId(g!)).toMatchObject({
       memberCount: 5,
       pupilCount: 4,
       firstAt: at(0),

@@ -59,8 +59,8 @@ export const summary = (c: StoredCapture): CaptureSummary => ({
 });
 
 /** What a collapsed list shows of a capture's group. */
-const groupInfo = (app: FastifyInstance, groupId: string | null) => {
-  const g = groupId ? app.captureGroups.byId(groupId) : undefined;
+const groupInfo = async (app: FastifyInstance, groupId: string | null) => {
+  const g = groupId ? await app.captureGroups.byId(groupId) : undefined;
   return g
     ? { id: g.id, memberCount: g.memberCount, pupilCount: g.pupilCount, firstAt: g.firstAt, lastAt: g.lastAt }
     : null;
@@ -122,7 +122,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       await auditRequest(app, request, { action: 'capture.list', details: { returned: page.length } });
       return {
         items: collapseGroups
-          ? page.map((c) => ({ ...summary(c), group: groupInfo(app, c.groupId) }))
+          ? await Promise.all(page.map(async (c) => ({ ...summary(c), group: await groupInfo(app, c.groupId) })))
           : page.map(summary),
         nextCursor: rows.length > limit && last ? encodeCursor(last.capturedAt, last.id) : null,
       };

@@ -107,7 +107,7 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
     expect(h.app.lists.draft(aId).disabledCategories).toEqual([]);
     expect(await h.app.repos.schools.settings(aId)).toMatchObject({ retentionDays: 90, trayHidden: null });
     expect(h.app.summaryStore.settings(aId).showNames).toBe(false);
-    for (const id of h.app.captureGroups.memberIds(groupA)) {
+    for (const id of await h.app.captureGroups.memberIds(groupA)) {
       expect((await h.app.repos.captures.byId(id))!.status).toBe('new');
       expect(await h.app.repos.captures.history(id)).toEqual([]);
     }

@@ -103,6 +103,8 @@ describe('bulk review, hold and keyword false-positive counts', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().hold).toBe(true);
-    expect(await h.app.repos.captures.history(ids[2]!)).toEqual([expect.objectContaining({ holdTo: true, statusTo: null })]);
+    expect(await h.app.repos.captures.history(ids[2]!)).toEqual([
+      expect.objectContaining({ holdTo: true, statusTo: null }),
+    ]);
   });
 });
