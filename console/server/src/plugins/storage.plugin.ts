@@ -54,7 +54,7 @@ export function repositoriesFor(database: ConsoleDatabase): Repositories {
 }
 
 /** Stores not yet on Kysely: they run on the raw SQLite connection (see docs/DESIGN.md, data access). */
-export const STILL_ON_SQLITE = ['keyword lists and policies', 'summaries and alerts'] as const;
+export const STILL_ON_SQLITE = ['summaries and alerts'] as const;
 
 /**
  * The raw SQLite connection, for the repositories not yet on Kysely (see docs/DESIGN.md, data

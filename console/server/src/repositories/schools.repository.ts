@@ -1,4 +1,4 @@
-import type { Db, Kdb } from '../db/database';
+import type { Kdb } from '../db/database';
 import type { MonitoredHours } from '@vigil/shared';
 import { newId, newSecret } from '../ids';
 
@@ -87,17 +87,6 @@ const SETTINGS_COLUMNS = [
   'tray_hidden',
   'privacy_notice',
 ] as const;
-
-/**
- * A school's settings read synchronously from SQLite, for the policy compiler and list editor,
- * which are not on Kysely yet (docs/DESIGN.md, data access). Same answer as `settings()`.
- */
-export function schoolSettingsFromSqlite(db: Db, id: string): SchoolSettings {
-  return toSettings(
-    db.prepare(`SELECT ${SETTINGS_COLUMNS.join(', ')} FROM school_settings WHERE school_id = ?`).get(id) as
-      SettingsRow | undefined,
-  );
-}
 
 export class SchoolsRepository {
   constructor(private readonly db: Kdb) {}

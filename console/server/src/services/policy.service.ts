@@ -7,10 +7,10 @@ import {
   type PolicySettings,
 } from '@vigil/shared';
 import { compilePolicy, loadKeywordLists, type KeywordLists, type PolicyOverrides } from '@vigil/keyword-lists';
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 import type { SchoolSettings } from '../repositories/schools.repository';
 import { ListsRepository } from '../repositories/lists.repository';
-import { schoolSettingsFromSqlite } from '../repositories/schools.repository';
+import { SchoolsRepository } from '../repositories/schools.repository';
 import type { DraftOverrides } from './lists.service';
 
 export interface Published {
@@ -86,12 +86,14 @@ const hashOf = (value: unknown): string => createHash('sha256').update(JSON.stri
  */
 export class PolicyService {
   private readonly lists: ListsRepository;
+  private readonly schools: SchoolsRepository;
   private readonly bySchool = new Map<string, { stamp: string; key: string }>();
   private readonly compiled = new Lru<Published>(32);
   private readonly matchers = new Lru<{ matcher: CompiledMatcher; byId: Map<string, Policy['keywords'][number]> }>(8);
 
-  constructor(private readonly db: Db) {
+  constructor(db: Kdb) {
     this.lists = new ListsRepository(db);
+    this.schools = new SchoolsRepository(db);
   }
 
   /** Compiles (or finds compiled) the policy of these overrides and settings. */
@@ -104,15 +106,15 @@ export class PolicyService {
   }
 
   /** The school's served policy and its ETag. */
-  served(schoolId: string): Published {
-    const stamp = this.lists.policyStamp(schoolId);
+  async served(schoolId: string): Promise<Published> {
+    const stamp = await this.lists.policyStamp(schoolId);
     const known = this.bySchool.get(schoolId);
     if (known && known.stamp === stamp) {
       const hit = this.compiled.get(known.key);
       if (hit) return hit;
     }
-    const overrides = this.lists.latest(schoolId)?.overrides ?? {};
-    const settings = policySettingsOf(schoolSettingsFromSqlite(this.db, schoolId));
+    const overrides = (await this.lists.latest(schoolId))?.overrides ?? {};
+    const settings = policySettingsOf(await this.schools.settings(schoolId));
     const published = this.compile(overrides, settings);
     this.bySchool.set(schoolId, { stamp, key: hashOf([overrides, settings]) });
     return published;

@@ -279,7 +279,9 @@ describe('agent API v1', () => {
         },
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ policyVersion: h.app.policies.served(device.schoolId).policy.version });
+      expect(res.json()).toMatchObject({
+        policyVersion: (await h.app.policies.served(device.schoolId)).policy.version,
+      });
       expect(await h.app.repos.devices.byId(device.deviceId)).toMatchObject({
         agentVersion: '0.2.0',
         queueDepth: 3,

@@ -17,7 +17,10 @@ export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
       await app.repos.devices.recordHeartbeat(device.id, request.body, now);
       const updated = await app.repos.devices.byId(device.id);
       if (updated) app.live.deviceStatus(updated);
-      return { serverTime: now.toISOString(), policyVersion: app.policies.served(device.schoolId).policy.version };
+      return {
+        serverTime: now.toISOString(),
+        policyVersion: (await app.policies.served(device.schoolId)).policy.version,
+      };
     },
   );
 };

@@ -195,7 +195,7 @@ describe('capture groups', () => {
       .all(`%${groupId}%`);
     expect(audited.sort()).toEqual(members.map((m) => m.id).sort());
     // The list editor counts them as false positives of the entry.
-    expect(h.app.lists.repo.falsePositives(oak.id).get('violence.hit')).toBe(3);
+    expect((await h.app.lists.repo.falsePositives(oak.id)).get('violence.hit')).toBe(3);
   });
 
   it('an unknown group is 404', async () => {

@@ -103,8 +103,8 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
       expect(res.body).not.toContain('Oak secret changelog');
       expect(res.body).not.toContain('oak-pupil');
     }
-    expect(h.app.lists.repo.versions(aId)).toHaveLength(1);
-    expect(h.app.lists.draft(aId).disabledCategories).toEqual([]);
+    expect(await h.app.lists.repo.versions(aId)).toHaveLength(1);
+    expect((await h.app.lists.draft(aId)).disabledCategories).toEqual([]);
     expect(await h.app.repos.schools.settings(aId)).toMatchObject({ retentionDays: 90, trayHidden: null });
     expect(h.app.summaryStore.settings(aId).showNames).toBe(false);
     for (const id of await h.app.captureGroups.memberIds(groupA)) {

@@ -62,7 +62,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ListsResponseSchema, ...errors },
       },
     },
-    async (request) => app.lists.view((await schoolWithRole(app, request, request.params.id, LIST_READERS)).id),
+    async (request) => await app.lists.view((await schoolWithRole(app, request, request.params.id, LIST_READERS)).id),
   );
 
   app.put(
@@ -89,7 +89,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const school = await schoolWithRole(app, request, request.params.id, LIST_EDITORS);
-      const d = app.lists.saveDraft(school.id, request.body, request.viewer!.user.id, app.clock.now());
+      const d = await app.lists.saveDraft(school.id, request.body, request.viewer!.user.id, app.clock.now());
       await auditRequest(app, request, {
         action: 'lists.draft_update',
         schoolId: school.id,
@@ -102,7 +102,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
           exclusions: d.exclusions.length,
         },
       });
-      return app.lists.view(school.id);
+      return await app.lists.view(school.id);
     },
   );
 
@@ -120,7 +120,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const school = await schoolWithRole(app, request, request.params.id, LIST_EDITORS);
-      return { matches: app.lists.preview(school.id, request.body.text, request.body.draft ?? true) };
+      return { matches: await app.lists.preview(school.id, request.body.text, request.body.draft ?? true) };
     },
   );
 
@@ -140,7 +140,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
       const school = await schoolWithRole(app, request, request.params.id, LIST_EDITORS);
       const changelog = request.body.changelog.trim();
       if (changelog === '') throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'changelog: say what changed');
-      const result = app.lists.publish(school.id, changelog, request.viewer!.user.id, app.clock.now());
+      const result = await app.lists.publish(school.id, changelog, request.viewer!.user.id, app.clock.now());
       await auditRequest(app, request, {
         action: 'lists.publish',
         schoolId: school.id,
@@ -171,7 +171,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const school = await schoolWithRole(app, request, request.params.id, LIST_READERS);
       return {
-        items: app.lists.repo.versions(school.id).map((v) => ({
+        items: (await app.lists.repo.versions(school.id)).map((v) => ({
           version: v.version,
           policyVersion: v.policyVersion,
           publishedAt: v.publishedAt,
