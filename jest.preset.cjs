@@ -12,4 +12,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   testMatch: ['<rootDir>/src/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  // A hang guard, not a speed check: set-up hooks hash passwords with argon2id and start servers,
+  // which on a loaded 2-core CI machine can take longer than jest's 5 s default.
+  testTimeout: 30_000,
 };

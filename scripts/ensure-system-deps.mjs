@@ -22,6 +22,7 @@ const PACKAGES = {
   wixl: 'builds the Windows MSI installer',
   nsis: 'makensis, which builds the Windows EXE installer',
   postgresql: 'a PostgreSQL server the console repositories are also tested against (a throwaway cluster per run)',
+  'p7zip-full': '7z, which lists what the Windows EXE installer carries',
 };
 
 function installed(pkg) {

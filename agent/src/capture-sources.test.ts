@@ -373,6 +373,26 @@ describe('screen text watcher', () => {
     for (let i = 1; i < readAt.length; i++) expect(readAt[i]! - readAt[i - 1]!).toBeGreaterThanOrEqual(5_000);
   });
 
+  it("the school's budget, when its policy changes it, holds from then on", async () => {
+    const { screen, window, clock, sources } = await setup({ ocr: { intervalMs: 10_000, budgetMs: 5_000 } });
+    sources.screen!.setBudgetMs(20_000);
+    const t0 = clock.now();
+    const readAt: number[] = [];
+    const recognise = screen.recognise.bind(screen);
+    screen.recognise = (frame) => {
+      readAt.push(clock.now() - t0);
+      return recognise(frame);
+    };
+    for (let i = 0; i < 60; i++) {
+      window.focus({ id: String(i), app: 'Browser', title: `Page ${i}` });
+      screen.show(`page ${i}`);
+      await clock.advance(1_000);
+    }
+    expect(readAt.length).toBeGreaterThanOrEqual(2);
+    expect(readAt.length).toBeLessThanOrEqual(4);
+    for (let i = 1; i < readAt.length; i++) expect(readAt[i]! - readAt[i - 1]!).toBeGreaterThanOrEqual(20_000);
+  });
+
   it('a new window is read as soon as the budget allows, not at the next interval', async () => {
     const { screen, window, clock } = await setup({ ocr: { intervalMs: 60_000, budgetMs: 5_000 } });
     window.focus({ id: '1', app: 'Chat', title: 'A' });

@@ -3,7 +3,7 @@
  * the heartbeat together. `cli.ts run` starts it; the Electron shell will host the same parts.
  */
 import os from 'node:os';
-import { DEFAULT_POLICY_SETTINGS } from '@vigil/shared';
+import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from '@vigil/shared';
 import type { AgentStatus, ConnectionAttempt } from './core/agent-status.schema';
 import { BUILTIN_LIST, BUILTIN_POLICY_VERSION } from './core/builtin-list';
 import { startCaptureSources, type CaptureSources } from './core/capture-sources';
@@ -207,6 +207,16 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     },
   });
 
+  // The school's policy sets the OCR budget and the heartbeat interval (the device's environment
+  // sets them until a policy arrives); the parts that use them start after the policy is loaded.
+  let schoolSettings: PolicySettings | null = null;
+  const timed: { heartbeat?: Heartbeat; sources?: CaptureSources } = {};
+  const applyTimings = (): void => {
+    if (!schoolSettings) return;
+    timed.heartbeat?.setIntervalMs(schoolSettings.heartbeatSeconds * 1000);
+    timed.sources?.screen?.setBudgetMs(schoolSettings.ocrIntervalSeconds * 1000);
+  };
+
   // The school's policy: the last good one from disk at once, then the console's when it answers.
   const policySync = new PolicySync({
     transport,
@@ -216,6 +226,8 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
       engine.setPolicy(policy);
       outbox.setMaxBytes?.(policy.settings.maxQueueMegabytes * 1024 * 1024);
       snapshot.update({ policyVersion: policy.version, settings: policy.settings });
+      schoolSettings = policy.settings;
+      applyTimings();
     },
   });
   await policySync.loadStored();
@@ -237,6 +249,8 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     },
   });
 
+  timed.heartbeat = heartbeat;
+  applyTimings();
   await status.update({ daemonPid: process.pid, keyboard: 'unavailable' });
   refreshDepth();
   let snapshotTimer: Timer | undefined;
@@ -288,6 +302,8 @@ export async function startDaemon(config: AgentConfig, overrides: Partial<Daemon
     clipboardPollMs: 10_000,
     activePollMs: 1_000,
   });
+  timed.sources = sources;
+  applyTimings();
   userActive.notify = () => sources.inputSeen();
   log.info('daemon.started', { deviceId: credentials.deviceId, policyVersion: engine.currentPolicyVersion });
 

@@ -9,7 +9,7 @@ import {
   type PolicySettings,
 } from '@vigil/shared';
 import { BUILTIN_LIST, BUILTIN_POLICY_VERSION } from './core/builtin-list';
-import { CaptureEngine } from './core/engine';
+import { CaptureEngine, TYPING_PAUSE_MS } from './core/engine';
 import { FakeKeyboard } from './platform/keyboard.fake';
 import { MemoryOutbox } from './platform/outbox.memory';
 import { FAKE_THUMBNAIL, FAKE_UNAVAILABLE, FAKE_WEBP, FakeScreenshot } from './platform/screenshot.fake';
@@ -240,6 +240,75 @@ describe('CaptureEngine', () => {
         await outbox.ack(item.id);
       }
       expect(seen).toEqual([['x.one'], ['x.two']]);
+    });
+  });
+
+  describe('a phrase an allow-listed phrase could still extend', () => {
+    const lists = {
+      version: 'v-ex',
+      keywords: [{ id: 'x.die', phrase: 'i want to die', category: 'suicide', severity: 5, match: 'word' } as const],
+      exclusions: ['i want to die of embarrassment'],
+      settings: DEFAULT_POLICY_SETTINGS,
+    };
+
+    it('is captured after a pause in typing', async () => {
+      const { keyboard, outbox, engine, clock } = await setup();
+      engine.setPolicy(lists);
+      keyboard.type('i want to die ');
+      await engine.idle();
+      await clock.advance(TYPING_PAUSE_MS - 1);
+      expect(await outbox.depth()).toBe(0);
+      await clock.advance(1);
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      keyboard.type('tonight\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+    });
+
+    it('is not captured when the allow-listed phrase follows without a pause', async () => {
+      const { keyboard, outbox, engine, clock } = await setup();
+      engine.setPolicy(lists);
+      keyboard.type('i want to die of embarrassment\n');
+      await clock.advance(5_000);
+      await engine.idle();
+      expect(await outbox.depth()).toBe(0);
+    });
+
+    it('a focus change reports it in the window it was typed in', async () => {
+      const { keyboard, outbox, engine, clock, focus } = await setup();
+      engine.setPolicy(lists);
+      keyboard.type('i want to die ');
+      const typedIn = { app: 'Chat', title: 'Sam', url: null };
+      focus.window = { app: 'Files', title: 'Home', url: null };
+      engine.focusChanged(focus.window, clock.now(), typedIn);
+      await engine.idle();
+      const item = await outbox.peekReady(clock.now());
+      expect(item?.metadata).toMatchObject({ source: 'typed', app: 'Chat', windowTitle: 'Sam' });
+    });
+
+    it('focus moving to a password prompt while keys were typed drops the line unreported', async () => {
+      const { keyboard, outbox, engine, clock } = await setup();
+      engine.setPolicy(lists);
+      const before = clock.now();
+      await clock.advance(100);
+      keyboard.type('i want to die ');
+      engine.focusChanged({ app: 'pinentry', title: 'Enter passphrase', url: null }, before, {
+        app: 'Chat',
+        title: 'Sam',
+        url: null,
+      });
+      await clock.advance(5_000);
+      await engine.idle();
+      expect(await outbox.depth()).toBe(0);
+    });
+
+    it('stopping the engine reports it', async () => {
+      const { keyboard, outbox, engine } = await setup();
+      engine.setPolicy(lists);
+      keyboard.type('i want to die ');
+      await engine.stop();
+      expect(await outbox.depth()).toBe(1);
     });
   });
 

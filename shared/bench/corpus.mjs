@@ -3,14 +3,19 @@
 //   and `python3.11-doc` (the reStructuredText sources of the Python documentation), installed
 //   with apt-get when missing (root), concatenated in a fixed order and repeated up to 20,000,000
 //   characters;
-// - phrases.json: ~3,000 phrases: terms of the seed word lists (profanities, profane-words, DEA
-//   drug slang) plus the commonest word pairs of the corpus.
+// - phrases.json: the dense worst case: 3,000 phrases, 2,000 terms of the seed word lists
+//   (profanities, profane-words, DEA drug slang) plus the 1,000 commonest word pairs of the corpus
+//   itself, so matches are extremely dense (one per 28 characters);
+// and, not cached (read from the package each run), Vigil's lists: the first 3,000 entries of the
+// curated keyword lists (`@vigil/keyword-lists`) by id, with the lists' exclusions.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
 // Under node_modules/.cache: ignored by git and prettier, rebuilt after a fresh `npm ci`.
 export const CACHE = join(here, '..', 'node_modules', '.cache', 'vigil-bench');
 const TARGET = 20_000_000;
@@ -90,6 +95,21 @@ export function loadInputs(seedDir = join(here, '..', '..', '..', 'shared', 'see
   if (!existsSync(phrasesPath)) writeFileSync(phrasesPath, JSON.stringify(buildPhrases(corpus, seedDir), null, 1));
   const phrases = JSON.parse(readFileSync(phrasesPath, 'utf8'));
   return { corpus, phrases };
+}
+
+/**
+ * Vigil's lists: the first 3,000 entries of `@vigil/keyword-lists` (`loadKeywordLists()` +
+ * `toKeywordEntries`) in id order (`<category>.<slug>`, so categories in alphabetical order: bullying
+ * to part of self-harm), with their own match modes, and every exclusion of the
+ * lists. Needs the keyword-lists package built (`npx tsc -p tsconfig.build.json` in it).
+ */
+export function loadListsWorkload(count = 3000) {
+  const { loadKeywordLists, toKeywordEntries } = require('@vigil/keyword-lists');
+  const lists = loadKeywordLists();
+  const all = toKeywordEntries(lists.categories).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const entries = all.slice(0, count);
+  const exclusions = [...new Set(lists.exclusions.map((x) => x.phrase))];
+  return { entries, exclusions, phrases: entries.map((e) => e.phrase), total: all.length };
 }
 
 /** 200,000 short strings: lines of the corpus between 10 and 100 characters, in order. */

@@ -23,6 +23,7 @@ import type {
   Outbox,
   Screenshot,
   ScreenshotImage,
+  Timer,
   WindowInfo,
 } from './ports';
 import { CapturePolicy } from './capture-policy';
@@ -30,6 +31,9 @@ import { KeywordMatcher } from './keyword-matcher';
 import { isExempt } from './password-exemption';
 import type { TextMatch, TextSink } from './text-sink';
 import { TypedText, type KeyboardLayout, type TypedMatches } from './typed-text';
+
+/** After this long without a key, a match waiting for the next word (an allow-listed phrase could follow) is decided. */
+export const TYPING_PAUSE_MS = 1_000;
 
 export interface CaptureFacts {
   id: string;
@@ -183,6 +187,8 @@ export class CaptureEngine implements TextSink {
   /** When keys arrive in an exempt window, whether focus has left it is checked now and then. */
   private exemptionCheckedAt = Number.NEGATIVE_INFINITY;
   private checkingExemption = false;
+  /** Fires after a pause in typing, to decide matches waiting for the next word. */
+  private pauseTimer: Timer | undefined;
   private readonly capturedListeners = new Set<(c: CapturedEvent) => void>();
   /** Evidence handed out by takeEvidence, kept only while the caller holds its token. */
   private readonly evidence = new WeakMap<PendingEvidence, EvidenceParts>();
@@ -294,7 +300,8 @@ export class CaptureEngine implements TextSink {
     await this.options.keyboard.start(
       (event) => this.handleKey(event),
       (state) => {
-        if (state === 'unavailable') this.typed.reset(); // keys were missed: the line is unknown
+        // Keys were missed: what the line completed is reported, then it starts afresh.
+        if (state === 'unavailable') this.endTypedLine();
         this.options.onKeyboardState?.(state);
       },
     );
@@ -302,11 +309,14 @@ export class CaptureEngine implements TextSink {
     this.options.log.info('engine.started', { keywords: this.keywordCount });
   }
 
-  /** Stops listening, forgets the typed text and waits for captures in flight to be queued. */
+  /**
+   * Stops listening, reports what the typed line completed, forgets it and waits for captures in
+   * flight to be queued.
+   */
   async stop(): Promise<void> {
     if (this.running) await this.options.keyboard.stop();
     this.running = false;
-    this.typed.reset();
+    this.endTypedLine();
     await this.idle();
   }
 
@@ -325,9 +335,44 @@ export class CaptureEngine implements TextSink {
     try {
       const found = this.typed.push(event);
       if (found) this.report('typed', found);
+      if (event.kind === 'down') this.schedulePauseCheck();
     } catch (error) {
       this.options.log.error('engine.key_failed', { code: errorCode(error) });
     }
+  }
+
+  /**
+   * A match an allow-listed phrase could still extend ("i want to die" before "of embarrassment")
+   * waits for the next word. When the user stops after a word, it is decided after
+   * TYPING_PAUSE_MS: reported as it stands.
+   */
+  private schedulePauseCheck(): void {
+    this.pauseTimer?.cancel();
+    this.pauseTimer = undefined;
+    if (!this.typed.pausePending) return;
+    this.pauseTimer = this.options.clock.setTimer(() => {
+      this.pauseTimer = undefined;
+      if (this.typingExempt) return;
+      try {
+        const found = this.typed.flushPending();
+        if (found) this.report('typed', found);
+      } catch (error) {
+        this.options.log.error('engine.key_failed', { code: errorCode(error) });
+      }
+    }, TYPING_PAUSE_MS);
+  }
+
+  /** Ends the typed line: reports what it completed (in `window`, else the window of the moment) and forgets it. */
+  private endTypedLine(window?: WindowInfo): void {
+    this.pauseTimer?.cancel();
+    this.pauseTimer = undefined;
+    try {
+      const found = this.typed.endLine();
+      if (found) this.report('typed', found, window);
+    } catch (error) {
+      this.options.log.error('engine.key_failed', { code: errorCode(error) });
+    }
+    this.typed.reset();
   }
 
   /**
@@ -381,17 +426,26 @@ export class CaptureEngine implements TextSink {
   }
 
   /**
-   * Another window has focus (seen by a poll; the previous window was still focused at
-   * `stillFocusedAt`): the typed line starts afresh — a buffer per focused window. When keys went
-   * down after `stillFocusedAt`, the poll cannot tell which window they went to, so the line is
-   * kept (a click or Alt+Tab, the usual ways focus moves, have ended it already). While the window
-   * is a password prompt or sign-in page the line is dropped and keys are ignored
-   * (password-exemption.ts).
+   * Another window has focus (seen by a poll; the previous window, `previous`, was still focused
+   * at `stillFocusedAt`): the typed line ends — what it completed is reported as typed in
+   * `previous` — and starts afresh: a buffer per focused window. When keys went down after
+   * `stillFocusedAt`, the poll cannot tell which window they went to, so the line is kept (a
+   * click or Alt+Tab, the usual ways focus moves, have ended it already) — or, when the new
+   * window is a password prompt or sign-in page, dropped unreported, as those keys may be a
+   * password. While such a window has focus keys are ignored (password-exemption.ts).
    */
-  focusChanged(window: WindowInfo | null, stillFocusedAt: number | null = null): void {
+  focusChanged(
+    window: WindowInfo | null,
+    stillFocusedAt: number | null = null,
+    previous: WindowInfo | null = null,
+  ): void {
     const exempt = isExempt('typed', window);
     const typedSince = stillFocusedAt !== null && this.lastKeyAt > stillFocusedAt;
-    if (exempt || !typedSince) this.typed.reset();
+    if (!typedSince) this.endTypedLine(previous ?? undefined);
+    else if (exempt) {
+      this.pauseTimer?.cancel();
+      this.typed.reset();
+    }
     if (exempt !== this.typingExempt) this.options.log.info('typed.exempt', { exempt });
     this.typingExempt = exempt;
   }

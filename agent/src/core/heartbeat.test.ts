@@ -75,4 +75,19 @@ describe('Heartbeat', () => {
     );
     await heartbeat.stop();
   });
+
+  it("beats at the school's interval once the policy sets one", async () => {
+    const { clock, sent, heartbeat } = setup(() => OK);
+    heartbeat.start();
+    await clock.advance(0);
+    expect(sent).toHaveLength(1);
+    heartbeat.setIntervalMs(300_000);
+    await clock.advance(60_000); // the beat planned before the change
+    expect(sent).toHaveLength(2);
+    await clock.advance(299_000);
+    expect(sent).toHaveLength(2);
+    await clock.advance(1_000);
+    expect(sent).toHaveLength(3);
+    await heartbeat.stop();
+  });
 });

@@ -27,8 +27,16 @@ export class Heartbeat {
   private started = false;
   private inFlight: Promise<unknown> | undefined;
 
+  private intervalMs: number;
+
   constructor(options: HeartbeatOptions) {
     this.options = options;
+    this.intervalMs = options.intervalMs;
+  }
+
+  /** The school's policy changed the interval: the next beat after the one planned uses it. */
+  setIntervalMs(ms: number): void {
+    this.intervalMs = ms;
   }
 
   start(): void {
@@ -80,7 +88,7 @@ export class Heartbeat {
       this.inFlight = beat;
       void beat.finally(() => {
         this.inFlight = undefined;
-        if (this.started) this.schedule(this.options.intervalMs);
+        if (this.started) this.schedule(this.intervalMs);
       });
     }, ms);
   }

@@ -52,6 +52,11 @@ export class Poller {
     await this.running;
   }
 
+  /** Changes the time between runs (from the next run on). */
+  setIntervalMs(ms: number): void {
+    this.options.intervalMs = ms;
+  }
+
   /** Asks for a run within `delayMs` (sooner than planned). Ignored while failing: the backoff wins. */
   wake(delayMs = 0): void {
     if (this.stopped || this.failures > 0) return;

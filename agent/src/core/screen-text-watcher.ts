@@ -92,6 +92,14 @@ export class ScreenTextWatcher {
     this.poller.start();
   }
 
+  /** The CPU budget changed (the school's policy sets it): at most one OCR per `budgetMs`. */
+  setBudgetMs(budgetMs: number): void {
+    if (budgetMs === this.settings.budgetMs) return;
+    this.settings.budgetMs = budgetMs;
+    this.poller.setIntervalMs(Math.max(this.settings.intervalMs, budgetMs));
+    this.options.log.info('screen.budget', { budgetMs });
+  }
+
   async stop(): Promise<void> {
     await this.poller.stop();
     await this.options.screen.close();

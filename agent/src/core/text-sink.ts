@@ -15,10 +15,11 @@ export interface TextSink {
   /** Queues a capture of `found`, seen by `source` in `window` (the current window when absent). */
   report(source: CaptureSource, found: TypedMatches, window?: WindowInfo): void;
   /**
-   * The focused window changed (after `stillFocusedAt`, clock ms, when the previous window was
-   * last seen focused): typed text starts afresh, and is ignored in a password prompt.
+   * The focused window changed (after `stillFocusedAt`, clock ms, when the previous window,
+   * `previous`, was last seen focused): typed text starts afresh, and is ignored in a password
+   * prompt.
    */
-  focusChanged(window: WindowInfo | null, stillFocusedAt?: number | null): void;
+  focusChanged(window: WindowInfo | null, stillFocusedAt?: number | null, previous?: WindowInfo | null): void;
 }
 
 /** The `WindowInfo` part of a richer window object (capture metadata carries nothing else). */

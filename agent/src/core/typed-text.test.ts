@@ -70,6 +70,7 @@ describe('TypedText: rebuilding the line', () => {
     ['an unknown key starts a new line', 'first{OTHER}second', 'second'],
     ['ctrl shortcuts are not text', 'ab{+LEFT CTRL}c{-LEFT CTRL}d', 'd'],
     ['function keys are ignored', 'a{F5}b', 'ab'],
+    ['delete at the end of the line (where the buffer always is) removes nothing', 'hel{DELETE}lo', 'hello'],
     ['punctuation', "don't, stop.", "don't, stop."],
   ])('%s', (_name, script, expected) => {
     expect(lineText(script)).toBe(expected);
@@ -199,5 +200,43 @@ describe('TypedText: new lists while typing', () => {
     typeInto(typed, 'send nud');
     typed.setMatcher(new KeywordMatcher(LIST.filter((e) => e.phrase !== 'send nudes')));
     expect(typeInto(typed, 'es {RETURN}')).toEqual([]);
+  });
+});
+
+describe('TypedText: a match an allow-listed phrase could still extend', () => {
+  const die = [entry('i want to die')];
+  const exclusions = ['i want to die of embarrassment'];
+  const make = () => new TypedText({ matcher: new KeywordMatcher(die, exclusions) });
+  const texts = (found: (TypedMatches | undefined)[]): string[] =>
+    found.flatMap((f) => (f ? f.matches.map((m) => f.text.slice(m.start, m.end)) : []));
+
+  it('waits for the next word: reported at its first letter that rules the allow-listed phrase out', () => {
+    const typed = make();
+    expect(typeInto(typed, 'i want to die ')).toEqual([]);
+    expect(texts(typeInto(typed, 'tonight '))).toEqual(['i want to die']);
+    expect(typeInto(typed, 'really{RETURN}')).toEqual([]);
+  });
+
+  it('is never reported when the allow-listed phrase follows', () => {
+    const typed = make();
+    expect(typeInto(typed, 'i want to die of embarrassment lol ')).toEqual([]);
+    expect(typed.endLine()).toBeUndefined();
+  });
+
+  it('a pause after the word decides it (flushPending), once; a pause inside a word decides nothing', () => {
+    const typed = make();
+    typeInto(typed, 'i want to di');
+    expect(typed.pausePending).toBe(false);
+    expect(typed.flushPending()).toBeUndefined();
+    typeInto(typed, 'e ');
+    expect(typed.pausePending).toBe(true);
+    expect(texts([typed.flushPending()])).toEqual(['i want to die']);
+    expect(typed.flushPending()).toBeUndefined();
+    expect(typeInto(typed, 'tonight{RETURN}')).toEqual([]);
+  });
+
+  it('the end of the line decides it', () => {
+    expect(texts(typeInto(make(), 'i want to die{RETURN}'))).toEqual(['i want to die']);
+    expect(texts(typeInto(make(), 'i want to die {MOUSE LEFT}'))).toEqual(['i want to die']);
   });
 });

@@ -94,6 +94,8 @@ const LINE_END_KEYS = new Set([
 ]);
 
 const DEFAULT_MAX_LINE_LENGTH = 1000;
+/** The matcher's word characters: a pause inside a word decides nothing (the word may go on). */
+const WORD_CHAR_AT_END = /[\p{L}\p{N}_']$/u;
 
 export class TypedText {
   private readonly layout: (typeof LAYOUTS)[KeyboardLayout];
@@ -103,6 +105,8 @@ export class TypedText {
   private stream: EntryStream;
   /** Characters in the line (UTF-16 units; every key gives one). */
   private length = 0;
+  /** Whether the line ends with a word character (a word is being typed). */
+  private inWord = false;
   /** How many characters of this line were dropped from the front (keeps match keys stable). */
   private dropped = 0;
   /** Matches already reported on this line: `entryId@absoluteStart` → absolute start. */
@@ -149,6 +153,21 @@ export class TypedText {
     return this.append(ch);
   }
 
+  /**
+   * The user paused after a word (the line ends with a space or punctuation): reports the matches
+   * still waiting for the next word because an allow-listed phrase could have followed ("i want to
+   * die" waits for "of embarrassment"). The line is kept; a match is never reported twice.
+   */
+  flushPending(): TypedMatches | undefined {
+    if (!this.pausePending) return undefined;
+    return this.fresh(this.stream.flush());
+  }
+
+  /** True when the line ends after a word, so a pause may decide matches still waiting. */
+  get pausePending(): boolean {
+    return this.length > 0 && !this.inWord;
+  }
+
   /** Ends the line (as Enter does): reports what it completed and forgets the text. */
   endLine(): TypedMatches | undefined {
     const found = this.length === 0 ? undefined : this.fresh(this.stream.flush());
@@ -180,6 +199,7 @@ export class TypedText {
   private clearLine(): void {
     this.stream.reset();
     this.length = 0;
+    this.inWord = false;
     this.dropped = 0;
     this.reported.clear();
   }
@@ -205,6 +225,7 @@ export class TypedText {
     if (n === 0) return;
     this.stream.backspace(n);
     this.length -= n;
+    this.inWord = this.length > 0 && WORD_CHAR_AT_END.test(this.stream.text);
     const end = this.dropped + this.length;
     for (const [key, start] of this.reported) if (start >= end) this.reported.delete(key);
   }
@@ -216,6 +237,7 @@ export class TypedText {
   private append(ch: string): TypedMatches | undefined {
     const found = this.fresh(this.stream.push(ch));
     this.length += ch.length;
+    this.inWord = WORD_CHAR_AT_END.test(ch);
     if (this.length > this.maxLineLength) this.dropFront();
     return found;
   }

@@ -106,7 +106,11 @@ export class WindowWatcher implements ActiveWindow {
     this.last = window;
     if (!textChanged) return;
     if (focusChanged) {
-      this.options.sink.focusChanged(window ? windowInfo(window) : null, stillFocusedAt);
+      this.options.sink.focusChanged(
+        window ? windowInfo(window) : null,
+        stillFocusedAt,
+        previous ? windowInfo(previous) : null,
+      );
       this.options.log.debug('window.focus_changed', { known: window !== null });
     }
     if (window) {

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { deviceAuthPlugin } from './plugins/device-auth.plugin';
 import { sessionAuthPlugin } from './plugins/session-auth.plugin';
 import { openapiPlugin } from './plugins/openapi.plugin';
+import { webPlugin } from './plugins/web.plugin';
 import { ConsoleError } from './errors';
 import { authRoute } from './routes/dashboard/auth.route';
 import { dashboardCapturesRoute } from './routes/dashboard/captures.route';
@@ -29,9 +30,11 @@ import { schoolsRoute } from './routes/dashboard/schools.route';
 import { exportRoute } from './routes/dashboard/export.route';
 import { peopleRoutes } from './routes/dashboard/people.routes';
 import { listsPlugin } from './plugins/lists.plugin';
+import { writeBatchPlugin } from './plugins/write-batch.plugin';
 import { listsRoute } from './routes/dashboard/lists.route';
 import { captureGroupsRoute } from './routes/dashboard/capture-groups.route';
 import { schoolSummarySettingsRoute } from './summary/summary-settings.route';
+import { pupilsRoute } from './summary/pupils.route';
 
 export type { ConsoleConfig } from './config';
 export { loadConfig } from './config';
@@ -63,6 +66,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(sessionAuthPlugin);
   await app.register(eventsPlugin);
   await app.register(listsPlugin);
+  await app.register(writeBatchPlugin);
   await app.register(summaryPlugin, options.summary ?? {});
   await app.register(livePlugin);
   await app.register(retentionPlugin);
@@ -72,6 +76,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
     errorResponseBuilder: () => new ConsoleError('CONSOLE_ERR_RATE_LIMITED'),
   });
   await app.register(openapiPlugin);
+  await app.register(webPlugin);
   await app.register(multipart);
   await app.register(healthRoute);
   await app.register(enrolRoute);
@@ -89,6 +94,7 @@ export async function buildApp(config: ConsoleConfig, options: BuildOptions = {}
   await app.register(listsRoute);
   await app.register(captureGroupsRoute);
   await app.register(schoolSummarySettingsRoute);
+  await app.register(pupilsRoute);
   await app.ready();
   return app;
 }

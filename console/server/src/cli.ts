@@ -10,6 +10,7 @@ import { SecretBox } from './services/secret-box';
 import { createAccount, resetPassword } from './services/user-accounts.service';
 import { SendSummariesError, sendSummariesCommand } from './summary/send-summaries.command';
 import { SummarySettingsError, summarySettingsCommand } from './summary/summary-settings.command';
+import { ImportPupilsError, importPupilsCommand } from './summary/import-pupils.command';
 import { revokeDevice, rotateEnrolmentToken } from './services/school-admin.service';
 import { purgeExpiredCaptures } from './services/retention.service';
 import { systemClock } from './clock';
@@ -51,7 +52,11 @@ Commands:
                                           show or change a school's summary and alert settings: the
                                           Monday time of the weekly summary (Europe/London), the
                                           severity that emails DSLs at once, the daily digest of
-                                          severity 3, and pupils by login name instead of initials
+                                          severity 3, and pupils by name instead of initials
+  import-pupils --school ID --csv FILE [--json]
+                                          replace the school's pupil directory (header row: login,
+                                          name, year group), so summaries and alerts show "J.S., Year 9";
+                                          a bad row changes nothing and names its line
   help                                    this text
 
 Environment: VIGIL_DATA_DIR (default ./data), PORT (default 8080), VIGIL_PUBLIC_URL,
@@ -128,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       device: { type: 'string' },
       pupil: { type: 'string' },
       out: { type: 'string' },
+      csv: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'new-totp': { type: 'boolean', default: false },
@@ -372,8 +378,25 @@ export async function main(argv: string[]): Promise<number> {
           `  weekly summary:  Mondays at ${settings.summaryTime} (Europe/London), to heads and DSLs`,
           `  alert severity:  ${settings.alertSeverity} and above email the DSLs at once`,
           `  daily digest:    ${settings.dailyDigest ? 'on' : 'off'}`,
-          `  pupils shown by: ${settings.showNames ? 'login name' : 'initials'}`,
+          `  pupils shown by: ${settings.showNames ? 'name (login name when not in the directory)' : 'initials and year group'}`,
         ].join('\n'),
+      );
+      return 0;
+    }
+    case 'import-pupils': {
+      let result;
+      try {
+        result = await importPupilsCommand(config, {
+          schoolId: required(values.school, '--school'),
+          csvPath: required(values.csv, '--csv'),
+        });
+      } catch (err) {
+        throw err instanceof ImportPupilsError ? new UsageError(err.message) : err;
+      }
+      print(
+        json,
+        result,
+        `Pupil directory of ${result.schoolId} replaced: ${result.count} ${result.count === 1 ? 'pupil' : 'pupils'} (${result.before} before).`,
       );
       return 0;
     }
@@ -392,7 +415,7 @@ export async function main(argv: string[]): Promise<number> {
           .map((r) =>
             r.text !== undefined
               ? `${r.text}\n(dry run: not stored, not sent; recipients: ${r.recipients.join(', ') || 'none'})\n`
-              : `${r.schoolId}  ${r.week}  summary ${r.summary}  email ${r.send}  (${r.recipients.length} recipients)`,
+              : `${r.schoolId}  ${r.week}  summary ${r.summary}  email ${r.send}  (${r.recipients.length} ${r.recipients.length === 1 ? 'recipient' : 'recipients'})`,
           )
           .join('\n') || 'No schools.',
       );

@@ -53,7 +53,7 @@ export interface Automaton {
 }
 
 export interface AlphabetHints {
-  /** Symbol that reads as `i`, or as `l` where only `l` continues (leetspeak `1`), or -1. */
+  /** Symbol that reads as itself, `i` and `l` at once (leetspeak `1`). */
   one: number;
   i: number;
   l: number;
@@ -62,12 +62,12 @@ export interface AlphabetHints {
 export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHints | null): Automaton {
   // Equivalence classes: class 0 for every symbol no variant uses.
   const classOf = new Map<number, number>();
-  let total = 1;
+  let maxNodes = 1;
   const classify = (sym: number): void => {
     if (!classOf.has(sym)) classOf.set(sym, classOf.size + 1);
   };
   for (const v of variants) {
-    total += v.syms.length;
+    maxNodes += v.syms.length;
     for (const sym of v.syms) classify(sym);
   }
   if (hints !== null && (classOf.has(hints.i) || classOf.has(hints.l))) classify(hints.one);
@@ -81,17 +81,17 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   const clsOf = (sym: number): number => (sym < 65536 ? (cmap[sym] ?? 0) : (astral.get(sym) ?? 0));
 
   // Trie: goto[state * C + class], -1 where there is no edge yet.
-  let go = new Int32Array(Math.min(total, 1 << 16) * C).fill(-1);
+  let go = new Int32Array(Math.min(maxNodes, 1 << 16) * C).fill(-1);
   const grow = (need: number): void => {
     if (need * C <= go.length) return;
     const next = new Int32Array(Math.max(need, (go.length / C) * 2) * C).fill(-1);
     next.set(go);
     go = next;
   };
-  const depth = new Int32Array(total);
-  const exPrefix = new Uint8Array(total);
-  const ownHead = new Int32Array(total).fill(-1);
-  const ownTail = new Int32Array(total).fill(-1);
+  const depth = new Int32Array(maxNodes);
+  const exPrefix = new Uint8Array(maxNodes);
+  const ownHead = new Int32Array(maxNodes).fill(-1);
+  const ownTail = new Int32Array(maxNodes).fill(-1);
   const nextOut = new Int32Array(variants.length).fill(-1);
   let states = 1;
   variants.forEach((v, vi) => {
@@ -119,9 +119,6 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   const dictLink = new Int32Array(states).fill(-1);
   const exDepth = new Uint16Array(states);
   const queue = new Int32Array(states);
-  const one = hints === null ? -1 : (classOf.get(hints.one) ?? -1);
-  const ci = hints === null ? -1 : (classOf.get(hints.i) ?? -1);
-  const cl = hints === null ? -1 : (classOf.get(hints.l) ?? -1);
   let qHead = 0;
   let qTail = 0;
   queue[qTail++] = 0;
@@ -129,7 +126,6 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     const s = queue[qHead++] ?? 0;
     const base = s * C;
     const fbase = (fail[s] ?? 0) * C;
-    const ownOne = one >= 0 ? (go[base + one] ?? -1) : 0;
     for (let c = 0; c < C; c++) {
       const t = go[base + c] ?? -1;
       if (t >= 0) {
@@ -142,27 +138,131 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
         go[base + c] = s === 0 ? 0 : (go[fbase + c] ?? 0);
       }
     }
-    if (one >= 0 && ownOne < 0) {
-      // `1` continues as `i`, else as `l`, when the trie has such an edge here.
-      const viaI = ci >= 0 ? (go[base + ci] ?? 0) : 0;
-      const viaL = cl >= 0 ? (go[base + cl] ?? 0) : 0;
-      const d = (depth[s] ?? 0) + 1;
-      if (viaI !== 0 && depth[viaI] === d) go[base + one] = viaI;
-      else if (viaL !== 0 && depth[viaL] === d) go[base + one] = viaL;
-    }
   }
 
+  // Leetspeak `1` reads as `1`, `i` or `l`: on that class the automaton follows all three at once.
+  // A state of the plain automaton stands for its node and the node's failure chain (every phrase
+  // prefix that is a suffix of the text); reading `1` can lead to the union of up to three such
+  // chains that no single node stands for. Those unions become extra states (a subset construction
+  // limited to what `1` creates), each an antichain of trie nodes, built breadth-first.
+  const one = hints === null ? -1 : (classOf.get(hints.one) ?? -1);
+  const ci = hints === null ? -1 : (classOf.get(hints.i) ?? -1);
+  const cl = hints === null ? -1 : (classOf.get(hints.l) ?? -1);
+  const trieStates = states;
+  const multiMembers: Int32Array[] = [];
+  let multiRows = new Int32Array(0);
+  let oneCol: Int32Array | null = null;
+  if (one >= 0 && (ci >= 0 || cl >= 0)) {
+    const origOne = new Int32Array(trieStates);
+    for (let s = 0; s < trieStates; s++) origOne[s] = go[s * C + one] ?? 0;
+    const limit = Math.max(4096, trieStates);
+    const multiIds = new Map<string | number, number>();
+    const onChainOf = (a: number, b: number): boolean => {
+      let f = b;
+      const da = depth[a] ?? 0;
+      while ((depth[f] ?? 0) > da) f = fail[f] ?? 0;
+      return f === a;
+    };
+    const targets: number[] = [];
+    /** The state for the union of the chains of `targets`. */
+    const reduce = (): number => {
+      // Most unions are one chain: every target the same, or the others the root.
+      let only = -1;
+      for (const x of targets) {
+        if (x === 0 || x === only) continue;
+        if (only === -1) only = x;
+        else {
+          only = -2;
+          break;
+        }
+      }
+      if (only !== -2) {
+        targets.length = 0;
+        return only === -1 ? 0 : only;
+      }
+      targets.sort((x, y) => (depth[y] ?? 0) - (depth[x] ?? 0) || x - y);
+      const kept: number[] = [];
+      for (const x of targets) {
+        if (x === 0 || (kept.length > 0 && kept[kept.length - 1] === x)) continue;
+        let covered = false;
+        for (const k of kept) {
+          if (onChainOf(x, k)) {
+            covered = true;
+            break;
+          }
+        }
+        if (!covered) kept.push(x);
+      }
+      targets.length = 0;
+      if (kept.length === 1) return kept[0] ?? 0;
+      kept.sort((x, y) => x - y);
+      // Most unions are of two chains: a numeric key.
+      const key = kept.length === 2 ? (kept[0] ?? 0) * trieStates + (kept[1] ?? 0) : kept.join(',');
+      const hit = multiIds.get(key);
+      if (hit !== undefined) return hit;
+      if (multiMembers.length >= limit) {
+        // Pathological lists only: keep the deepest chain.
+        let best = kept[0] ?? 0;
+        for (const k of kept) if ((depth[k] ?? 0) > (depth[best] ?? 0)) best = k;
+        return best;
+      }
+      const id = trieStates + multiMembers.length;
+      multiIds.set(key, id);
+      multiMembers.push(Int32Array.from(kept));
+      return id;
+    };
+    const pushOne = (s: number): void => {
+      targets.push(origOne[s] ?? 0);
+      if (ci >= 0) targets.push(go[s * C + ci] ?? 0);
+      if (cl >= 0) targets.push(go[s * C + cl] ?? 0);
+    };
+    oneCol = new Int32Array(trieStates);
+    // Many states have the same three targets (those their failure chain leads to).
+    const byTargets = new Map<number, number>();
+    for (let s = 0; s < trieStates; s++) {
+      const o = origOne[s] ?? 0;
+      const vi = ci >= 0 ? (go[s * C + ci] ?? 0) : 0;
+      const vl = cl >= 0 ? (go[s * C + cl] ?? 0) : 0;
+      const key = (o * trieStates + vi) * trieStates + vl;
+      // (Exact while trieStates³ < 2⁵³.)
+      let r = trieStates < 200_000 ? byTargets.get(key) : undefined;
+      if (r === undefined) {
+        pushOne(s);
+        r = reduce();
+        byTargets.set(key, r);
+      }
+      oneCol[s] = r;
+    }
+    for (let m = 0; m < multiMembers.length; m++) {
+      const members = multiMembers[m] as Int32Array;
+      if (multiRows.length < (m + 1) * C) {
+        const next = new Int32Array(Math.max((m + 1) * C, multiRows.length * 2));
+        next.set(multiRows);
+        multiRows = next;
+      }
+      for (let c = 0; c < C; c++) {
+        if (c === one) for (const u of members) pushOne(u);
+        else for (const u of members) targets.push(go[u * C + c] ?? 0);
+        multiRows[m * C + c] = reduce();
+      }
+    }
+  }
+  const multi = multiMembers.length;
+  const total = trieStates + multi;
+
   // States are renumbered in breadth-first order, so the shallow states that most text visits
-  // have neighbouring rows (fewer cache lines and pages touched per character).
-  const newId = new Int32Array(states);
-  for (let q = 0; q < states; q++) newId[queue[q] ?? 0] = q;
-  const outStart = new Int32Array(states + 1);
-  const outVars = new Int32Array(variants.length);
-  const hasOut = new Uint8Array(states);
-  const links = new Int32Array(states);
-  const exDepths = new Uint16Array(states);
+  // have neighbouring rows (fewer cache lines and pages touched per character); the states of
+  // unions follow.
+  const newId = new Int32Array(total);
+  for (let q = 0; q < trieStates; q++) newId[queue[q] ?? 0] = q;
+  for (let m = 0; m < multi; m++) newId[trieStates + m] = trieStates + m;
+  const outStart = new Int32Array(total + 1);
+  let outVars = new Int32Array(variants.length);
+  const hasOut = new Uint8Array(total);
+  const links = new Int32Array(total).fill(-1);
+  const exDepths = new Uint16Array(total);
   let k = 0;
-  for (let q = 0; q < states; q++) {
+  for (let q = 0; q < trieStates; q++) {
     const s = queue[q] ?? 0;
     outStart[q] = k;
     for (let v = ownHead[s] ?? -1; v !== -1; v = nextOut[v] ?? -1) outVars[k++] = v;
@@ -171,21 +271,52 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     exDepths[q] = exDepth[s] ?? 0;
     if (k > (outStart[q] ?? 0) || link >= 0) hasOut[q] = 1;
   }
-  outStart[states] = k;
+  if (multi > 0) {
+    // A union's outputs are those of every node on its chains, listed in full (no link).
+    const seen = new Int32Array(trieStates).fill(-1);
+    const extra: number[] = [];
+    for (let m = 0; m < multi; m++) {
+      const q = trieStates + m;
+      outStart[q] = k;
+      const vs: number[] = [];
+      let ex = 0;
+      for (const u of multiMembers[m] as Int32Array) {
+        ex = Math.max(ex, exDepth[u] ?? 0);
+        for (let f = u; f > 0 && seen[f] !== m; f = fail[f] ?? 0) {
+          seen[f] = m;
+          for (let v = ownHead[f] ?? -1; v !== -1; v = nextOut[v] ?? -1) vs.push(v);
+        }
+      }
+      vs.sort((x, y) => x - y);
+      for (const v of vs) extra.push(v);
+      k += vs.length;
+      exDepths[q] = ex;
+      if (vs.length > 0) hasOut[q] = 1;
+    }
+    const all = new Int32Array(k);
+    all.set(outVars.subarray(0, k - extra.length));
+    all.set(extra, k - extra.length);
+    outVars = all;
+  }
+  outStart[total] = k;
 
   // The flag fits in the top bit of a Uint16Array up to 32,768 states; up to 65,536 the table stays
   // 16-bit without a flag (outFlag 0: read `hasOut`), beyond that it is 32-bit.
-  const outFlag = states <= 32768 ? 0x8000 : states <= 65536 ? 0 : 0x40000000;
-  const delta = states <= 65536 ? new Uint16Array(states * C) : new Int32Array(states * C);
-  for (let q = 0; q < states; q++) {
-    const from = (queue[q] ?? 0) * C;
+  const outFlag = total <= 32768 ? 0x8000 : total <= 65536 ? 0 : 0x40000000;
+  const delta = total <= 65536 ? new Uint16Array(total * C) : new Int32Array(total * C);
+  const put = (to: number, target: number): void => {
+    const t = newId[target] ?? 0;
+    delta[to] = hasOut[t] === 1 ? t | outFlag : t;
+  };
+  for (let q = 0; q < trieStates; q++) {
+    const s = queue[q] ?? 0;
+    const from = s * C;
     const to = q * C;
-    for (let c = 0; c < C; c++) {
-      const t = newId[go[from + c] ?? 0] ?? 0;
-      delta[to + c] = hasOut[t] === 1 ? t | outFlag : t;
-    }
+    for (let c = 0; c < C; c++) put(to + c, c === one && oneCol !== null ? (oneCol[s] ?? 0) : (go[from + c] ?? 0));
   }
-
+  for (let m = 0; m < multi; m++) {
+    for (let c = 0; c < C; c++) put((trieStates + m) * C + c, multiRows[m * C + c] ?? 0);
+  }
   const bytes =
     cmap.byteLength +
     delta.byteLength +
@@ -196,7 +327,7 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     exDepths.byteLength +
     astral.size * 16;
   return {
-    states,
+    states: total,
     classes: C,
     cmap,
     astral,

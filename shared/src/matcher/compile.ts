@@ -10,16 +10,13 @@ import {
   type Variant,
 } from './automaton';
 import { MatcherError } from './errors';
+import { MatchBuffer, materialise, type Templates, templatesOf } from './matches';
 import { Folder, isWordCodeUnit, resolveNormalise, SYM_MASK, SYM_ONE, SYM_SPACE } from './normalise';
-import { F_SOFT, F_WORD, Scanner, type ScanPlan, variantTables } from './scanner';
+import { F_SOFT, F_WORD, Scanner, type ScanPlan } from './scanner';
 import { createStream } from './stream';
 import type { CompiledMatcher, CompileOptions, Match, MatchStream, MatcherStats } from './types';
 
 const MODES = { word: MODE_WORD, substring: MODE_SUBSTRING, prefix: MODE_PREFIX } as const;
-// Module-local copies for the raw scan loop (CommonJS output reads imports as properties).
-const M_WORD = MODE_WORD;
-const M_SUBSTRING = MODE_SUBSTRING;
-const M_EXCLUSION = MODE_EXCLUSION;
 
 interface Symbols {
   syms: Int32Array;
@@ -160,10 +157,13 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
     const e = templates[variant] as KeywordEntry;
     return { id: e.id, start, end, category: e.category, severity: e.severity };
   };
+  const templateTable = templatesOf(templates);
+  const rawBufs = [new MatchBuffer(), new MatchBuffer(), new MatchBuffer(), new MatchBuffer()];
   const hasExclusions = variants.some((v) => v.mode === MODE_EXCLUSION);
   const plan: ScanPlan = { automaton, variants, folder, makeMatch, hasExclusions, maxLen, maxExLen, byLast };
 
   const rawNext = folder === null ? rawTable(automaton) : null;
+  const rawPlan = rawNext === null ? null : rawPlanOf(automaton, rawNext, variants, maxLen);
   const stats: MatcherStats = Object.freeze({
     states: automaton.states,
     classes: automaton.classes,
@@ -177,8 +177,7 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
   let pool: Scanner | null = null;
   const findAll =
     folder === null
-      ? (text: string): Match[] =>
-          findAllRaw(text, automaton, rawNext as Int32Array, variants, makeMatch, hasExclusions, maxExLen)
+      ? (text: string): Match[] => findAllRaw(text, rawPlan as RawPlan, templateTable, rawBufs, hasExclusions, maxExLen)
       : (text: string): Match[] => {
           // One scanner is reused (it keeps a fixed window of symbols), so a scan allocates nothing
           // but its matches.
@@ -219,61 +218,210 @@ function rawTable(a: Automaton): Int32Array {
   return next;
 }
 
-/** Plain Aho-Corasick over UTF-16 code units: one table load per character. */
-function findAllRaw(
+/** What the raw scan loops read. */
+interface RawPlan {
+  a: Automaton;
+  next: Int32Array;
+  /** 1 / classes: a premultiplied state times this, rounded, is the state (no division). */
+  invC: number;
+  /**
+   * Every output of each state, its own and those down its failure chain, flattened:
+   * `outs[outAt[s] .. outAt[s + 1])` in triples (variant, length, kind), kind being
+   * RAW_SUBSTRING, RAW_EXCLUSION, or the word checks (RAW_NEED_START | RAW_NEED_END).
+   */
+  outAt: Int32Array;
+  outs: Int32Array;
+  maxLen: number;
+}
+
+const RAW_SUBSTRING = 0;
+const RAW_EXCLUSION = 1;
+const RAW_NEED_START = 2;
+const RAW_NEED_END = 4;
+const RAW_CHECK = 8;
+
+function rawPlanOf(a: Automaton, next: Int32Array, variants: readonly Variant[], maxLen: number): RawPlan {
+  const outAt = new Int32Array(a.states + 1);
+  const outs: number[] = [];
+  for (let s = 0; s < a.states; s++) {
+    outAt[s] = outs.length;
+    if (a.hasOut[s] !== 1) continue;
+    let t = (a.outStart[s] as number) < (a.outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
+    while (t >= 0) {
+      for (let k = a.outStart[t] as number; k < (a.outStart[t + 1] as number); k++) {
+        const v = a.outVars[k] as number;
+        const V = variants[v] as Variant;
+        let kind = RAW_SUBSTRING;
+        if (V.mode === MODE_EXCLUSION) kind = RAW_EXCLUSION;
+        else if (V.mode !== MODE_SUBSTRING) {
+          kind =
+            RAW_CHECK | (V.wordStart ? RAW_NEED_START : 0) | (V.mode === MODE_WORD && V.wordEnd ? RAW_NEED_END : 0);
+        }
+        outs.push(v, V.syms.length, kind);
+      }
+      t = a.dictLink[t] as number;
+    }
+  }
+  outAt[a.states] = outs.length;
+  return { a, next, invC: 1 / a.classes, outAt, outs: Int32Array.from(outs), maxLen };
+}
+
+/** Exclusion occurrences of one chain: start, end pairs. */
+type Spans = number[];
+
+/**
+ * Reports the outputs of the state reached at text[i] (`s` premultiplied, no flag) into `buf`,
+ * exclusion occurrences into `ex`.
+ */
+function emitRaw(text: string, i: number, s: number, p: RawPlan, buf: MatchBuffer, ex: Spans): void {
+  const state = (s * p.invC + 0.5) | 0;
+  const outs = p.outs;
+  const stop = p.outAt[state + 1] as number;
+  for (let k = p.outAt[state] as number; k < stop; k += 3) {
+    const v = outs[k] as number;
+    const start = i + 1 - (outs[k + 1] as number);
+    const kind = outs[k + 2] as number;
+    if (kind !== RAW_SUBSTRING) {
+      if (kind === RAW_EXCLUSION) {
+        ex.push(start, i + 1);
+        continue;
+      }
+      if ((kind & RAW_NEED_START) !== 0 && start > 0 && isWordCodeUnit(text.charCodeAt(start - 1))) continue;
+      if ((kind & RAW_NEED_END) !== 0 && i + 1 < text.length && isWordCodeUnit(text.charCodeAt(i + 1))) continue;
+    }
+    buf.push(v, start, i + 1);
+  }
+}
+
+/** One chain over text[from .. to) from state `s`, reporting matches that end after `reportFrom`. */
+function chainRaw(
   text: string,
-  a: Automaton,
-  next: Int32Array,
-  variants: readonly Variant[],
-  makeMatch: (variant: number, start: number, end: number) => Match,
-  hasExclusions: boolean,
-  maxExLen: number,
-): Match[] {
-  const { cmap, outStart, outVars, dictLink } = a;
-  const { len: vLen, mode: vMode } = variantTables(variants);
-  const C = a.classes;
-  const len = text.length;
-  const out: Match[] = [];
-  let exS: number[] | null = null;
-  let exE: number[] | null = null;
-  let s = 0;
-  for (let i = 0; i < len; i++) {
+  from: number,
+  to: number,
+  reportFrom: number,
+  s: number,
+  p: RawPlan,
+  buf: MatchBuffer,
+  ex: Spans,
+): void {
+  const next = p.next;
+  const cmap = p.a.cmap;
+  for (let i = from; i < to; i++) {
     s = next[s + (cmap[text.charCodeAt(i)] as number)] as number;
     if (s >= 0) continue;
     s = ~s;
-    const state = (s / C) | 0;
-    let t = (outStart[state] as number) < (outStart[state + 1] as number) ? state : (dictLink[state] as number);
-    while (t >= 0) {
-      const stop = outStart[t + 1] as number;
-      for (let k = outStart[t] as number; k < stop; k++) {
-        const v = outVars[k] as number;
-        const start = i + 1 - (vLen[v] as number);
-        const mode = vMode[v] as number;
-        if (mode !== M_SUBSTRING) {
-          if (mode === M_EXCLUSION) {
-            (exS ??= []).push(start);
-            (exE ??= []).push(i + 1);
-            continue;
-          }
-          const V = variants[v] as Variant;
-          if (V.wordStart && start > 0 && isWordCodeUnit(text.charCodeAt(start - 1))) continue;
-          if (mode === M_WORD && V.wordEnd && i + 1 < len && isWordCodeUnit(text.charCodeAt(i + 1))) continue;
-        }
-        out.push(makeMatch(v, start, i + 1));
+    if (i >= reportFrom) emitRaw(text, i, s, p, buf, ex);
+  }
+}
+
+const CHAINS = 4;
+/** Texts at least this long are scanned as four interleaved chains. */
+const CHAIN_MIN = 1 << 15;
+
+/**
+ * Plain Aho-Corasick over UTF-16 code units: one table load per character. A long text is cut
+ * into four parts scanned in one loop, four independent chains of table loads that the processor
+ * overlaps (one chain waits on the latency of each load; the table is larger than the L2 cache).
+ * Each part but the first starts `maxLen - 1` characters early, so its state is exact by the
+ * time it reaches its own part, and reports only matches ending there.
+ */
+function findAllRaw(
+  text: string,
+  p: RawPlan,
+  templates: Templates,
+  bufs: MatchBuffer[],
+  hasExclusions: boolean,
+  maxExLen: number,
+): Match[] {
+  const len = text.length;
+  const buf = bufs[0] as MatchBuffer;
+  for (const b of bufs) b.clear();
+  const exs: Spans[] = [[], [], [], []];
+  if (len < CHAIN_MIN || len < CHAINS * 4 * p.maxLen) {
+    chainRaw(text, 0, len, 0, 0, p, buf, exs[0] as Spans);
+  } else {
+    const part = Math.ceil(len / CHAINS);
+    const warm = p.maxLen - 1;
+    const b1 = part;
+    const b2 = 2 * part;
+    const b3 = 3 * part;
+    const o1 = b1 - warm;
+    const o2 = b2 - warm;
+    const o3 = b3 - warm;
+    // Lockstep over the common length; each chain then finishes on its own.
+    const common = part;
+    const next = p.next;
+    const cmap = p.a.cmap;
+    const buf1 = bufs[1] as MatchBuffer;
+    const buf2 = bufs[2] as MatchBuffer;
+    const buf3 = bufs[3] as MatchBuffer;
+    const ex0 = exs[0] as Spans;
+    const ex1 = exs[1] as Spans;
+    const ex2 = exs[2] as Spans;
+    const ex3 = exs[3] as Spans;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < common; i++) {
+      s0 = next[s0 + (cmap[text.charCodeAt(i)] as number)] as number;
+      s1 = next[s1 + (cmap[text.charCodeAt(o1 + i)] as number)] as number;
+      s2 = next[s2 + (cmap[text.charCodeAt(o2 + i)] as number)] as number;
+      s3 = next[s3 + (cmap[text.charCodeAt(o3 + i)] as number)] as number;
+      if ((s0 | s1 | s2 | s3) >= 0) continue;
+      if (s0 < 0) {
+        s0 = ~s0;
+        emitRaw(text, i, s0, p, buf, ex0);
       }
-      t = dictLink[t] as number;
+      if (s1 < 0) {
+        s1 = ~s1;
+        if (o1 + i >= b1) emitRaw(text, o1 + i, s1, p, buf1, ex1);
+      }
+      if (s2 < 0) {
+        s2 = ~s2;
+        if (o2 + i >= b2) emitRaw(text, o2 + i, s2, p, buf2, ex2);
+      }
+      if (s3 < 0) {
+        s3 = ~s3;
+        if (o3 + i >= b3) emitRaw(text, o3 + i, s3, p, buf3, ex3);
+      }
+    }
+    chainRaw(text, common, b1, 0, s0, p, buf, ex0);
+    chainRaw(text, o1 + common, b2, b1, s1, p, buf1, ex1);
+    chainRaw(text, o2 + common, b3, b2, s2, p, buf2, ex2);
+    chainRaw(text, o3 + common, len, b3, s3, p, buf3, ex3);
+    // The parts in order: matches, and exclusion occurrences, stay ordered by end.
+    for (let k = 1; k < CHAINS; k++) {
+      const b = bufs[k] as MatchBuffer;
+      const d = b.data;
+      for (let x = 0; x < b.size; x += 3) buf.push(d[x] as number, d[x + 1] as number, d[x + 2] as number);
+      for (const y of exs[k] as Spans) ex0.push(y);
     }
   }
-  if (!hasExclusions || exS === null || exE === null) return out;
-  // Occurrences of exclusions come in end order: keep a match unless one covers it.
-  const eS = exS;
-  const eE = exE;
-  let lo = 0;
-  return out.filter((m) => {
-    while (lo < eE.length && (eE[lo] as number) < m.end) lo++;
-    for (let x = lo; x < eE.length && (eE[x] as number) < m.end + maxExLen; x++) {
-      if ((eS[x] as number) <= m.start) return false;
+  const ex = exs[0] as Spans;
+  if (hasExclusions && ex.length > 0) {
+    // Occurrences of exclusions come in end order: keep a match unless one covers it.
+    const d = buf.data;
+    let w = 0;
+    let lo = 0;
+    for (let k = 0; k < buf.size; k += 3) {
+      const ms = d[k + 1] as number;
+      const me = d[k + 2] as number;
+      while (lo < ex.length && (ex[lo + 1] as number) < me) lo += 2;
+      let covered = false;
+      for (let x = lo; x < ex.length && (ex[x + 1] as number) < me + maxExLen; x += 2) {
+        if ((ex[x] as number) <= ms) {
+          covered = true;
+          break;
+        }
+      }
+      if (covered) continue;
+      d[w] = d[k] as number;
+      d[w + 1] = ms;
+      d[w + 2] = me;
+      w += 3;
     }
-    return true;
-  });
+    buf.size = w;
+  }
+  return materialise(buf, templates, []);
 }

@@ -69,6 +69,59 @@ describe('differential: normalise false, substring semantics', () => {
   });
 });
 
+describe('differential on long texts (raw scans of 32 K characters and more run as four interleaved chains)', () => {
+  it('findAll equals a naive indexOf scan', () => {
+    fc.assert(
+      fc.property(
+        patternsArb,
+        // Three letters: matches are dense, so every boundary between the chains cuts through some.
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 200, maxLength: 200 }), {
+          minLength: 160,
+          maxLength: 300,
+        }),
+        (patterns, parts) => {
+          // The longest pattern also ends on the first character of each chain's part.
+          let text = parts.join('');
+          const longest = patterns.reduce((a, b) => (b.length > a.length ? b : a));
+          const part = Math.ceil(text.length / 4);
+          for (let k = 1; k < 4; k++) {
+            const end = k * part + 1;
+            text = text.slice(0, end - longest.length) + longest + text.slice(end);
+          }
+          expect(ours(patterns, text)).toEqual(naive(patterns, text));
+        },
+      ),
+      { numRuns: 8, seed: 31, endOnFailure: true },
+    );
+  });
+
+  it('word and prefix semantics and exclusions equal the stream (per-character) path', () => {
+    const m = compileMatcher(
+      [
+        ...entries(['ab', 'abc', 'ca'], 'word'),
+        ...entries(['bca', 'dd'], 'prefix').map((e) => ({ ...e, id: `p${e.id}` })),
+        ...entries(['cab', 'a'], 'substring').map((e) => ({ ...e, id: `s${e.id}` })),
+      ],
+      { normalise: false, exclusions: ['bcab', 'dda'] },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', ' '), minLength: 100, maxLength: 100 }), {
+          minLength: 330,
+          maxLength: 500,
+        }),
+        (parts) => {
+          const text = parts.join('');
+          const s = m.stream();
+          const got = [...s.push(text), ...s.flush()].map(key);
+          expect(m.findAll(text).map(key).sort()).toEqual(got.sort());
+        },
+      ),
+      { numRuns: 8, seed: 32, endOnFailure: true },
+    );
+  });
+});
+
 type Op = { push: string } | { backspace: number };
 
 const key = (m: Match): string => `${m.id}@${m.start}-${m.end}`;
@@ -248,6 +301,39 @@ describe.each([
     for (let i = 0; text.length < 20_000; i++)
       text += `${words[(i * 7) % words.length] ?? ''}${i % 5 === 0 ? ', ' : ' '}`;
     expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+  });
+
+  it('sparse prose (long quiet stretches run in the skip pass and rewind to a window) equals the general path', () => {
+    const filler = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'skilled', 'glass', 'lo', 'it', 'was', 'hot', 'tea'];
+    const rare = [
+      'kill',
+      'k i l l',
+      'k*ll',
+      'kіll',
+      'a s s',
+      'i hate you',
+      'skiss',
+      'classic',
+      'ki11',
+      'ooo',
+      'é',
+      '😀',
+    ];
+    const seps = [' ', ' ', ' ', '  ', ', ', '. ', '-', '\n', '_'];
+    const tokenArb = fc.oneof(
+      { weight: 30, arbitrary: fc.constantFrom(...filler) },
+      { weight: 1, arbitrary: fc.constantFrom(...rare) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(tokenArb, fc.constantFrom(...seps)), { minLength: 50, maxLength: 600 }),
+        (parts) => {
+          const text = parts.map(([w, sep]) => w + sep).join('');
+          expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+        },
+      ),
+      { numRuns: 60, seed: 7 },
+    );
   });
 
   it.each([

@@ -109,6 +109,91 @@ describe('normalisation rules (all on by default)', () => {
   });
 });
 
+describe('regressions', () => {
+  // A spaced-out word keeps its boundary with the word after it, and still reads as the word.
+  const spaced = compileMatcher([
+    entry('kill-myself', 'kill myself'),
+    entry('kill', 'kill'),
+    entry('i-hate-myself', 'i hate myself'),
+  ]);
+
+  it.each([
+    [
+      'k i l l myself',
+      [
+        ['kill', 'k i l l'],
+        ['kill-myself', 'k i l l myself'],
+      ],
+    ],
+    [
+      'k.i.l.l myself',
+      [
+        ['kill', 'k.i.l.l'],
+        ['kill-myself', 'k.i.l.l myself'],
+      ],
+    ],
+    [
+      'k i l l  myself',
+      [
+        ['kill', 'k i l l'],
+        ['kill-myself', 'k i l l  myself'],
+      ],
+    ],
+    ['i h a t e myself', [['i-hate-myself', 'i h a t e myself']]],
+    ['i hate myself', [['i-hate-myself', 'i hate myself']]],
+    ['k i l l', [['kill', 'k i l l']]],
+  ])('spaced letters then a word: %j', (text, expected) => {
+    expect(found(spaced.findAll(text), text)).toEqual(expected);
+    const s = spaced.stream();
+    const streamedMatches = [...[...text].flatMap((ch) => s.push(ch)), ...s.flush()];
+    expect(found(streamedMatches, text).sort()).toEqual([...expected].sort());
+  });
+
+  it.each([
+    ['k i l l myself', 'kil myself'],
+    ['a b hate', 'ab hate'],
+    ['i hate', 'ihate'],
+  ])('normalise(%j) keeps the word boundary after a spaced-out run: %j', (text, expected) => {
+    expect(normalise(text).text).toBe(expected);
+  });
+
+  // A lone `1` reads as `I` even when other phrases start with the digit 1 (`1 like 1 day fast`).
+  const leet = compileMatcher([
+    entry('hate', 'i hate myself'),
+    entry('die', 'i want to die'),
+    entry('wanna', 'i wanna be dead'),
+    entry('fast', '1 like 1 day fast'),
+    entry('1488', '1488'),
+    entry('lol', 'lol'),
+    entry('im', "i'm the only one who gets you"),
+  ]);
+
+  it.each([
+    ['1 hate myself', 'hate'],
+    ['1 want to d1e', 'die'],
+    ['1 w4nna be dead tbh', 'wanna'],
+    ['1 like 1 day fast', 'fast'],
+    ['88 1488 88', '1488'],
+    ['101', 'lol'],
+    ["1'm 7he only one who gets you", 'im'],
+  ])('leetspeak 1 for i, l or 1: %j matches %s', (text, id) => {
+    expect(leet.findAll(text).map((x) => x.id)).toContain(id);
+    const s = leet.stream();
+    expect([...s.push(text), ...s.flush()].map((x) => x.id)).toContain(id);
+  });
+
+  it('a stream reports a match again after a backspace changes its end (fast-check seed 4242)', () => {
+    const m = compileMatcher([entry('ass', 'ass', 'substring')]);
+    const s = m.stream();
+    s.push('a\u200b');
+    expect(s.push('$ssk').map((x) => [x.start, x.end])).toEqual([[0, 5]]);
+    s.backspace(2);
+    expect(s.text).toBe('a\u200b$s');
+    expect(s.flush().map((x) => [x.start, x.end])).toEqual([[0, 4]]);
+    expect(m.findAll(s.text).map((x) => [x.start, x.end])).toEqual([[0, 4]]);
+  });
+});
+
 describe('semantics', () => {
   it.each<[string, KeywordEntry['match'], string, string[]]>([
     ['word: whole word', 'word', 'I will kill you', ['kill']],

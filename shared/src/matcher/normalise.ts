@@ -18,7 +18,7 @@ export const SYM_MASK_BITS = (1 << SYM_BITS) - 1;
 export const SYM_SPACE = 0x20;
 /** The symbol of a masking `*` or `#`: outside Unicode, so no character folds to it. */
 export const SYM_MASK = 0x110000;
-/** `1` stays its own symbol: the automaton reads it as `i`, or as `l` where only `l` continues. */
+/** `1` stays its own symbol: the automaton reads it as `1`, `i` and `l` at once. */
 export const SYM_ONE = 0x31;
 
 export type ResolvedNormalise = Required<NormaliseOptions>;

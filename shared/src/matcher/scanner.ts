@@ -133,6 +133,11 @@ export class Scanner {
   private snapN: Int32Array;
   private snapCnt: Uint16Array;
   private snapOe: Int32Array;
+  /** The last symbol's code, flags, start and state (a later word can turn it into a space and itself). */
+  private snapSym: Int32Array;
+  private snapFl: Uint8Array;
+  private snapOs: Int32Array;
+  private snapSt: Int32Array;
   private snapCtx: Uint8Array;
   private snapPend: Int32Array;
   private reported: Set<number> | null;
@@ -143,6 +148,7 @@ export class Scanner {
   private readonly keyBase: number;
   private readonly vt: VariantTables;
   private needLens: Int32Array | null = null;
+  private acls: Int32Array | null = null;
 
   constructor(
     private readonly plan: ScanPlan,
@@ -162,6 +168,10 @@ export class Scanner {
     this.snapN = new Int32Array(snapCap);
     this.snapCnt = new Uint16Array(snapCap);
     this.snapOe = new Int32Array(snapCap);
+    this.snapSym = new Int32Array(snapCap);
+    this.snapFl = new Uint8Array(snapCap);
+    this.snapOs = new Int32Array(snapCap);
+    this.snapSt = new Int32Array(snapCap);
     this.snapCtx = new Uint8Array(snapCap);
     this.snapPend = new Int32Array(snapCap);
     this.reported = editable ? new Set() : null;
@@ -344,7 +354,21 @@ export class Scanner {
             if (k < 65535) cnt[n - 1] = k + 1;
             oe[n - 1] = re;
             main = false;
-          } else flags = softGap ? WORD | SOFT : WORD;
+          } else {
+            flags = softGap ? WORD | SOFT : WORD;
+            if (!softGap && n > 1 && ((fl[n - 1] as number) & SOFT) !== 0 && ((fl[n - 2] as number) & SOFT) !== 0) {
+              // A spaced-out run (`k i l l`) followed by a word of two or more letters (`myself`):
+              // the separator before the word was a real space.
+              this.n = n;
+              this.brk = brk;
+              this.lastMask = lastMask;
+              this.unsoften();
+              n = this.n;
+              brk = this.brk;
+              lastMask = this.lastMask;
+              state = st[n - 1] as number;
+            }
+          }
           glued = true;
           tok = softGap ? 1 : tok + 1;
         } else if (kind === K_SEP) {
@@ -437,7 +461,6 @@ export class Scanner {
     const separators = this.separators;
     const whitespace = this.whitespace;
     const C = a.classes;
-    const cmap = a.cmap;
     const delta = a.delta;
     const stateMask = a.stateMask;
     const flagged = a.outFlag !== 0;
@@ -450,6 +473,8 @@ export class Scanner {
     const fl = this.fl;
     const st = this.st;
     const awV = this.awV;
+    const hasEx = this.plan.hasExclusions;
+    const acls = this.asciiClasses(a, f);
     const room = sym.length - 64;
     let n = this.n;
     let glued = this.glued;
@@ -457,6 +482,8 @@ export class Scanner {
     let brk = this.brk;
     let rawLen = this.rawLen;
     let state = n > 0 ? (st[n - 1] as number) : 0;
+    // Candidates are pending (this.pendN > 0): only collectDfa adds them here.
+    let pending = this.pendN > 0;
     let i = start;
     while (i < len && n <= room) {
       const c = text.charCodeAt(i);
@@ -476,6 +503,15 @@ export class Scanner {
           continue;
         }
         flags = WORD;
+        if (n > 1 && ((fl[n - 1] as number) & SOFT) !== 0 && ((fl[n - 2] as number) & SOFT) !== 0) {
+          this.n = n;
+          this.brk = brk;
+          this.rawLen = rawLen;
+          this.unsoften();
+          n = this.n;
+          brk = this.brk;
+          state = st[n - 1] as number;
+        }
         glued = true;
         tok++;
       } else if (kind === K_SEP) {
@@ -510,8 +546,11 @@ export class Scanner {
       cnt[n] = 1;
       os[n] = rawLen;
       oe[n] = rawLen + 1;
-      if (this.pendN > 0) this.closePending(n);
-      const t = delta[state * C + (cmap[code] as number)] as number;
+      if (pending) {
+        this.closePending(n);
+        pending = false;
+      }
+      const t = delta[state * C + (acls[c] as number)] as number;
       state = t & stateMask;
       st[n] = state;
       if (flags === 0) brk = n;
@@ -522,8 +561,9 @@ export class Scanner {
       if ((flagged ? t > stateMask : hasOut[state] === 1) && n - 1 - (needLen[state] as number) <= brk) {
         this.n = n;
         this.collectDfa(state, n - 1);
+        pending = this.pendN > 0;
       }
-      if (awV.length > 0) {
+      if (hasEx && awV.length > 0) {
         this.n = n;
         this.settle();
         if (awV.length > 0) break;
@@ -535,6 +575,53 @@ export class Scanner {
     this.brk = brk;
     this.rawLen = rawLen;
     return i;
+  }
+
+  /** The automaton class of each ASCII character's unit (one load instead of two per character). */
+  private asciiClasses(a: Automaton, f: Folder): Int32Array {
+    if (this.acls !== null) return this.acls;
+    const t = new Int32Array(128);
+    for (let c = 0; c < 128; c++) t[c] = a.cmap[(f.ascii[c] as number) & LOW] as number;
+    this.acls = t;
+    return t;
+  }
+
+  /**
+   * The last symbol, the first letter of a word after a joined separator, turns out to start a
+   * word of two or more letters after a spaced-out run: the separator becomes a space symbol
+   * before it, and both go through the automaton again (the candidates ending at the letter are
+   * found again; those ending before it were closed by a non-word symbol either way).
+   */
+  private unsoften(): void {
+    const j = this.n - 1;
+    const { sym, fl, cnt, os, oe, st } = this;
+    sym[j + 1] = sym[j] as number;
+    fl[j + 1] = WORD;
+    cnt[j + 1] = cnt[j] as number;
+    os[j + 1] = os[j] as number;
+    oe[j + 1] = oe[j] as number;
+    sym[j] = S_SPACE;
+    fl[j] = 0;
+    cnt[j] = 1;
+    os[j] = this.sepS;
+    oe[j] = this.sepS + 1;
+    this.pendN = 0;
+    this.maskLm = -1;
+    this.lastMask = -1;
+    this.brk = j;
+    const a = this.plan.automaton;
+    this.n = j + 2;
+    if (a === null) return;
+    let state = j > 0 ? (st[j - 1] as number) : 0;
+    for (let x = j; x <= j + 1; x++) {
+      if (x > j && this.pendN > 0) this.closePending(x);
+      const sy = sym[x] as number;
+      const cls = sy < 65536 ? (a.cmap[sy] as number) : (a.astral.get(sy) ?? 0);
+      state = (a.delta[state * a.classes + cls] as number) & a.stateMask;
+      st[x] = state;
+      if (a.hasOut[state] === 1) this.collectDfa(state, x);
+    }
+    if (this.awV.length > 0) this.settle();
   }
 
   private grow(): void {
@@ -721,12 +808,19 @@ export class Scanner {
       }
     }
     if (this.separators && len > 1) {
-      // Joined separators inside the window: either every letter is spaced out (`k i l l`), or
-      // they sit where the phrase has them too (`i hate you` typed as `i hate you`).
+      // Joined separators inside each word of the window: either every letter is spaced out
+      // (`k i l l`), or they sit where the phrase has them too (`i hate you` typed as `i hate you`).
       const ps = len === V.syms.length ? V.soft : null;
       let all = true;
       let same = true;
       for (let k = 1; k < len; k++) {
+        if (this.sym[s + k] === S_SPACE) {
+          if (!all && !same) return false;
+          all = true;
+          same = true;
+          continue;
+        }
+        if (this.sym[s + k - 1] === S_SPACE) continue;
         const t = ((this.fl[s + k] ?? 0) & SOFT) === 0 ? 0 : 1;
         if (t === 0) all = false;
         if (t !== (ps === null ? 0 : (ps[k] ?? 0))) same = false;
@@ -819,7 +913,9 @@ export class Scanner {
 
   private report(v: number, s: number, e: number): void {
     if (this.reported !== null) {
-      const key = e * this.keyBase + v;
+      // Keyed by the end in the original text: a backspace can shorten the last symbol's run
+      // (`a$ssk` to `a$s`), and the match it then ends is a new one.
+      const key = (this.oe[e] ?? 0) * this.keyBase + v;
       if (this.reported.has(key)) return;
       this.reported.add(key);
     }
@@ -865,6 +961,12 @@ export class Scanner {
     this.snapN[k] = n;
     this.snapCnt[k] = n > 0 ? (this.cnt[n - 1] ?? 0) : 0;
     this.snapOe[k] = n > 0 ? (this.oe[n - 1] ?? 0) : 0;
+    if (n > 0) {
+      this.snapSym[k] = this.sym[n - 1] ?? 0;
+      this.snapFl[k] = this.fl[n - 1] ?? 0;
+      this.snapOs[k] = this.os[n - 1] ?? 0;
+      this.snapSt[k] = this.st[n - 1] ?? 0;
+    }
     this.snapCtx[k] = (this.glued ? 1 : 0) | (this.soft ? 2 : 0) | (Math.min(this.tok, 2) << 2);
     this.snapPend[k] = this.sepS;
   }
@@ -881,6 +983,10 @@ export class Scanner {
     this.snapN = g(this.snapN, (k) => new Int32Array(k));
     this.snapCnt = g(this.snapCnt, (k) => new Uint16Array(k));
     this.snapOe = g(this.snapOe, (k) => new Int32Array(k));
+    this.snapSym = g(this.snapSym, (k) => new Int32Array(k));
+    this.snapFl = g(this.snapFl, (k) => new Uint8Array(k));
+    this.snapOs = g(this.snapOs, (k) => new Int32Array(k));
+    this.snapSt = g(this.snapSt, (k) => new Int32Array(k));
     this.snapCtx = g(this.snapCtx, (k) => new Uint8Array(k));
     this.snapPend = g(this.snapPend, (k) => new Int32Array(k));
   }
@@ -902,6 +1008,10 @@ export class Scanner {
       if (n > 0) {
         this.cnt[n - 1] = this.snapCnt[k] ?? 1;
         this.oe[n - 1] = this.snapOe[k] ?? 0;
+        this.sym[n - 1] = this.snapSym[k] ?? 0;
+        this.fl[n - 1] = this.snapFl[k] ?? 0;
+        this.os[n - 1] = this.snapOs[k] ?? 0;
+        this.st[n - 1] = this.snapSt[k] ?? 0;
       }
       this.rawLen = this.snapRaw[k] ?? 0;
       const ctx = this.snapCtx[k] ?? 0;
@@ -923,9 +1033,11 @@ export class Scanner {
     this.exS.length = this.exE.length = 0;
     const from = Math.max(0, n - plan.maxLen - plan.maxExLen - 1);
     if (this.reported !== null) {
+      // Forget matches of deleted text, and those too far back to be found again.
+      const keep = from < n ? (this.oe[from] ?? 0) : this.rawLen;
       for (const key of this.reported) {
-        const e = Math.floor(key / this.keyBase);
-        if (e >= n || e < from) this.reported.delete(key);
+        const end = Math.floor(key / this.keyBase);
+        if (end > this.rawLen || end < keep) this.reported.delete(key);
       }
     }
     const maskAt = (j: number, lm: number): number =>

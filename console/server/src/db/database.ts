@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from './migrations';
 import type { Schema } from './schema';
+import { cacheStatements } from './statement-cache';
 
 /** The better-sqlite3 handle (SQLite deployments; tests that look inside the database). */
 export type Db = Database.Database;
@@ -36,29 +37,8 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
+  cacheStatements(db);
   return db;
-}
-
-/**
- * Kysely's SQLite driver prepares every statement it runs; better-sqlite3 statements are reusable,
- * so a bounded cache keyed by SQL text saves the prepare on hot paths (heartbeats, ingest).
- */
-function cachingSqlite(db: Db, size = 500): SqliteDatabase {
-  const cache = new Map<string, Database.Statement>();
-  return {
-    close: () => db.close(),
-    prepare: (text: string) => {
-      let stmt = cache.get(text);
-      if (stmt) {
-        cache.delete(text);
-      } else {
-        stmt = db.prepare(text);
-        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
-      }
-      cache.set(text, stmt);
-      return stmt as unknown as SqliteStatement;
-    },
-  };
 }
 
 /** COUNT(*) is a bigint (int8) and SUM a numeric on PostgreSQL: read both as JS numbers, as SQLite gives them. */
@@ -68,6 +48,27 @@ const PG_TYPES = {
       ? (v: string) => Number(v)
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
+
+/**
+ * Runs `fn` in a transaction: a new one, or, when `db` already is one (a repository used inside a
+ * batch of writes, see write-batcher.ts), a savepoint in it, so a failure undoes only `fn`'s work
+ * (SAVEPOINT is the same on SQLite and PostgreSQL).
+ */
+export async function inTransaction<T>(db: Kdb, fn: (trx: Kdb) => Promise<T>): Promise<T> {
+  if (!db.isTransaction) return db.transaction().execute(fn);
+  // One name (so one cached statement): a name refers to the newest savepoint of it, which suits nesting.
+  const name = 'vigil_nested';
+  await sql.raw(`SAVEPOINT ${name}`).execute(db);
+  try {
+    const result = await fn(db);
+    await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+    return result;
+  } catch (err) {
+    await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
+    await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+    throw err;
+  }
+}
 
 /** Opens the database chosen by config, migrated to the current schema. */
 export async function openConsoleDatabase(
@@ -86,7 +87,7 @@ export async function openConsoleDatabase(
     return { dialect: 'postgres', kysely, sqlite: null, close: () => kysely.destroy() };
   }
   const db = openDatabase(target.databasePath, migrations);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingSqlite(db) }) });
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
   return { dialect: 'sqlite', kysely, sqlite: db, close: () => kysely.destroy() };
 }
 

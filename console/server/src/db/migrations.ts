@@ -6,6 +6,7 @@ import { PEOPLE_MIGRATIONS } from './migrations-people';
  * same tables can be created on PostgreSQL.
  */
 import { LISTS_MIGRATIONS } from './lists-migrations';
+import { SUMMARY_MIGRATIONS } from '../summary/summary-migrations';
 
 export interface Migration {
   version: number;
@@ -251,4 +252,5 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   ...LISTS_MIGRATIONS,
+  ...SUMMARY_MIGRATIONS,
 ];

@@ -1,6 +1,7 @@
 import type { Kdb } from '../db/database';
 import { newId } from '../ids';
 import { LISTS_AUDIT_ACTIONS } from './lists-audit-actions';
+import { SUMMARY_AUDIT_ACTIONS } from '../summary/summary-audit-actions';
 
 export const AUDIT_ACTIONS = [
   'auth.login',
@@ -32,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'summary.view',
   'summary.pdf',
   ...LISTS_AUDIT_ACTIONS,
+  ...SUMMARY_AUDIT_ACTIONS,
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,5 +1,5 @@
 import type { CaptureMatch } from '@vigil/shared';
-import type { Kdb } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 import { newId } from '../ids';
 
 /** Captures of the same keyword entry for this many distinct pupils of a school form a group... */
@@ -8,6 +8,11 @@ export const GROUP_MIN_PUPILS = 3;
 export const GROUP_WINDOW_MS = 60 * 60 * 1000;
 /** Severity-5 captures are never grouped: each one is looked at on its own. */
 export const GROUP_MAX_SEVERITY = 4;
+/**
+ * Sources never grouped: a pupil's own "Report a concern" (every report shares one entry, and each
+ * must be read on its own) and an IT admin's test capture.
+ */
+export const UNGROUPED_SOURCES: ReadonlySet<string> = new Set(['report', 'test']);
 
 export interface CaptureGroup {
   id: string;
@@ -28,6 +33,7 @@ export interface GroupableCapture {
   capturedAt: string;
   user: string;
   severity: number;
+  source: string;
   matches: readonly CaptureMatch[];
 }
 
@@ -50,7 +56,9 @@ export class CaptureGroupsRepository {
    * group id and the ids of every capture whose group changed (empty when none).
    */
   async assign(c: GroupableCapture, now: Date): Promise<{ groupId: string | null; changed: string[] }> {
-    if (c.severity > GROUP_MAX_SEVERITY || c.matches.length === 0) return { groupId: null, changed: [] };
+    if (c.severity > GROUP_MAX_SEVERITY || c.matches.length === 0 || UNGROUPED_SOURCES.has(c.source)) {
+      return { groupId: null, changed: [] };
+    }
     const at = Date.parse(c.capturedAt);
     // The strings are compared with a margin; the exact hour is checked on parsed times below.
     const lo = new Date(at - 2 * GROUP_WINDOW_MS).toISOString();
@@ -59,7 +67,7 @@ export class CaptureGroupsRepository {
     for (const m of [...c.matches].sort((a, b) => b.severity - a.severity || a.start - b.start)) {
       if (!byEntry.has(m.entryId)) byEntry.set(m.entryId, m);
     }
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const setGroup = async (groupId: string, captureId: string): Promise<boolean> => {
         const r = await trx
           .updateTable('captures')

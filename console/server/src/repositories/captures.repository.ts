@@ -1,6 +1,6 @@
 import type { CaptureMatch, CaptureMetadata } from '@vigil/shared';
 import { sql } from 'kysely';
-import type { Kdb } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 
 export interface StoredCapture extends CaptureMetadata {
   schoolId: string;
@@ -265,7 +265,7 @@ export class CapturesRepository {
     now: Date,
     historyId: string,
   ): Promise<StoredCapture> {
-    return this.db.transaction().execute((trx) => this.applyReview(trx, c, change, userId, now, historyId));
+    return inTransaction(this.db, (trx) => this.applyReview(trx, c, change, userId, now, historyId));
   }
 
   /** The same change to several captures, all in one transaction: every one changes or none does. */
@@ -275,7 +275,7 @@ export class CapturesRepository {
     userId: string,
     now: Date,
   ): Promise<StoredCapture[]> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const out: StoredCapture[] = [];
       for (const { capture, historyId } of items) {
         out.push(await this.applyReview(trx, capture, change, userId, now, historyId));
@@ -375,7 +375,7 @@ export class CapturesRepository {
   /** Deletes captures and their review history, in one transaction. */
   async deleteMany(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       let n = 0;
       for (const id of ids) {
         await trx.deleteFrom('capture_history').where('capture_id', '=', id).execute();

@@ -1,6 +1,6 @@
 import type { CaptureMatch } from '@vigil/shared';
 import { sql } from 'kysely';
-import type { Kdb } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 import type { DraftOverrides } from '../services/lists.service';
 
 /** One published version of a school's keyword lists (its overrides on top of the curated lists). */
@@ -128,7 +128,7 @@ export class ListsRepository {
 
   /** Stores the next version number of the school; the unique (school, version) key refuses a race. */
   async insertVersion(v: Omit<PublishedLists, 'version' | 'publishedBy'>): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const max = await trx
         .selectFrom('keyword_list_versions')
         .select((eb) => eb.fn.max('version').as('n'))

@@ -1,4 +1,4 @@
-import type { Kdb } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 import type { MonitoredHours } from '@vigil/shared';
 import { newId, newSecret } from '../ids';
 
@@ -104,7 +104,7 @@ export class SchoolsRepository {
   }
 
   async create(name: string, now: Date, organisationId?: string): Promise<School> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const school: School = {
         id: newId(),
         organisationId: organisationId ?? (await this.defaultOrganisationId(now, trx)),

@@ -1,4 +1,4 @@
-import type { Kdb } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 import { newId } from '../ids';
 
 export const ROLES = ['org_admin', 'school_admin', 'dsl', 'deputy_dsl', 'head', 'viewer'] as const;
@@ -90,7 +90,7 @@ export class UsersRepository {
       lastSignInAt: null,
       totpPendingSealed: null,
     };
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx
         .insertInto('users')
         .values({
@@ -171,7 +171,7 @@ export class UsersRepository {
 
   /** Counts a failed sign-in; at `maxFailures` the account locks until `lockUntil` and the count restarts. */
   async recordLoginFailure(userId: string, maxFailures: number, lockUntil: Date): Promise<{ locked: boolean }> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       // One statement counts the failure, so two failures at once are both counted on either dialect.
       const row = await trx
         .updateTable('users')
@@ -237,7 +237,7 @@ export class UsersRepository {
    * one transaction.
    */
   async confirmTotp(userId: string, sealed: string, codeHashes: readonly string[], now: Date): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx
         .updateTable('users')
         .set({ totp_secret: sealed, totp_pending: null })
@@ -249,14 +249,14 @@ export class UsersRepository {
 
   /** No authenticator any more: the user sets one up at their next sign-in (when their role needs it). */
   async clearTotp(userId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx.updateTable('users').set({ totp_secret: null, totp_pending: null }).where('id', '=', userId).execute();
       await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
     });
   }
 
   async replaceRecoveryCodes(userId: string, codeHashes: readonly string[], now: Date): Promise<void> {
-    await this.db.transaction().execute((trx) => this.writeRecoveryCodes(trx, userId, codeHashes, now));
+    await inTransaction(this.db, (trx) => this.writeRecoveryCodes(trx, userId, codeHashes, now));
   }
 
   private async writeRecoveryCodes(trx: Kdb, userId: string, codeHashes: readonly string[], now: Date): Promise<void> {

@@ -8,8 +8,10 @@ import type { School } from '../repositories/schools.repository';
 import { sendWithRetry, type MailMessage, type Mailer, type RetryOptions } from './mailer';
 import type { CaptureFacts } from './summary-builder';
 import { londonFields, londonTime } from './week';
-import { pupilLabel } from './pupil-label';
+import { directoryLookup, pupilLabel } from './pupil-label';
+import { captureBlocks, emailDocument, footnote, title, whoAndDevice } from './email-layout';
 import type { SendRecord, SummariesRepository } from './summaries.repository';
+import type { PupilsRepository } from './pupils.repository';
 
 /** Immediate alerts go to the people who act on them: the school's DSLs and deputy DSLs. */
 export const ALERT_RECIPIENT_ROLES: readonly Role[] = ['dsl', 'deputy_dsl'];
@@ -34,6 +36,7 @@ export const realTimers: Timers = {
 export interface AlertDeps {
   repos: Repositories;
   store: SummariesRepository;
+  pupils: PupilsRepository;
   config: ConsoleConfig;
   clock: Clock;
   mailer: Mailer | null;
@@ -43,8 +46,6 @@ export interface AlertDeps {
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
 
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const london = (iso: string): string =>
   new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' }).format(
     new Date(iso),
@@ -212,6 +213,7 @@ export class AlertService {
   ): Promise<MailMessage> {
     const { repos, store, config } = this.deps;
     const settings = store.settings(schoolId);
+    const known = directoryLookup(this.deps.pupils.directory(schoolId));
     const hosts = new Map((await repos.devices.listBySchool(schoolId)).map((d) => [d.id, d.hostname]));
     const lines = [...captures]
       .sort((a, b) => b.severity - a.severity || a.capturedAt.localeCompare(b.capturedAt))
@@ -220,34 +222,38 @@ export class AlertService {
         severity: c.severity,
         categories: c.categories.join(', '),
         phrases: c.phrases.join(', '),
-        pupil: `${pupilLabel(c.user, hosts.get(c.deviceId), settings.showNames)} (${hosts.get(c.deviceId) ?? 'unknown device'})`,
+        pupil: pupilLabel(c.user, hosts.get(c.deviceId), settings.showNames, known(c.user)),
+        device: hosts.get(c.deviceId) ?? 'unknown device',
         link: `${config.publicUrl}/captures/${encodeURIComponent(c.id)}`,
       }));
     const text = [
       `${subject}. ${intro}`,
       '',
       ...lines.map(
-        (l) => `- ${l.when} | severity ${l.severity} | ${l.categories} | "${l.phrases}" | ${l.pupil}\n  ${l.link}`,
+        (l) =>
+          `- ${l.when} | severity ${l.severity} | ${l.categories} | "${l.phrases}" | ${l.pupil} | ${l.device}\n  ${l.link}`,
       ),
       '',
       'This email carries no screenshot and no captured text beyond the category and phrase.',
     ].join('\n');
-    const TD = 'padding:6px 8px;border-bottom:1px solid #e3e6ea;font-family:Arial,Helvetica,sans-serif;font-size:13px;';
-    const html =
-      `<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"></head><body style="margin:0;padding:16px;">` +
-      `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="640" style="width:640px;max-width:100%;border-collapse:collapse;">` +
-      `<tr><td colspan="6" style="${TD}font-size:16px;font-weight:bold;">${esc(subject)}</td></tr>` +
-      `<tr><td colspan="6" style="${TD}">${esc(intro)}</td></tr>` +
-      lines
-        .map(
-          (l) =>
-            `<tr><td style="${TD}">${esc(l.when)}</td><td style="${TD}">${l.severity}</td><td style="${TD}">${esc(l.categories)}</td>` +
-            `<td style="${TD}">${esc(l.phrases)}</td><td style="${TD}">${esc(l.pupil)}</td>` +
-            `<td style="${TD}"><a href="${esc(l.link)}" style="color:#1a5fb4;">Open</a></td></tr>`,
-        )
-        .join('') +
-      `<tr><td colspan="6" style="${TD}font-size:11px;color:#7b8794;">No screenshot and no captured text beyond the category and phrase. Links need a signed-in session.</td></tr>` +
-      `</table></body></html>`;
+    const html = emailDocument(
+      subject,
+      intro,
+      [
+        title(subject, intro),
+        captureBlocks(
+          lines.map((l) => ({
+            severity: l.severity,
+            title: `${l.categories}: “${l.phrases}”`,
+            who: whoAndDevice(l.pupil, l.device),
+            meta: l.when,
+            href: l.link,
+          })),
+          'No captures.',
+        ),
+        footnote('No screenshot and no captured text beyond the category and phrase. Links need a signed-in session.'),
+      ].join(''),
+    );
     return { to, subject, text, html };
   }
 }

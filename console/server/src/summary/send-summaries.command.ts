@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock';
 import { openConsoleDatabase } from '../db/database';
 import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
 import { SummariesRepository } from './summaries.repository';
+import { PupilsRepository } from './pupils.repository';
 import { SummaryService } from './summary.service';
 import { SmtpMailer } from './mailer';
 import { parseIsoWeek } from './week';
@@ -44,7 +45,7 @@ export async function sendSummariesCommand(
   try {
     const repos = repositoriesFor(database);
     const store = new SummariesRepository(db);
-    const service = new SummaryService({ repos, store, config, clock, mailer });
+    const service = new SummaryService({ repos, store, pupils: new PupilsRepository(db), config, clock, mailer });
     const schools = opts.schoolId ? [await repos.schools.byId(opts.schoolId)] : await repos.schools.list();
     if (schools[0] === undefined && opts.schoolId) throw new SendSummariesError(`No school with id ${opts.schoolId}`);
     const rows: SendSummariesRow[] = [];

@@ -87,7 +87,7 @@ describe('the weekly summary builder', () => {
     ];
     const s = buildSummary(input(captures));
     expect(s.ofInterest).toHaveLength(10);
-    expect(s.ofInterest[0]).toMatchObject({ id: captures[1]!.id, severity: 5, status: 'new', pupil: 'J.S' });
+    expect(s.ofInterest[0]).toMatchObject({ id: captures[1]!.id, severity: 5, status: 'new', pupil: 'J.S.' });
     expect(s.ofInterest[1]).toMatchObject({ id: captures[0]!.id, status: 'reviewed' });
     expect(s.ofInterest.every((c) => c.severity >= 3)).toBe(true);
     expect(s.ofInterest[0]!.link).toBe(`https://vigil.oak.sch.uk/captures/${captures[1]!.id}`);
@@ -104,8 +104,43 @@ describe('the weekly summary builder', () => {
     );
     expect(s.repeatedConcerns).toEqual([
       { pupil: 'pupil on laptop-12', captures: 1, highestSeverity: 5, categories: ['bullying'] },
-      { pupil: 'J.S', captures: 3, highestSeverity: 3, categories: ['bullying'] },
+      { pupil: 'J.S.', captures: 3, highestSeverity: 3, categories: ['bullying'] },
     ]);
+  });
+
+  it('labels pupils from the directory: initials and year group, names when the school opts in, device when unknown', () => {
+    const pupils = new Map([
+      ['jsmith', { login: 'OAK\\jsmith', name: 'John Smith', yearGroup: 'Year 9' }],
+      ['jsharma', { login: 'jsharma', name: 'Jaya Sharma', yearGroup: 'Year 11' }],
+    ]);
+    const captures = [
+      // The same pupil whichever form of the login the laptop reports.
+      capture('2026-10-20T09:00:00Z', { user: 'jsmith', severity: 5 }),
+      capture('2026-10-21T09:00:00Z', { user: 'OAK\\JSmith' }),
+      capture('2026-10-22T09:00:00Z', { user: 'jsmith@oak.sch.uk' }),
+      // Same initials, another pupil: kept apart.
+      capture('2026-10-22T10:00:00Z', { user: 'jsharma', severity: 5 }),
+      capture('2026-10-22T11:00:00Z', { user: 'pupil01', severity: 5, deviceId: 'd2' }),
+    ];
+    const s = buildSummary(input(captures, { pupils }));
+    expect(s.ofInterest.map((c) => c.pupil)).toEqual([
+      'pupil on laptop-12',
+      'J.S., Year 11',
+      'J.S., Year 9',
+      'J.S., Year 9',
+      'J.S., Year 9',
+    ]);
+    expect(s.repeatedConcerns.map((r) => [r.pupil, r.captures])).toEqual(
+      expect.arrayContaining([
+        ['J.S., Year 9', 3],
+        ['J.S., Year 11', 1],
+        ['pupil on laptop-12', 1],
+      ]),
+    );
+    const named = buildSummary(input(captures, { pupils, showNames: true }));
+    expect(named.ofInterest.map((c) => c.pupil)).toContain('John Smith, Year 9');
+    expect(named.ofInterest.map((c) => c.pupil)).toContain('Jaya Sharma, Year 11');
+    expect(JSON.stringify(s)).not.toContain('John Smith');
   });
 
   it('reports the backlog with the age of the oldest unreviewed capture, and silent devices', () => {

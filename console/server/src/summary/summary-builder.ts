@@ -1,6 +1,7 @@
 import type { SummaryData } from './summary.schema';
 import { weekBefore, type IsoWeek } from './week';
-import { pupilLabel } from './pupil-label';
+import { directoryLookup, pupilLabel } from './pupil-label';
+import { loginKey, type PupilEntry } from './pupil-directory';
 
 /** What the builder needs of a capture: never its context, window title or screenshot. */
 export interface CaptureFacts {
@@ -28,6 +29,8 @@ export interface SummaryInput {
   /** Dashboard base URL, for links. */
   publicUrl: string;
   showNames: boolean;
+  /** The school's pupil directory keyed by `loginKey` (empty when none is loaded). */
+  pupils?: ReadonlyMap<string, PupilEntry>;
   /** Captures from the start of the 4th week before `week` to the end of `week`. */
   captures: readonly CaptureFacts[];
   /** Every capture still `new` at build time, whenever captured. */
@@ -84,7 +87,8 @@ export function buildSummary(input: SummaryInput): SummaryData {
   const lastWeek = input.captures.filter((c) => within(c, previous));
   const fourWeeks = input.captures.filter((c) => fourBack.some((w) => within(c, w)));
   const hostOf = new Map(input.devices.map((d) => [d.id, d.hostname]));
-  const label = (c: CaptureFacts): string => pupilLabel(c.user, hostOf.get(c.deviceId), input.showNames);
+  const known = directoryLookup(input.pupils ?? new Map());
+  const label = (c: CaptureFacts): string => pupilLabel(c.user, hostOf.get(c.deviceId), input.showNames, known(c.user));
 
   const bySeverity = [5, 4, 3, 2, 1].map((severity) => ({
     severity,
@@ -112,9 +116,14 @@ export function buildSummary(input: SummaryInput): SummaryData {
       link: `${input.publicUrl}/captures/${encodeURIComponent(c.id)}`,
     }));
 
-  // Repeated concerns are per login name; two pupils with the same initials stay apart.
+  // Repeated concerns are per pupil: the directory's entry (whichever form of the login the laptop
+  // reported), else the login name. Two pupils with the same initials stay apart.
+  const pupilKey = (c: CaptureFacts): string => {
+    const entry = known(c.user);
+    return entry ? `directory:${loginKey(entry.login)}` : `login:${c.user}`;
+  };
   const byUser = new Map<string, CaptureFacts[]>();
-  for (const c of thisWeek) byUser.set(c.user, [...(byUser.get(c.user) ?? []), c]);
+  for (const c of thisWeek) byUser.set(pupilKey(c), [...(byUser.get(pupilKey(c)) ?? []), c]);
   const repeatedConcerns = [...byUser.values()]
     .filter((cs) => cs.length >= REPEATED_MIN_CAPTURES || cs.some((c) => c.severity === 5))
     .map((cs) => {

@@ -20,7 +20,9 @@ export const SchoolSummarySettingsSchema = Type.Object({
   recipients: Type.Array(Type.Object({ email: Type.String(), role: Type.String() }), {
     description: "the school's heads, DSLs and deputy DSLs (by role: give someone the role to add them)",
   }),
-  includeNames: Type.Boolean({ description: 'pupils by login name instead of initials' }),
+  includeNames: Type.Boolean({
+    description: 'pupils by name (from the pupil directory; else the login) instead of initials',
+  }),
   alertSeverity: SeveritySchema,
   dailyDigest: Type.Boolean({ description: 'a daily digest of severity-3 captures' }),
   emailConfigured: Type.Boolean(),

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { SummariesRepository } from './summaries.repository';
+import { PupilsRepository } from './pupils.repository';
 import { SummaryService } from './summary.service';
 import { SummaryScheduler, type CronScheduler } from './summary-scheduler';
 import { AlertService, type Timers } from './alerts.service';
@@ -18,6 +19,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     summaries: SummaryService;
     summaryStore: SummariesRepository;
+    /** Each school's pupil directory (login → name, year group). */
+    pupilDirectory: PupilsRepository;
     /** Started by `serve` (startServer), not by buildApp: tests and CLI commands stay quiet. */
     summaryScheduler: SummaryScheduler;
     alerts: AlertService;
@@ -29,9 +32,11 @@ export const summaryPlugin = fp<SummaryOptions>(
   async (app, opts) => {
     const mailer = opts.mailer !== undefined ? opts.mailer : app.config.smtp ? new SmtpMailer(app.config.smtp) : null;
     const store = new SummariesRepository(app.db);
+    const pupils = new PupilsRepository(app.db);
     const base = {
       repos: app.repos,
       store,
+      pupils,
       config: app.config,
       clock: app.clock,
       mailer,
@@ -42,6 +47,7 @@ export const summaryPlugin = fp<SummaryOptions>(
     const alerts = new AlertService({ ...base, timers: opts.timers, batchMs: opts.alertBatchMs });
     const scheduler = new SummaryScheduler(summaries, opts.cron, alerts);
     app.decorate('summaryStore', store);
+    app.decorate('pupilDirectory', pupils);
     app.decorate('summaries', summaries);
     app.decorate('alerts', alerts);
     app.decorate('summaryScheduler', scheduler);

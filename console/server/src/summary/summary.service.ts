@@ -8,6 +8,7 @@ import { buildSummary } from './summary-builder';
 import { renderSummaryHtml, renderSummaryPdf, renderSummaryText, summarySubject } from './summary-render';
 import type { SummaryData } from './summary.schema';
 import type { SummariesRepository, SendState, StoredSummary } from './summaries.repository';
+import type { PupilsRepository } from './pupils.repository';
 import { sendWithRetry, type Mailer, type RetryOptions } from './mailer';
 import { isoWeekOf, londonTime, weekBefore, type IsoWeek } from './week';
 
@@ -21,6 +22,7 @@ export const SUMMARY_RECIPIENT_ROLES: readonly Role[] = ['head', 'dsl', 'deputy_
 export interface SummaryDeps {
   repos: Repositories;
   store: SummariesRepository;
+  pupils: PupilsRepository;
   config: ConsoleConfig;
   clock: Clock;
   mailer: Mailer | null;
@@ -31,7 +33,10 @@ export interface SummaryDeps {
 export interface RunResult {
   summary: StoredSummary;
   created: boolean;
-  /** What happened to the email in this run: `already` when an earlier run handled it. */
+  /**
+   * What happened to the email in this run: `already` when an earlier run sent it (or is sending it,
+   * or it failed for good); `not_configured` / `no_recipients` while it still waits for those.
+   */
   send: SendState | 'already';
 }
 
@@ -59,6 +64,7 @@ export class SummaryService {
       now: clock.now(),
       publicUrl: config.publicUrl,
       showNames: settings.showNames,
+      pupils: this.deps.pupils.directory(schoolId),
       captures: store.captureFacts(schoolId, weekBefore(week, 4).start, week.end),
       unreviewed: store.unreviewedFacts(schoolId),
       devices: await repos.devices.listBySchool(schoolId),
@@ -92,7 +98,11 @@ export class SummaryService {
     });
     // A summary kept while email was not configured (or had no recipients) is sent once email works.
     const claimable: SendState[] = this.deps.mailer ? ['pending', 'not_configured', 'no_recipients'] : ['pending'];
-    if (!store.claimSend(summary.id, claimable)) return { summary, created, send: 'already' };
+    if (!store.claimSend(summary.id, claimable)) {
+      // Still waiting for email to be set up (or for a recipient) is not "already sent".
+      const waiting = summary.sendState === 'not_configured' || summary.sendState === 'no_recipients';
+      return { summary, created, send: waiting ? summary.sendState : 'already' };
+    }
     const state = await this.send(summary);
     return { summary: { ...summary, sendState: state }, created, send: state };
   }

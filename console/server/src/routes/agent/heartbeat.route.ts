@@ -14,7 +14,7 @@ export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const device = request.device!;
       const now = app.clock.now();
-      await app.repos.devices.recordHeartbeat(device.id, request.body, now);
+      await app.writes.run((r) => r.devices.recordHeartbeat(device.id, request.body, now));
       const updated = await app.repos.devices.byId(device.id);
       if (updated) app.live.deviceStatus(updated);
       return {

@@ -47,6 +47,30 @@ describe('capture groups', () => {
   };
   const groupOf = async (id: string) => (await h.app.repos.captures.byId(id))!.groupId;
 
+  it("never groups pupils' own reports of a concern, though every report shares one entry", async () => {
+    const words = 'someone keeps messaging me';
+    const report = (user: string, minutes: number) =>
+      uploadCapture(h.app, oakDevice, {
+        user,
+        source: 'report',
+        capturedAt: at(minutes),
+        context: words,
+        severity: 4,
+        matches: [
+          {
+            entryId: 'report',
+            phrase: 'Report a concern',
+            category: 'report',
+            severity: 4,
+            start: 0,
+            end: words.length,
+          },
+        ],
+      });
+    const reports = [await report('p1', 0), await report('p2', 1), await report('p3', 2), await report('p4', 3)];
+    expect(await Promise.all(reports.map((c) => groupOf(c.id)))).toEqual([null, null, null, null]);
+  });
+
   it('two pupils make no group; a third within the hour groups all three', async () => {
     const a = await capture('violence.stab', 'pupil-a', 0);
     const b = await capture('violence.stab', 'pupil-b', 20);
@@ -196,6 +220,20 @@ describe('capture groups', () => {
     expect(audited.sort()).toEqual(members.map((m) => m.id).sort());
     // The list editor counts them as false positives of the entry.
     expect((await h.app.lists.repo.falsePositives(oak.id)).get('violence.hit')).toBe(3);
+  });
+
+  it('retention can still delete a grouped capture (its entry rows go with it)', async () => {
+    const members = [
+      await capture('violence.shove', 's1', 0),
+      await capture('violence.shove', 's2', 1),
+      await capture('violence.shove', 's3', 2),
+    ];
+    const groupId = (await groupOf(members[0]!.id))!;
+    expect(await h.app.repos.captures.deleteMany([members[0]!.id])).toBe(1);
+    expect(
+      h.app.db.prepare('SELECT COUNT(*) FROM capture_entries WHERE capture_id = ?').pluck().get(members[0]!.id),
+    ).toBe(0);
+    expect(await h.app.captureGroups.byId(groupId)).toMatchObject({ memberCount: 2, pupilCount: 2 });
   });
 
   it('an unknown group is 404', async () => {
