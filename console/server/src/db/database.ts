@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Compilable } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from './migrations';
 import type { Schema } from './schema';
@@ -20,6 +20,40 @@ export interface ConsoleDatabase {
   /** SQLite only: the connection under Kysely (code and tests that still use it directly); null on PostgreSQL. */
   readonly sqlite: Db | null;
   close(): Promise<void>;
+}
+
+/**
+ * A hot query built and compiled once per dialect, then run with new parameter values: Kysely
+ * otherwise rebuilds and recompiles the query on every call (most of its cost over raw
+ * better-sqlite3). `build` gets placeholder values and must use each argument exactly as a value.
+ */
+export class Prepared<Args extends readonly unknown[], Row> {
+  private readonly byAdapter = new Map<unknown, { sql: string; order: number[] }>();
+
+  constructor(
+    private readonly arity: number,
+    private readonly build: (db: Kdb, ...args: Args) => Compilable<Row>,
+  ) {}
+
+  async execute(db: Kdb, ...args: Args): Promise<{ rows: Row[]; changes: number }> {
+    const adapter = db.getExecutor().adapter;
+    let compiled = this.byAdapter.get(adapter);
+    if (!compiled) {
+      const marks = Array.from({ length: this.arity }, (_, i) => `\u0000vigil-arg-${i}\u0000`);
+      const c = this.build(db, ...(marks as unknown as Args)).compile();
+      const order = c.parameters.map((p) => marks.indexOf(p as string));
+      if (order.some((i) => i < 0)) throw new Error('Prepared: every parameter must be an argument');
+      compiled = { sql: c.sql, order };
+      this.byAdapter.set(adapter, compiled);
+    }
+    const result = await db.executeQuery<Row>(
+      CompiledQuery.raw(
+        compiled.sql,
+        compiled.order.map((i) => args[i]),
+      ),
+    );
+    return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0) };
+  }
 }
 
 /** Where the database is: `databaseUrl` (postgres://…) wins; otherwise the SQLite file. */

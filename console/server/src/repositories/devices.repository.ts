@@ -1,5 +1,5 @@
 import type { HeartbeatRequest } from '@vigil/shared';
-import type { Kdb } from '../db/database';
+import { Prepared, type Kdb } from '../db/database';
 
 export interface Device {
   id: string;
@@ -57,6 +57,36 @@ export type NewDevice = Pick<
   'id' | 'schoolId' | 'hostname' | 'os' | 'osVersion' | 'agentVersion' | 'secretHash'
 >;
 
+// The agents' hot paths (every request's device check, every heartbeat), compiled once.
+const BY_ID = new Prepared(1, (db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id));
+const HEARTBEAT = new Prepared(
+  7,
+  (
+    db,
+    now: string,
+    agentVersion: string,
+    policyVersion: string,
+    queueDepth: number,
+    user: string,
+    lastCaptureAt: string | null,
+    id: string,
+  ) =>
+    db
+      .updateTable('devices')
+      .set((eb) => ({
+        last_seen_at: now,
+        agent_version: agentVersion,
+        policy_version: policyVersion,
+        queue_depth: queueDepth,
+        last_user: user,
+        last_capture_at: eb.fn.coalesce(eb.val(lastCaptureAt), eb.ref('last_capture_at')),
+      }))
+      .where('id', '=', id),
+);
+const TOUCH = new Prepared(2, (db, now: string, id: string) =>
+  db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', id),
+);
+
 export class DevicesRepository {
   constructor(private readonly db: Kdb) {}
 
@@ -78,7 +108,7 @@ export class DevicesRepository {
   }
 
   async byId(id: string): Promise<Device | undefined> {
-    const r = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = (await BY_ID.execute(this.db, id)).rows[0];
     return r && toDevice(r);
   }
 
@@ -106,22 +136,20 @@ export class DevicesRepository {
   }
 
   async recordHeartbeat(id: string, hb: HeartbeatRequest, now: Date): Promise<void> {
-    await this.db
-      .updateTable('devices')
-      .set((eb) => ({
-        last_seen_at: now.toISOString(),
-        agent_version: hb.agentVersion,
-        policy_version: hb.policyVersion,
-        queue_depth: hb.queueDepth,
-        last_user: hb.user,
-        last_capture_at: eb.fn.coalesce(eb.val(hb.lastCaptureAt), eb.ref('last_capture_at')),
-      }))
-      .where('id', '=', id)
-      .execute();
+    await HEARTBEAT.execute(
+      this.db,
+      now.toISOString(),
+      hb.agentVersion,
+      hb.policyVersion,
+      hb.queueDepth,
+      hb.user,
+      hb.lastCaptureAt,
+      id,
+    );
   }
 
   async touch(id: string, now: Date): Promise<void> {
-    await this.db.updateTable('devices').set({ last_seen_at: now.toISOString() }).where('id', '=', id).execute();
+    await TOUCH.execute(this.db, now.toISOString(), id);
   }
 
   async revoke(id: string, now: Date): Promise<void> {
