@@ -16,7 +16,7 @@ const config = loadConfig({ ...process.env, VIGIL_LOG_LEVEL: 'silent', VIGIL_LOG
 const app = await buildApp(config);
 // The bench signs in once as a DSL; a first-sign-in password change is not what it measures.
 
-const school = app.repos.schools.create('Bench Academy', new Date());
+const school = await app.repos.schools.create('Bench Academy', new Date());
 const account = await createAccount(
   app.repos,
   app.secrets,

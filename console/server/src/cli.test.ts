@@ -84,7 +84,7 @@ describe('console CLI', () => {
     expect(user.password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
     expect(user.totpSecret).toMatch(/^[A-Z2-7]{16,}$/);
     const app = await buildApp(loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent' }));
-    const stored = app.repos.users.byEmail('dsl@ash.sch.uk')!;
+    const stored = (await app.repos.users.byEmail('dsl@ash.sch.uk'))!;
     await app.close();
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored.passwordHash).not.toContain(user.password);
@@ -154,7 +154,7 @@ describe('console CLI', () => {
       payload: body.payload,
     });
     expect(res.statusCode).toBe(201);
-    const screenshotPath = app.blobs.localPath!(app.repos.captures.byId(meta.id)!.screenshot.key);
+    const screenshotPath = app.blobs.localPath!((await app.repos.captures.byId(meta.id))!.screenshot.key);
     await app.close();
 
     const rotated = JSON.parse((await cli('rotate-token', '--school', school.id, '--json')).stdout) as {

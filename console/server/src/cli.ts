@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type ConsoleConfig } from './config';
-import { openDatabase } from './db/database';
+import { openConsoleDatabase } from './db/database';
 import { repositoriesFor, type Repositories } from './plugins/storage.plugin';
 import { DiskBlobStore } from './blob-store/disk-blob-store';
 import { startServer } from './server';
@@ -70,21 +70,13 @@ function print(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 }
 
-function withRepos<T>(config: ConsoleConfig, fn: (repos: Repositories) => T): T {
-  const db = openDatabase(config.databasePath);
+/** Runs `fn` over the repositories of the configured database (SQLite or PostgreSQL), then closes it. */
+async function withRepos<T>(config: ConsoleConfig, fn: (repos: Repositories) => Promise<T>): Promise<T> {
+  const database = await openConsoleDatabase(config);
   try {
-    return fn(repositoriesFor(db));
+    return await fn(repositoriesFor(database));
   } finally {
-    db.close();
-  }
-}
-
-async function withReposAsync<T>(config: ConsoleConfig, fn: (repos: Repositories) => Promise<T>): Promise<T> {
-  const db = openDatabase(config.databasePath);
-  try {
-    return await fn(repositoriesFor(db));
-  } finally {
-    db.close();
+    await database.close();
   }
 }
 
@@ -161,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'create-school': {
       const name = required(values.name, '--name').trim();
       if (name.length === 0 || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
-      const school = withRepos(config, (repos) => repos.schools.create(name, new Date()));
+      const school = await withRepos(config, async (repos) => await repos.schools.create(name, new Date()));
       print(
         json,
         { id: school.id, name: school.name, enrolmentToken: school.enrolmentToken },
@@ -170,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list-schools': {
-      const schools = withRepos(config, (repos) => repos.schools.list());
+      const schools = await withRepos(config, async (repos) => await repos.schools.list());
       print(
         json,
         schools.map((s) => ({ id: s.id, name: s.name, enrolmentToken: s.enrolmentToken })),
@@ -184,18 +176,18 @@ export async function main(argv: string[]): Promise<number> {
       const role = required(values.role, '--role') as Role;
       if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
       const secrets = SecretBox.open(config.secretKeyPath);
-      const account = await withReposAsync(config, async (repos) => {
-        if (repos.users.byEmail(email)) throw new UsageError(`A user with email ${email} already exists`);
+      const account = await withRepos(config, async (repos) => {
+        if (await repos.users.byEmail(email)) throw new UsageError(`A user with email ${email} already exists`);
         const now = new Date();
         if (role === 'org_admin') {
           const organisationId = values.school
-            ? repos.schools.byId(values.school)?.organisationId
-            : repos.schools.defaultOrganisationId(now);
+            ? (await repos.schools.byId(values.school))?.organisationId
+            : await repos.schools.defaultOrganisationId(now);
           if (!organisationId) throw new UsageError(`No school with id ${values.school}`);
           return createAccount(repos, secrets, { email, grants: [{ role, organisationId }] }, now);
         }
         const schoolId = required(values.school, '--school');
-        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
+        if (!(await repos.schools.byId(schoolId))) throw new UsageError(`No school with id ${schoolId}`);
         return createAccount(repos, secrets, { email, grants: [{ role, schoolId }] }, now);
       });
       const { user, password, totpSecret } = account;
@@ -213,8 +205,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'reset-password': {
       const email = required(values.email, '--email');
       const secrets = SecretBox.open(config.secretKeyPath);
-      const result = await withReposAsync(config, async (repos) => {
-        const user = repos.users.byEmail(email);
+      const result = await withRepos(config, async (repos) => {
+        const user = await repos.users.byEmail(email);
         if (!user) throw new UsageError(`No user with email ${email}`);
         return { user, ...(await resetPassword(repos, secrets, user, new Date(), { newTotp: values['new-totp'] })) };
       });
@@ -232,9 +224,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'list-devices': {
       const schoolId = required(values.school, '--school');
       const now = Date.now();
-      const devices = withRepos(config, (repos) => {
-        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
-        return repos.devices.listBySchool(schoolId);
+      const devices = await withRepos(config, async (repos) => {
+        if (!(await repos.schools.byId(schoolId))) throw new UsageError(`No school with id ${schoolId}`);
+        return await repos.devices.listBySchool(schoolId);
       });
       const rows = devices.map((d) => ({
         id: d.id,
@@ -269,9 +261,9 @@ export async function main(argv: string[]): Promise<number> {
         since = new Date(t).toISOString();
       }
       const blobs = new DiskBlobStore(config.blobDir);
-      const captures = withRepos(config, (repos) => {
-        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
-        return repos.captures.listBySchool(schoolId, since);
+      const captures = await withRepos(config, async (repos) => {
+        if (!(await repos.schools.byId(schoolId))) throw new UsageError(`No school with id ${schoolId}`);
+        return await repos.captures.listBySchool(schoolId, since);
       });
       const exported = captures.map((c) => ({
         id: c.id,
@@ -306,9 +298,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'rotate-token': {
       const schoolId = required(values.school, '--school');
-      const token = withRepos(config, (repos) => {
-        if (!repos.schools.byId(schoolId)) throw new UsageError(`No school with id ${schoolId}`);
-        return rotateEnrolmentToken(repos, schoolId, new Date());
+      const token = await withRepos(config, async (repos) => {
+        if (!(await repos.schools.byId(schoolId))) throw new UsageError(`No school with id ${schoolId}`);
+        return await rotateEnrolmentToken(repos, schoolId, new Date());
       });
       print(
         json,
@@ -319,10 +311,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'revoke-device': {
       const deviceId = required(values.device, '--device');
-      const device = withRepos(config, (repos) => {
-        const found = repos.devices.byId(deviceId);
+      const device = await withRepos(config, async (repos) => {
+        const found = await repos.devices.byId(deviceId);
         if (!found) throw new UsageError(`No device with id ${deviceId}`);
-        return revokeDevice(repos, found, new Date());
+        return await revokeDevice(repos, found, new Date());
       });
       print(
         json,
@@ -343,8 +335,8 @@ export async function main(argv: string[]): Promise<number> {
       }
     case 'purge': {
       const blobs = new DiskBlobStore(config.blobDir);
-      const result = await withReposAsync(config, async (repos) => {
-        if (values.school !== undefined && !repos.schools.byId(values.school)) {
+      const result = await withRepos(config, async (repos) => {
+        if (values.school !== undefined && !(await repos.schools.byId(values.school))) {
           throw new UsageError(`No school with id ${values.school}`);
         }
         return purgeExpiredCaptures(repos, blobs, systemClock, {
@@ -368,7 +360,7 @@ export async function main(argv: string[]): Promise<number> {
       const schoolId = required(values.school, '--school');
       let settings;
       try {
-        settings = summarySettingsCommand(config, {
+        settings = await summarySettingsCommand(config, {
           schoolId,
           time: values.time,
           alertSeverity: values['alert-severity'],
@@ -394,7 +386,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'import-pupils': {
       let result;
       try {
-        result = importPupilsCommand(config, {
+        result = await importPupilsCommand(config, {
           schoolId: required(values.school, '--school'),
           csvPath: required(values.csv, '--csv'),
         });

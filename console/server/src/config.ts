@@ -5,8 +5,10 @@ export interface ConsoleConfig {
   host: string;
   port: number;
   dataDir: string;
-  /** SQLite file; `:memory:` for tests. */
+  /** SQLite file; `:memory:` for tests. Used unless `databaseUrl` is set. */
   databasePath: string;
+  /** `VIGIL_DATABASE_URL` (postgres://…): the console runs on PostgreSQL instead of the SQLite file. */
+  databaseUrl: string | null;
   blobDir: string;
   /** The address people and agents use to reach the console, for links and printed instructions. */
   publicUrl: string;
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     port,
     dataDir,
     databasePath: path.join(dataDir, 'vigil.sqlite'),
+    databaseUrl: databaseUrlFrom(env),
     blobDir: path.join(dataDir, 'blobs'),
     publicUrl,
     secureCookies: !isLocalHttp(publicUrl),
@@ -90,6 +93,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel,
     smtp: smtpFrom(env),
   };
+}
+
+function databaseUrlFrom(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.VIGIL_DATABASE_URL;
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      'VIGIL_DATABASE_URL must be a URL such as postgres://vigil:password@db.example.org:5432/vigil',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('VIGIL_DATABASE_URL must start with postgres:// (leave it unset to use SQLite)');
+  }
+  return raw;
 }
 
 function smtpFrom(env: NodeJS.ProcessEnv): SmtpConfig | null {

@@ -35,10 +35,11 @@ export class Access {
     }
   }
 
-  static load(repos: Repositories, userId: string): Access {
-    const grants = repos.users.grantsOf(userId);
+  static async load(repos: Repositories, userId: string): Promise<Access> {
+    const grants = await repos.users.grantsOf(userId);
     const orgs = [...new Set(grants.flatMap((g) => (g.organisationId && !g.schoolId ? [g.organisationId] : [])))];
-    const orgSchools = new Map(orgs.map((o) => [o, repos.schools.idsOfOrganisations([o])]));
+    const orgSchools = new Map<string, readonly string[]>();
+    for (const o of orgs) orgSchools.set(o, await repos.schools.idsOfOrganisations([o]));
     return new Access(grants, orgSchools);
   }
 

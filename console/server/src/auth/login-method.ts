@@ -61,7 +61,7 @@ export class PasswordLoginMethod implements LoginMethod<PasswordLoginInput> {
   ) {}
 
   async authenticate(input: PasswordLoginInput, now: Date): Promise<LoginOutcome> {
-    const user = this.repos.users.byEmail(input.email.trim());
+    const user = await this.repos.users.byEmail(input.email.trim());
     if (!user) {
       // Spend the same time as a real check, so timing does not say which emails have accounts.
       dummyHash ??= hashPassword('not-a-password-of-anyone');
@@ -78,7 +78,7 @@ export class PasswordLoginMethod implements LoginMethod<PasswordLoginInput> {
       return { ok: false, code: 'CONSOLE_ERR_LOGIN_FAILED', user, reason: 'disabled' };
     }
 
-    const roleNeeds2fa = needsTwoFactor(this.repos.users.grantsOf(user.id));
+    const roleNeeds2fa = needsTwoFactor(await this.repos.users.grantsOf(user.id));
     let secondFactor: 'totp' | 'recovery_code' | 'none' = 'none';
     if (user.totpSecretSealed !== null) {
       // Anyone with a confirmed authenticator proves it, whatever their role.
@@ -89,7 +89,7 @@ export class PasswordLoginMethod implements LoginMethod<PasswordLoginInput> {
         if (!totpMatches(secret, totp)) return this.failed(user, now, 'CONSOLE_ERR_TOTP_REQUIRED', 'bad_totp');
         secondFactor = 'totp';
       } else if (recovery !== '') {
-        if (!this.repos.users.useRecoveryCode(user.id, hashRecoveryCode(user.id, recovery), now)) {
+        if (!(await this.repos.users.useRecoveryCode(user.id, hashRecoveryCode(user.id, recovery), now))) {
           return this.failed(user, now, 'CONSOLE_ERR_TOTP_REQUIRED', 'bad_recovery_code');
         }
         secondFactor = 'recovery_code';
@@ -97,7 +97,7 @@ export class PasswordLoginMethod implements LoginMethod<PasswordLoginInput> {
         return { ok: false, code: 'CONSOLE_ERR_TOTP_REQUIRED', user, reason: 'totp_missing' };
       }
     }
-    this.repos.users.clearLoginFailures(user.id);
+    await this.repos.users.clearLoginFailures(user.id);
     return {
       ok: true,
       user,
@@ -106,14 +106,14 @@ export class PasswordLoginMethod implements LoginMethod<PasswordLoginInput> {
     };
   }
 
-  private failed(
+  private async failed(
     user: User,
     now: Date,
     code: 'CONSOLE_ERR_LOGIN_FAILED' | 'CONSOLE_ERR_TOTP_REQUIRED',
     reason: string,
-  ): LoginOutcome {
+  ): Promise<LoginOutcome> {
     const until = new Date(now.getTime() + LOCKOUT.lockMinutes * 60_000);
-    const { locked } = this.repos.users.recordLoginFailure(user.id, LOCKOUT.maxFailures, until);
+    const { locked } = await this.repos.users.recordLoginFailure(user.id, LOCKOUT.maxFailures, until);
     return locked
       ? { ok: false, code: 'CONSOLE_ERR_ACCOUNT_LOCKED', user, reason: `${reason}_then_locked` }
       : { ok: false, code, user, reason };

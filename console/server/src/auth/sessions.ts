@@ -16,12 +16,12 @@ export interface StartedSession {
 }
 
 /** A new session: a 256-bit random id (only its SHA-256 is stored) and a CSRF token. */
-export function startSession(app: FastifyInstance, userId: string, method: string): StartedSession {
+export async function startSession(app: FastifyInstance, userId: string, method: string): Promise<StartedSession> {
   const now = app.clock.now();
   const id = newSecret(32);
   const csrfToken = newSecret(24);
   const expiresAt = new Date(now.getTime() + app.config.sessionMaxHours * 3_600_000).toISOString();
-  app.repos.sessions.insert({
+  await app.repos.sessions.insert({
     idHash: hashSessionId(id),
     userId,
     csrfToken,
@@ -34,17 +34,17 @@ export function startSession(app: FastifyInstance, userId: string, method: strin
 }
 
 /** The live session a cookie names: past its absolute expiry or idle too long, it is deleted and refused. */
-export function resumeSession(app: FastifyInstance, id: string): Session | undefined {
+export async function resumeSession(app: FastifyInstance, id: string): Promise<Session | undefined> {
   const idHash = hashSessionId(id);
-  const session = app.repos.sessions.byIdHash(idHash);
+  const session = await app.repos.sessions.byIdHash(idHash);
   if (!session) return undefined;
   const now = app.clock.now().getTime();
   const idleLimit = Date.parse(session.lastSeenAt) + app.config.sessionIdleMinutes * 60_000;
   if (Date.parse(session.expiresAt) <= now || idleLimit <= now) {
-    app.repos.sessions.delete(idHash);
+    await app.repos.sessions.delete(idHash);
     return undefined;
   }
-  app.repos.sessions.touch(idHash, app.clock.now());
+  await app.repos.sessions.touch(idHash, app.clock.now());
   return session;
 }
 

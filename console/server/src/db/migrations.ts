@@ -11,14 +11,21 @@ import { SUMMARY_MIGRATIONS } from '../summary/summary-migrations';
 export interface Migration {
   version: number;
   name: string;
+  /** Portable SQL, run as is on SQLite, and on PostgreSQL unless `postgres` is given. */
   sql: string;
+  /** PostgreSQL's text, only where portable SQL cannot say the same thing (triggers, NULLs in keys). */
+  postgres?: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'tenants, people, devices, captures',
-    sql: `
+/** `sql` with each `[from, to]` swapped; throws when `from` is missing, so a variant cannot silently drift. */
+export function variant(sql: string, swaps: readonly (readonly [string, string])[]): string {
+  return swaps.reduce((text, [from, to]) => {
+    if (!text.includes(from)) throw new Error(`migration variant: "${from.slice(0, 40)}" not found`);
+    return text.replace(from, () => to);
+  }, sql);
+}
+
+const V1_SQL = `
       CREATE TABLE organisations (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
@@ -86,12 +93,9 @@ export const MIGRATIONS: readonly Migration[] = [
         status TEXT NOT NULL DEFAULT 'new'
       );
       CREATE INDEX captures_school_time ON captures(school_id, captured_at);
-    `,
-  },
-  {
-    version: 2,
-    name: 'sign-in, sessions, review history, audit log',
-    sql: `
+    `;
+
+const V2_SQL = `
       ALTER TABLE users ADD COLUMN totp_secret TEXT;
       ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE users ADD COLUMN locked_until TEXT;
@@ -135,12 +139,46 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX audit_log_school_time ON audit_log(school_id, at);
       CREATE INDEX audit_log_org_time ON audit_log(organisation_id, at);
-      -- Append-only. (SQLite trigger syntax; a PostgreSQL deployment gets the equivalent trigger or a REVOKE.)
+      -- Append-only. (SQLite trigger syntax; PostgreSQL gets the same triggers in plpgsql: see below.)
       CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-    `,
+    `;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, people, devices, captures',
+    sql: V1_SQL,
+    postgres: variant(V1_SQL, [
+      // A key column cannot be NULL on PostgreSQL; a grant has either a school or an organisation.
+      [
+        'PRIMARY KEY (user_id, role, organisation_id, school_id)',
+        'UNIQUE NULLS NOT DISTINCT (user_id, role, organisation_id, school_id)',
+      ],
+    ]),
+  },
+  {
+    version: 2,
+    name: 'sign-in, sessions, review history, audit log',
+    sql: V2_SQL,
+    postgres: variant(V2_SQL, [
+      [
+        `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+        `CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
+      ],
+    ]),
   },
   {
     version: 3,

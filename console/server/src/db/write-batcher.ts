@@ -1,18 +1,28 @@
 import fs from 'node:fs/promises';
-import { openDatabase, type Db } from './database';
+import { Kysely, SqliteDialect } from 'kysely';
+import { openDatabase, type ConsoleDatabase, type Db, type Kdb } from './database';
+import type { Schema } from './schema';
 import { CapturesRepository } from '../repositories/captures.repository';
 import { DevicesRepository } from '../repositories/devices.repository';
 import { CaptureGroupsRepository } from '../repositories/capture-groups.repository';
 
-/** The repositories a batched write may use (over the writer's own connection). */
+/** The repositories a batched write may use (over the writer's transaction, `db`). */
 export interface BatchRepos {
+  db: Kdb;
   captures: CapturesRepository;
   devices: DevicesRepository;
   groups: CaptureGroupsRepository;
 }
 
+const reposOver = (db: Kdb): BatchRepos => ({
+  db,
+  captures: new CapturesRepository(db),
+  devices: new DevicesRepository(db),
+  groups: new CaptureGroupsRepository(db),
+});
+
 interface Pending {
-  fn: (repos: BatchRepos) => unknown;
+  fn: (repos: BatchRepos) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -29,10 +39,16 @@ interface Pending {
  * fsync is per file, so it makes whatever this connection wrote to the WAL durable; a checkpoint in
  * between fsyncs the WAL itself first. Other writes (sign-in, audit) keep the main connection's
  * `synchronous = FULL`. A write that throws is retried alone, so it fails only its own request.
+ * The batch is one Kysely transaction; on SQLite it runs to its commit without yielding to other
+ * requests (better-sqlite3 is synchronous), so the writes must be database work only.
+ *
+ * On PostgreSQL there is nothing to batch here (the server does its own group commit over a pool
+ * of connections): each write runs at once in its own transaction.
  */
 export class WriteBatcher {
-  readonly repos: BatchRepos;
-  private readonly writer: Db;
+  private readonly kysely: Kdb;
+  private readonly separate: boolean;
+  private readonly direct: boolean;
   private readonly walPath: string | null;
   private wal: fs.FileHandle | null = null;
   private queue: Pending[] = [];
@@ -40,21 +56,27 @@ export class WriteBatcher {
   private inFlight: Promise<void> | null = null;
   private next: Promise<void> | null = null;
 
-  constructor(databasePath: string, main: Db) {
-    const separate = databasePath !== ':memory:';
-    this.writer = separate ? openDatabase(databasePath) : main;
-    if (separate) this.writer.pragma('synchronous = NORMAL');
-    this.walPath = separate ? `${databasePath}-wal` : null;
-    this.repos = {
-      captures: new CapturesRepository(this.writer),
-      devices: new DevicesRepository(this.writer),
-      groups: new CaptureGroupsRepository(this.writer),
-    };
+  constructor(database: ConsoleDatabase, databasePath: string) {
+    this.direct = database.sqlite === null;
+    this.separate = !this.direct && databasePath !== ':memory:';
+    if (this.separate) {
+      const writer: Db = openDatabase(databasePath);
+      writer.pragma('synchronous = NORMAL');
+      this.kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: writer }) });
+    } else {
+      this.kysely = database.kysely;
+    }
+    this.walPath = this.separate ? `${databasePath}-wal` : null;
   }
 
-  run<T>(fn: (repos: BatchRepos) => T): Promise<T> {
+  run<T>(fn: (repos: BatchRepos) => Promise<T>): Promise<T> {
+    if (this.direct) return this.kysely.transaction().execute((trx) => fn(reposOver(trx)));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn: fn as (repos: BatchRepos) => unknown, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({
+        fn: fn as (repos: BatchRepos) => Promise<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -70,13 +92,18 @@ export class WriteBatcher {
     if (batch.length === 0) return;
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
-      const values = this.writer.transaction(() => batch.map((p) => p.fn(this.repos)))();
+      const values = await this.kysely.transaction().execute(async (trx) => {
+        const repos = reposOver(trx);
+        const out: unknown[] = [];
+        for (const p of batch) out.push(await p.fn(repos));
+        return out;
+      });
       for (const value of values) outcomes.push({ ok: true, value });
     } catch {
       outcomes.length = 0;
       for (const p of batch) {
         try {
-          outcomes.push({ ok: true, value: this.writer.transaction(() => p.fn(this.repos))() });
+          outcomes.push({ ok: true, value: await this.kysely.transaction().execute((trx) => p.fn(reposOver(trx))) });
         } catch (err) {
           outcomes.push({ ok: false, value: err });
         }
@@ -126,6 +153,6 @@ export class WriteBatcher {
     await this.next;
     await this.wal?.close();
     this.wal = null;
-    if (this.walPath) this.writer.close();
+    if (this.separate) await this.kysely.destroy();
   }
 }

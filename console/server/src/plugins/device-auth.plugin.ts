@@ -36,7 +36,7 @@ export const deviceAuthPlugin = fp(
       const credentials = header.slice(prefix.length);
       const colon = credentials.indexOf(':');
       if (colon <= 0) throw new ConsoleError('CONSOLE_ERR_DEVICE_UNAUTHORISED');
-      const device = app.repos.devices.byId(credentials.slice(0, colon));
+      const device = await app.repos.devices.byId(credentials.slice(0, colon));
       if (!device || device.revokedAt !== null || !secretMatches(credentials.slice(colon + 1), device.secretHash)) {
         throw new ConsoleError('CONSOLE_ERR_DEVICE_UNAUTHORISED');
       }

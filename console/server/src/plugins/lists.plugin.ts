@@ -16,10 +16,10 @@ declare module 'fastify' {
 
 export const listsPlugin = fp(
   async (app) => {
-    const policies = new PolicyService(app.db);
+    const policies = new PolicyService(app.database.kysely);
     app.decorate('policies', policies);
-    app.decorate('lists', new ListsService(app.db, policies));
-    app.decorate('captureGroups', new CaptureGroupsRepository(app.db));
+    app.decorate('lists', new ListsService(app.database.kysely, policies));
+    app.decorate('captureGroups', new CaptureGroupsRepository(app.database.kysely));
   },
   { name: 'vigil-lists', fastify: '5.x', dependencies: ['vigil-storage'] },
 );

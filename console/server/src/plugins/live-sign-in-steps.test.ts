@@ -36,7 +36,7 @@ describe('live updates wait for the first sign-in steps', () => {
   };
 
   it('refuses the socket until the one-time password is replaced', async () => {
-    const schoolId = h.app.repos.schools.create('Oak Academy', new Date()).id;
+    const schoolId = (await h.app.repos.schools.create('Oak Academy', new Date())).id;
     const user = await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId }, { oneTimePassword: true });
     const session = await signIn(h.app, user);
     await expect(open(session)).rejects.toThrow('CONSOLE_ERR_PASSWORD_CHANGE_REQUIRED');

@@ -27,8 +27,8 @@ describe('live updates (socket.io)', () => {
     const address = h.app.server.address();
     if (!address || typeof address === 'string') throw new Error('not listening');
     base = `http://127.0.0.1:${address.port}`;
-    oak = h.app.repos.schools.create('Oak Academy', new Date());
-    const elm = h.app.repos.schools.create('Elm Primary', new Date());
+    oak = await h.app.repos.schools.create('Oak Academy', new Date());
+    const elm = await h.app.repos.schools.create('Elm Primary', new Date());
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak.id }));
     dslElm = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: elm.id }));
     admin = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: oak.id }));

@@ -81,16 +81,16 @@ export const livePlugin = fp(
   async (app) => {
     const io = new Server(app.server, { path: LIVE_PATH, serveClient: false, cors: { origin: false } });
 
-    io.use((socket, next) => {
+    io.use(async (socket, next) => {
       const id = readCookie(socket.request, sessionCookieName(app));
-      const session = id ? resumeSession(app, id) : undefined;
+      const session = id ? await resumeSession(app, id) : undefined;
       const csrf = (socket.handshake.auth as { csrfToken?: unknown } | undefined)?.csrfToken;
       if (!session || typeof csrf !== 'string' || !sameToken(csrf, session.csrfToken)) {
         next(new Error('CONSOLE_ERR_UNAUTHENTICATED'));
         return;
       }
-      const access = Access.load(app.repos, session.userId);
-      const user = app.repos.users.byId(session.userId);
+      const access = await Access.load(app.repos, session.userId);
+      const user = await app.repos.users.byId(session.userId);
       if (!user || user.disabledAt !== null) {
         next(new Error('CONSOLE_ERR_UNAUTHENTICATED'));
         return;

@@ -48,8 +48,8 @@ export const sessionAuthPlugin = fp(
     app.decorateRequest('viewer', null);
     app.decorate('authenticateUser', async (request: FastifyRequest) => {
       const id = readCookie(request, sessionCookieName(app));
-      const session = id ? resumeSession(app, id) : undefined;
-      const user = session ? app.repos.users.byId(session.userId) : undefined;
+      const session = id ? await resumeSession(app, id) : undefined;
+      const user = session ? await app.repos.users.byId(session.userId) : undefined;
       if (!session || !user || user.disabledAt !== null) throw new ConsoleError('CONSOLE_ERR_UNAUTHENTICATED');
       if (!SAFE_METHODS.has(request.method)) {
         const header = request.headers[CSRF_HEADER];
@@ -57,7 +57,7 @@ export const sessionAuthPlugin = fp(
           throw new ConsoleError('CONSOLE_ERR_CSRF');
         }
       }
-      const access = Access.load(app.repos, user.id);
+      const access = await Access.load(app.repos, user.id);
       // A one-time password or a missing authenticator: only the steps that fix it, `me` and sign-out.
       const step = pendingStep(user, access.grants, session.method);
       if (step !== null && !ROUTES_ALLOWED_WHILE_PENDING.has(request.routeOptions.url ?? '')) {

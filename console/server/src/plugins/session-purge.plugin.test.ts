@@ -22,7 +22,7 @@ describe('session purge', () => {
   });
 
   it('deletes idle and expired sessions when it runs, keeps the live one, and audits the count', async () => {
-    const schoolId = h.app.repos.schools.create('Oak Academy', now).id;
+    const schoolId = (await h.app.repos.schools.create('Oak Academy', now)).id;
     const user = await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId });
     await signIn(h.app, user); // will go idle
     await signIn(h.app, user); // will go idle
@@ -31,7 +31,7 @@ describe('session purge', () => {
     expect(count()).toBe(3);
 
     now = new Date('2026-03-02T09:45:00.000Z'); // the first two idle for 45 minutes, the last for 25
-    h.app.sessionPurge.job.trigger();
+    await h.app.sessionPurge.job.trigger();
     await new Promise((resolve) => setImmediate(resolve));
     expect(count()).toBe(1);
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: live.get })).statusCode).toBe(200);
@@ -39,9 +39,9 @@ describe('session purge', () => {
     // Past the absolute expiry, even a busy session goes.
     now = new Date('2026-03-02T21:21:00.000Z');
     h.app.db.prepare('UPDATE sessions SET last_seen_at = ?').run(now.toISOString());
-    expect(h.app.sessionPurge.run()).toBe(1);
+    expect(await h.app.sessionPurge.run()).toBe(1);
     expect(count()).toBe(0);
-    expect(h.app.sessionPurge.run()).toBe(0);
+    expect(await h.app.sessionPurge.run()).toBe(0);
 
     const rows = h.app.db
       .prepare("SELECT details_json FROM audit_log WHERE action = 'session.purge' ORDER BY at")

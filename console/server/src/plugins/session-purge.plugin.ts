@@ -8,7 +8,7 @@ export const SESSION_PURGE_SCHEDULE = '*/15 * * * *';
 declare module 'fastify' {
   interface FastifyInstance {
     /** The scheduled purge of expired sessions (tests trigger it). */
-    sessionPurge: { job: Cron; run: () => number };
+    sessionPurge: { job: Cron; run: () => Promise<number> };
   }
 }
 
@@ -17,12 +17,12 @@ declare module 'fastify' {
  * refused the moment it expires anyway; this keeps the table from growing with abandoned ones.
  * One audit row per run that deleted any.
  */
-export function purgeExpiredSessions(app: FastifyInstance): number {
+export async function purgeExpiredSessions(app: FastifyInstance): Promise<number> {
   const now = app.clock.now();
   const idleSince = new Date(now.getTime() - app.config.sessionIdleMinutes * 60_000);
-  const deleted = app.repos.sessions.deleteExpired(now, idleSince);
+  const deleted = await app.repos.sessions.deleteExpired(now, idleSince);
   if (deleted > 0) {
-    app.repos.audit.append(
+    await app.repos.audit.append(
       {
         action: 'session.purge',
         outcome: 'success',
@@ -43,9 +43,9 @@ export function purgeExpiredSessions(app: FastifyInstance): number {
 export const sessionPurgePlugin = fp(
   async (app) => {
     const run = () => purgeExpiredSessions(app);
-    const job = new Cron(SESSION_PURGE_SCHEDULE, { unref: true, protect: true }, () => {
+    const job = new Cron(SESSION_PURGE_SCHEDULE, { unref: true, protect: true }, async () => {
       try {
-        const deleted = run();
+        const deleted = await run();
         if (deleted > 0) app.log.info({ deleted }, 'expired sessions purged');
       } catch (err) {
         app.log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'session purge failed');

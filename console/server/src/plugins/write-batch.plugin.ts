@@ -10,7 +10,7 @@ declare module 'fastify' {
 
 export const writeBatchPlugin = fp(
   async (app) => {
-    const writes = new WriteBatcher(app.config.databasePath, app.db);
+    const writes = new WriteBatcher(app.database, app.config.databasePath);
     app.decorate('writes', writes);
     // Before storage closes the main connection.
     app.addHook('preClose', async () => writes.close());

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 import { newId } from '../ids';
 import { LISTS_AUDIT_ACTIONS } from './lists-audit-actions';
 import { SUMMARY_AUDIT_ACTIONS } from '../summary/summary-audit-actions';
@@ -86,57 +86,49 @@ export interface AuditQuery {
 
 /** The append-only audit log (the table refuses UPDATE and DELETE). */
 export class AuditRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Kdb) {}
 
-  append(entry: AuditEntry, now: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO audit_log (id, at, action, outcome, actor_user_id, actor_label, organisation_id, school_id,
-           target_id, ip, details_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        newId(),
-        now.toISOString(),
-        entry.action,
-        entry.outcome,
-        entry.actorUserId,
-        entry.actorLabel,
-        entry.organisationId,
-        entry.schoolId,
-        entry.targetId,
-        entry.ip,
-        entry.details ? JSON.stringify(entry.details) : null,
-      );
+  async append(entry: AuditEntry, now: Date): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        id: newId(),
+        at: now.toISOString(),
+        action: entry.action,
+        outcome: entry.outcome,
+        actor_user_id: entry.actorUserId,
+        actor_label: entry.actorLabel,
+        organisation_id: entry.organisationId,
+        school_id: entry.schoolId,
+        target_id: entry.targetId,
+        ip: entry.ip,
+        details_json: entry.details ? JSON.stringify(entry.details) : null,
+      })
+      .execute();
   }
 
-  query(q: AuditQuery): AuditRecord[] {
-    const scope: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.schoolIds.length > 0) {
-      scope.push(`school_id IN (${q.schoolIds.map(() => '?').join(', ')})`);
-      args.push(...q.schoolIds);
+  async query(q: AuditQuery): Promise<AuditRecord[]> {
+    if (q.schoolIds.length === 0 && q.organisationIds.length === 0) return [];
+    let query = this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where((eb) => {
+        const scope = [];
+        if (q.schoolIds.length > 0) scope.push(eb('school_id', 'in', q.schoolIds));
+        if (q.organisationIds.length > 0) scope.push(eb('organisation_id', 'in', q.organisationIds));
+        return eb.or(scope);
+      });
+    if (q.action) query = query.where('action', '=', q.action);
+    if (q.actorUserId) query = query.where('actor_user_id', '=', q.actorUserId);
+    if (q.from) query = query.where('at', '>=', q.from);
+    if (q.to) query = query.where('at', '<=', q.to);
+    const before = q.before;
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]),
+      );
     }
-    if (q.organisationIds.length > 0) {
-      scope.push(`organisation_id IN (${q.organisationIds.map(() => '?').join(', ')})`);
-      args.push(...q.organisationIds);
-    }
-    if (scope.length === 0) return [];
-    const where = [`(${scope.join(' OR ')})`];
-    const add = (sql: string, value: string) => {
-      where.push(sql);
-      args.push(value);
-    };
-    if (q.action) add('action = ?', q.action);
-    if (q.actorUserId) add('actor_user_id = ?', q.actorUserId);
-    if (q.from) add('at >= ?', q.from);
-    if (q.to) add('at <= ?', q.to);
-    if (q.before) {
-      where.push('(at < ? OR (at = ? AND id < ?))');
-      args.push(q.before.at, q.before.at, q.before.id);
-    }
-    const rows = this.db
-      .prepare(`SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`)
-      .all(...args, q.limit) as AuditRow[];
+    const rows = (await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()) as AuditRow[];
     return rows.map((r) => ({
       id: r.id,
       at: r.at,

@@ -1,5 +1,5 @@
 import type { CaptureMatch } from '@vigil/shared';
-import type { Db } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 import { newId } from '../ids';
 
 /** Captures of the same keyword entry for this many distinct pupils of a school form a group... */
@@ -48,49 +48,14 @@ interface Candidate {
  * lookups per capture, where deciding on read would scan every list page's neighbourhood.
  */
 export class CaptureGroupsRepository {
-  private readonly insertEntry;
-  private readonly groupsNear;
-  private readonly ungroupedNear;
-  private readonly setGroup;
-  private readonly insertGroup;
-  private readonly statsStmt;
-
-  constructor(private readonly db: Db) {
-    this.insertEntry = db.prepare(
-      `INSERT INTO capture_entries (capture_id, school_id, entry_id, captured_at, user_name) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-    );
-    // Groups span at most an hour, so their members near this capture are all of them.
-    this.groupsNear = db.prepare(
-      `SELECT g.id, MIN(c.captured_at) AS first_at, MAX(c.captured_at) AS last_at
-       FROM capture_entries e JOIN captures c ON c.id = e.capture_id
-         JOIN capture_groups g ON g.id = c.group_id AND g.entry_id = e.entry_id
-       WHERE e.school_id = ? AND e.entry_id = ? AND e.captured_at >= ? AND e.captured_at <= ?
-       GROUP BY g.id ORDER BY first_at`,
-    );
-    this.ungroupedNear = db.prepare(
-      `SELECT e.capture_id AS id, e.captured_at AS at, e.user_name AS user FROM capture_entries e
-       JOIN captures c ON c.id = e.capture_id
-       WHERE e.school_id = ? AND e.entry_id = ? AND e.captured_at >= ? AND e.captured_at <= ? AND c.group_id IS NULL
-       ORDER BY e.captured_at, e.capture_id`,
-    );
-    this.setGroup = db.prepare('UPDATE captures SET group_id = ? WHERE id = ? AND group_id IS NULL');
-    this.insertGroup = db.prepare(
-      'INSERT INTO capture_groups (id, school_id, entry_id, phrase, category, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.statsStmt = db.prepare(
-      `SELECT g.*, COUNT(c.id) AS member_count, COUNT(DISTINCT c.user_name) AS pupil_count,
-         MIN(c.captured_at) AS first_at, MAX(c.captured_at) AS last_at, MAX(c.severity) AS severity
-       FROM capture_groups g JOIN captures c ON c.group_id = g.id WHERE g.id = ? GROUP BY g.id`,
-    );
-  }
+  constructor(private readonly db: Kdb) {}
 
   /**
    * Records a newly stored capture's keyword entries and puts it in a group when it joins one or
    * completes one (≥ 3 distinct pupils, same entry, same school, within an hour). Returns the
    * group id and the ids of every capture whose group changed (empty when none).
    */
-  assign(c: GroupableCapture, now: Date): { groupId: string | null; changed: string[] } {
+  async assign(c: GroupableCapture, now: Date): Promise<{ groupId: string | null; changed: string[] }> {
     if (c.severity > GROUP_MAX_SEVERITY || c.matches.length === 0 || UNGROUPED_SOURCES.has(c.source)) {
       return { groupId: null, changed: [] };
     }
@@ -102,53 +67,111 @@ export class CaptureGroupsRepository {
     for (const m of [...c.matches].sort((a, b) => b.severity - a.severity || a.start - b.start)) {
       if (!byEntry.has(m.entryId)) byEntry.set(m.entryId, m);
     }
-    return this.db.transaction(() => {
-      for (const entryId of byEntry.keys()) this.insertEntry.run(c.id, c.schoolId, entryId, c.capturedAt, c.user);
+    return inTransaction(this.db, async (trx) => {
+      const setGroup = async (groupId: string, captureId: string): Promise<boolean> => {
+        const r = await trx
+          .updateTable('captures')
+          .set({ group_id: groupId })
+          .where('id', '=', captureId)
+          .where('group_id', 'is', null)
+          .executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      };
+      await trx
+        .insertInto('capture_entries')
+        .values(
+          [...byEntry.keys()].map((entryId) => ({
+            capture_id: c.id,
+            school_id: c.schoolId,
+            entry_id: entryId,
+            captured_at: c.capturedAt,
+            user_name: c.user,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       for (const [entryId, match] of byEntry) {
         // Join a group of this entry when the group, with this capture, still spans at most an hour.
-        const groups = this.groupsNear.all(c.schoolId, entryId, lo, hi) as {
-          id: string;
-          first_at: string;
-          last_at: string;
-        }[];
+        // (Groups span at most an hour, so their members near this capture are all of them.)
+        const groups = await trx
+          .selectFrom('capture_entries as e')
+          .innerJoin('captures as c', 'c.id', 'e.capture_id')
+          .innerJoin('capture_groups as g', (j) =>
+            j.onRef('g.id', '=', 'c.group_id').onRef('g.entry_id', '=', 'e.entry_id'),
+          )
+          .select((eb) => ['g.id', eb.fn.min('c.captured_at').as('first_at'), eb.fn.max('c.captured_at').as('last_at')])
+          .where('e.school_id', '=', c.schoolId)
+          .where('e.entry_id', '=', entryId)
+          .where('e.captured_at', '>=', lo)
+          .where('e.captured_at', '<=', hi)
+          .groupBy('g.id')
+          .orderBy('first_at')
+          .execute();
         for (const g of groups) {
           const first = Math.min(Date.parse(g.first_at), at);
           const last = Math.max(Date.parse(g.last_at), at);
-          if (last - first <= GROUP_WINDOW_MS && this.setGroup.run(g.id, c.id).changes === 1) {
+          if (last - first <= GROUP_WINDOW_MS && (await setGroup(g.id, c.id))) {
             return { groupId: g.id, changed: [c.id] };
           }
         }
         // Or complete a new one with ungrouped captures of the entry in an hour that includes this one.
-        const near = (this.ungroupedNear.all(c.schoolId, entryId, lo, hi) as { id: string; at: string; user: string }[])
+        const near = (
+          await trx
+            .selectFrom('capture_entries as e')
+            .innerJoin('captures as c', 'c.id', 'e.capture_id')
+            .select(['e.capture_id as id', 'e.captured_at as at', 'e.user_name as user'])
+            .where('e.school_id', '=', c.schoolId)
+            .where('e.entry_id', '=', entryId)
+            .where('e.captured_at', '>=', lo)
+            .where('e.captured_at', '<=', hi)
+            .where('c.group_id', 'is', null)
+            .orderBy('e.captured_at')
+            .orderBy('e.capture_id')
+            .execute()
+        )
           .map((r): Candidate => ({ id: r.id, at: Date.parse(r.at), user: r.user }))
           .sort((a, b) => a.at - b.at);
         const members = firstQualifyingWindow(near, at, c.id);
         if (members) {
           const id = newId();
-          this.insertGroup.run(id, c.schoolId, entryId, match.phrase, match.category, now.toISOString());
-          for (const m of members) this.setGroup.run(id, m.id);
+          await trx
+            .insertInto('capture_groups')
+            .values({
+              id,
+              school_id: c.schoolId,
+              entry_id: entryId,
+              phrase: match.phrase,
+              category: match.category,
+              created_at: now.toISOString(),
+            })
+            .execute();
+          for (const m of members) await setGroup(id, m.id);
           return { groupId: id, changed: members.map((m) => m.id) };
         }
       }
       return { groupId: null, changed: [] };
-    })();
+    });
   }
 
-  byId(id: string): CaptureGroup | undefined {
-    const r = this.statsStmt.get(id) as
-      | {
-          id: string;
-          school_id: string;
-          entry_id: string;
-          phrase: string;
-          category: string;
-          severity: number;
-          first_at: string;
-          last_at: string;
-          member_count: number;
-          pupil_count: number;
-        }
-      | undefined;
+  async byId(id: string): Promise<CaptureGroup | undefined> {
+    const r = await this.db
+      .selectFrom('capture_groups as g')
+      .innerJoin('captures as c', 'c.group_id', 'g.id')
+      .select((eb) => [
+        'g.id',
+        'g.school_id',
+        'g.entry_id',
+        'g.phrase',
+        'g.category',
+        eb.fn.count<number>('c.id').as('member_count'),
+        eb.fn.count<number>('c.user_name').distinct().as('pupil_count'),
+        eb.fn.min('c.captured_at').as('first_at'),
+        eb.fn.max('c.captured_at').as('last_at'),
+        eb.fn.max('c.severity').as('severity'),
+      ])
+      .where('g.id', '=', id)
+      .groupBy(['g.id', 'g.school_id', 'g.entry_id', 'g.phrase', 'g.category'])
+      .executeTakeFirst();
     return (
       r && {
         id: r.id,
@@ -159,18 +182,22 @@ export class CaptureGroupsRepository {
         severity: r.severity,
         firstAt: r.first_at,
         lastAt: r.last_at,
-        memberCount: r.member_count,
-        pupilCount: r.pupil_count,
+        memberCount: Number(r.member_count),
+        pupilCount: Number(r.pupil_count),
       }
     );
   }
 
   /** The ids of a group's members, newest first. */
-  memberIds(groupId: string): string[] {
-    return this.db
-      .prepare('SELECT id FROM captures WHERE group_id = ? ORDER BY captured_at DESC, id DESC')
-      .pluck()
-      .all(groupId) as string[];
+  async memberIds(groupId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .select('id')
+      .where('group_id', '=', groupId)
+      .orderBy('captured_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map((r) => r.id);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CaptureMatch, CaptureMetadata } from '@vigil/shared';
-import type { Db } from '../db/database';
+import { sql } from 'kysely';
+import { inTransaction, type Kdb } from '../db/database';
 
 export interface StoredCapture extends CaptureMetadata {
   schoolId: string;
@@ -126,181 +127,230 @@ export interface KeywordStat {
 /** LIKE with the pattern's own wildcards escaped; lower() on both sides keeps it case-blind on PostgreSQL too. */
 const likeEscape = (text: string): string => text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Rows read per query when going through every capture of some schools (keyword statistics). */
+const SCAN_PAGE = 5000;
+
 export class CapturesRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Kdb) {}
 
   /** Stores a capture once: returns false (and changes nothing) when its id is already stored. */
-  insert(c: Omit<StoredCapture, 'status' | 'assigneeId' | 'hold' | 'groupId'>): boolean {
-    const result = this.db
-      .prepare(
-        `INSERT INTO captures (id, school_id, device_id, captured_at, received_at, user_name, source, app, window_title,
-           url, context, matches_json, severity, count, policy_version, screenshot_key, screenshot_type,
-           screenshot_width, screenshot_height, thumbnail_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING`,
-      )
-      .run(
-        c.id,
-        c.schoolId,
-        c.deviceId,
-        c.capturedAt,
-        c.receivedAt,
-        c.user,
-        c.source,
-        c.app,
-        c.windowTitle,
-        c.url,
-        c.context,
-        JSON.stringify(c.matches),
-        c.severity,
-        c.count,
-        c.policyVersion,
-        c.screenshot.key,
-        c.screenshot.type,
-        c.screenshot.width,
-        c.screenshot.height,
-        c.thumbnailKey,
-      );
-    return result.changes === 1;
+  async insert(c: Omit<StoredCapture, 'status' | 'assigneeId' | 'hold' | 'groupId'>): Promise<boolean> {
+    const result = await this.db
+      .insertInto('captures')
+      .values({
+        id: c.id,
+        school_id: c.schoolId,
+        device_id: c.deviceId,
+        captured_at: c.capturedAt,
+        received_at: c.receivedAt,
+        user_name: c.user,
+        source: c.source,
+        app: c.app,
+        window_title: c.windowTitle,
+        url: c.url,
+        context: c.context,
+        matches_json: JSON.stringify(c.matches),
+        severity: c.severity,
+        count: c.count,
+        policy_version: c.policyVersion,
+        screenshot_key: c.screenshot.key,
+        screenshot_type: c.screenshot.type,
+        screenshot_width: c.screenshot.width,
+        screenshot_height: c.screenshot.height,
+        thumbnail_key: c.thumbnailKey,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  byId(id: string): StoredCapture | undefined {
-    const r = this.db.prepare('SELECT * FROM captures WHERE id = ?').get(id) as CaptureRow | undefined;
-    return r && toCapture(r);
+  async byId(id: string): Promise<StoredCapture | undefined> {
+    const r = await this.db.selectFrom('captures').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toCapture(r as CaptureRow);
   }
 
   /** Every capture of a school, oldest first, optionally only those captured at or after `since`. */
-  listBySchool(schoolId: string, since?: string): StoredCapture[] {
-    const rows = since
-      ? this.db
-          .prepare('SELECT * FROM captures WHERE school_id = ? AND captured_at >= ? ORDER BY captured_at, id')
-          .all(schoolId, since)
-      : this.db.prepare('SELECT * FROM captures WHERE school_id = ? ORDER BY captured_at, id').all(schoolId);
+  async listBySchool(schoolId: string, since?: string): Promise<StoredCapture[]> {
+    let query = this.db.selectFrom('captures').selectAll().where('school_id', '=', schoolId);
+    if (since) query = query.where('captured_at', '>=', since);
+    const rows = await query.orderBy('captured_at').orderBy('id').execute();
     return (rows as CaptureRow[]).map(toCapture);
   }
 
   /** The dashboard list: newest first (capturedAt, then id), keyset-paginated, only within `schoolIds`. */
-  search(q: CaptureQuery): StoredCapture[] {
+  async search(q: CaptureQuery): Promise<StoredCapture[]> {
     if (q.schoolIds.length === 0) return [];
-    const where = [`school_id IN (${q.schoolIds.map(() => '?').join(', ')})`];
-    const args: (string | number)[] = [...q.schoolIds];
-    const add = (sql: string, ...values: (string | number)[]) => {
-      where.push(sql);
-      args.push(...values);
-    };
-    if (q.severityMin !== undefined) add('severity >= ?', q.severityMin);
-    if (q.severityMax !== undefined) add('severity <= ?', q.severityMax);
-    if (q.category !== undefined) add(`matches_json LIKE ? ESCAPE '\\'`, `%"category":"${likeEscape(q.category)}"%`);
-    if (q.status !== undefined) add('status = ?', q.status);
-    if (q.user !== undefined) add('user_name = ?', q.user);
-    if (q.deviceId !== undefined) add('device_id = ?', q.deviceId);
-    if (q.source !== undefined) add('source = ?', q.source);
-    if (q.from !== undefined) add('captured_at >= ?', q.from);
-    if (q.to !== undefined) add('captured_at <= ?', q.to);
+    let query = this.db.selectFrom('captures').selectAll('captures').where('school_id', 'in', q.schoolIds);
+    if (q.severityMin !== undefined) query = query.where('severity', '>=', q.severityMin);
+    if (q.severityMax !== undefined) query = query.where('severity', '<=', q.severityMax);
+    if (q.category !== undefined) {
+      const pattern = `%"category":"${likeEscape(q.category)}"%`;
+      query = query.where(sql<boolean>`matches_json LIKE ${pattern} ESCAPE '\\'`);
+    }
+    if (q.status !== undefined) query = query.where('status', '=', q.status);
+    if (q.user !== undefined) query = query.where('user_name', '=', q.user);
+    if (q.deviceId !== undefined) query = query.where('device_id', '=', q.deviceId);
+    if (q.source !== undefined) query = query.where('source', '=', q.source);
+    if (q.from !== undefined) query = query.where('captured_at', '>=', q.from);
+    if (q.to !== undefined) query = query.where('captured_at', '<=', q.to);
     if (q.q !== undefined) {
       const pattern = `%${likeEscape(q.q)}%`;
-      add(`(LOWER(context) LIKE ? ESCAPE '\\' OR LOWER(window_title) LIKE ? ESCAPE '\\')`, pattern, pattern);
-    }
-    if (q.collapseGroups)
-      add(
-        `(group_id IS NULL OR NOT EXISTS (SELECT 1 FROM captures g WHERE g.group_id = captures.group_id
-           AND (g.captured_at > captures.captured_at OR (g.captured_at = captures.captured_at AND g.id > captures.id))))`,
+      query = query.where(
+        sql<boolean>`(LOWER(context) LIKE ${pattern} ESCAPE '\\' OR LOWER(window_title) LIKE ${pattern} ESCAPE '\\')`,
       );
-    if (q.before)
-      add('(captured_at < ? OR (captured_at = ? AND id < ?))', q.before.capturedAt, q.before.capturedAt, q.before.id);
-    const rows = this.db
-      .prepare(`SELECT * FROM captures WHERE ${where.join(' AND ')} ORDER BY captured_at DESC, id DESC LIMIT ?`)
-      .all(...args, q.limit) as CaptureRow[];
-    return rows.map(toCapture);
+    }
+    if (q.collapseGroups) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('captures.group_id', 'is', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('captures as g')
+                .select(sql`1`.as('one'))
+                .whereRef('g.group_id', '=', 'captures.group_id')
+                .where((g) =>
+                  g.or([
+                    g('g.captured_at', '>', g.ref('captures.captured_at')),
+                    g.and([
+                      g('g.captured_at', '=', g.ref('captures.captured_at')),
+                      g('g.id', '>', g.ref('captures.id')),
+                    ]),
+                  ]),
+                ),
+            ),
+          ),
+        ]),
+      );
+    }
+    const before = q.before;
+    if (before) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('captured_at', '<', before.capturedAt),
+          eb.and([eb('captured_at', '=', before.capturedAt), eb('captures.id', '<', before.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('captured_at', 'desc').orderBy('captures.id', 'desc').limit(q.limit).execute();
+    return (rows as CaptureRow[]).map(toCapture);
   }
 
   /** The same pupil's captures at the same school before this one, newest first. */
-  earlierForUser(c: StoredCapture, limit: number): StoredCapture[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM captures WHERE school_id = ? AND user_name = ? AND id <> ?
-             AND (captured_at < ? OR (captured_at = ? AND id < ?))
-           ORDER BY captured_at DESC, id DESC LIMIT ?`,
-        )
-        .all(c.schoolId, c.user, c.id, c.capturedAt, c.capturedAt, c.id, limit) as CaptureRow[]
-    ).map(toCapture);
+  async earlierForUser(c: StoredCapture, limit: number): Promise<StoredCapture[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .selectAll()
+      .where('school_id', '=', c.schoolId)
+      .where('user_name', '=', c.user)
+      .where('id', '<>', c.id)
+      .where((eb) =>
+        eb.or([
+          eb('captured_at', '<', c.capturedAt),
+          eb.and([eb('captured_at', '=', c.capturedAt), eb('id', '<', c.id)]),
+        ]),
+      )
+      .orderBy('captured_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return (rows as CaptureRow[]).map(toCapture);
   }
 
   /** Applies a review change and writes its history row in one transaction. */
-  review(c: StoredCapture, change: ReviewChange, userId: string, now: Date, historyId: string): StoredCapture {
-    return this.db.transaction(() => this.applyReview(c, change, userId, now, historyId))();
-  }
-
-  /** The same change to several captures, all in one transaction: every one changes or none does. */
-  reviewMany(
-    items: readonly { capture: StoredCapture; historyId: string }[],
-    change: ReviewChange,
-    userId: string,
-    now: Date,
-  ): StoredCapture[] {
-    return this.db.transaction(() =>
-      items.map(({ capture, historyId }) => this.applyReview(capture, change, userId, now, historyId)),
-    )();
-  }
-
-  private applyReview(
+  async review(
     c: StoredCapture,
     change: ReviewChange,
     userId: string,
     now: Date,
     historyId: string,
-  ): StoredCapture {
+  ): Promise<StoredCapture> {
+    return inTransaction(this.db, (trx) => this.applyReview(trx, c, change, userId, now, historyId));
+  }
+
+  /** The same change to several captures, all in one transaction: every one changes or none does. */
+  async reviewMany(
+    items: readonly { capture: StoredCapture; historyId: string }[],
+    change: ReviewChange,
+    userId: string,
+    now: Date,
+  ): Promise<StoredCapture[]> {
+    return inTransaction(this.db, async (trx) => {
+      const out: StoredCapture[] = [];
+      for (const { capture, historyId } of items) {
+        out.push(await this.applyReview(trx, capture, change, userId, now, historyId));
+      }
+      return out;
+    });
+  }
+
+  private async applyReview(
+    trx: Kdb,
+    c: StoredCapture,
+    change: ReviewChange,
+    userId: string,
+    now: Date,
+    historyId: string,
+  ): Promise<StoredCapture> {
     const status = change.status ?? c.status;
     const assigneeId = change.assigneeId === undefined ? c.assigneeId : change.assigneeId;
     const hold = change.hold ?? c.hold;
-    this.db
-      .prepare('UPDATE captures SET status = ?, assignee_id = ?, hold = ? WHERE id = ?')
-      .run(status, assigneeId, hold ? 1 : 0, c.id);
-    this.db
-      .prepare(
-        `INSERT INTO capture_history (id, capture_id, school_id, user_id, at, status_from, status_to, assignee_from,
-           assignee_to, hold_to, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        historyId,
-        c.id,
-        c.schoolId,
-        userId,
-        now.toISOString(),
-        status !== c.status ? c.status : null,
-        status !== c.status ? status : null,
-        assigneeId !== c.assigneeId ? c.assigneeId : null,
-        assigneeId !== c.assigneeId ? assigneeId : null,
-        hold !== c.hold ? (hold ? 1 : 0) : null,
-        change.note ?? null,
-      );
+    await trx
+      .updateTable('captures')
+      .set({ status, assignee_id: assigneeId, hold: hold ? 1 : 0 })
+      .where('id', '=', c.id)
+      .execute();
+    await trx
+      .insertInto('capture_history')
+      .values({
+        id: historyId,
+        capture_id: c.id,
+        school_id: c.schoolId,
+        user_id: userId,
+        at: now.toISOString(),
+        status_from: status !== c.status ? c.status : null,
+        status_to: status !== c.status ? status : null,
+        assignee_from: assigneeId !== c.assigneeId ? c.assigneeId : null,
+        assignee_to: assigneeId !== c.assigneeId ? assigneeId : null,
+        hold_to: hold !== c.hold ? (hold ? 1 : 0) : null,
+        note: change.note ?? null,
+      })
+      .execute();
     return { ...c, status, assigneeId, hold };
   }
 
   /** Per keyword entry: how many captures of these schools matched it, and how many were false positives. */
-  keywordStats(schoolIds: readonly string[]): KeywordStat[] {
+  async keywordStats(schoolIds: readonly string[]): Promise<KeywordStat[]> {
     if (schoolIds.length === 0) return [];
-    const rows = this.db
-      .prepare(`SELECT matches_json, status FROM captures WHERE school_id IN (${schoolIds.map(() => '?').join(', ')})`)
-      .iterate(...schoolIds) as IterableIterator<{ matches_json: string; status: string }>;
     const stats = new Map<string, KeywordStat>();
-    for (const r of rows) {
-      const seen = new Set<string>();
-      for (const m of JSON.parse(r.matches_json) as CaptureMatch[]) {
-        if (seen.has(m.entryId)) continue;
-        seen.add(m.entryId);
-        const s = stats.get(m.entryId) ?? {
-          entryId: m.entryId,
-          phrase: m.phrase,
-          category: m.category,
-          falsePositives: 0,
-          total: 0,
-        };
-        s.total += 1;
-        if (r.status === 'false_positive') s.falsePositives += 1;
-        stats.set(m.entryId, s);
+    // Page by id, so memory stays bounded however many captures there are (no cursors needed on either dialect).
+    let after: string | null = null;
+    for (;;) {
+      let query = this.db
+        .selectFrom('captures')
+        .select(['id', 'matches_json', 'status'])
+        .where('school_id', 'in', schoolIds);
+      if (after !== null) query = query.where('id', '>', after);
+      const rows = await query.orderBy('id').limit(SCAN_PAGE).execute();
+      for (const r of rows) {
+        const seen = new Set<string>();
+        for (const m of JSON.parse(r.matches_json) as CaptureMatch[]) {
+          if (seen.has(m.entryId)) continue;
+          seen.add(m.entryId);
+          const s = stats.get(m.entryId) ?? {
+            entryId: m.entryId,
+            phrase: m.phrase,
+            category: m.category,
+            falsePositives: 0,
+            total: 0,
+          };
+          s.total += 1;
+          if (r.status === 'false_positive') s.falsePositives += 1;
+          stats.set(m.entryId, s);
+        }
       }
+      if (rows.length < SCAN_PAGE) break;
+      after = rows[rows.length - 1]!.id;
     }
     return [...stats.values()].sort(
       (a, b) => b.falsePositives - a.falsePositives || a.entryId.localeCompare(b.entryId),
@@ -308,52 +358,45 @@ export class CapturesRepository {
   }
 
   /** Captures of a school captured before `cutoff` that retention may delete: not escalated, not on hold. */
-  purgeable(schoolId: string, cutoff: string): StoredCapture[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM captures WHERE school_id = ? AND captured_at < ? AND status <> 'escalated' AND hold = 0
-           ORDER BY captured_at, id`,
-        )
-        .all(schoolId, cutoff) as CaptureRow[]
-    ).map(toCapture);
+  async purgeable(schoolId: string, cutoff: string): Promise<StoredCapture[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .selectAll()
+      .where('school_id', '=', schoolId)
+      .where('captured_at', '<', cutoff)
+      .where('status', '<>', 'escalated')
+      .where('hold', '=', 0)
+      .orderBy('captured_at')
+      .orderBy('id')
+      .execute();
+    return (rows as CaptureRow[]).map(toCapture);
   }
 
   /** Deletes captures and their review history, in one transaction. */
-  deleteMany(ids: readonly string[]): number {
-    const history = this.db.prepare('DELETE FROM capture_history WHERE capture_id = ?');
-    const capture = this.db.prepare('DELETE FROM captures WHERE id = ?');
-    return this.db.transaction(() => {
+  async deleteMany(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return inTransaction(this.db, async (trx) => {
       let n = 0;
       for (const id of ids) {
-        history.run(id);
-        n += capture.run(id).changes;
+        await trx.deleteFrom('capture_history').where('capture_id', '=', id).execute();
+        const r = await trx.deleteFrom('captures').where('id', '=', id).executeTakeFirst();
+        n += Number(r.numDeletedRows);
       }
       return n;
-    })();
+    });
   }
 
-  history(captureId: string): HistoryEntry[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT h.*, u.email FROM capture_history h LEFT JOIN users u ON u.id = h.user_id
-           WHERE h.capture_id = ? ORDER BY h.at, h.id`,
-        )
-        .all(captureId) as {
-        id: string;
-        capture_id: string;
-        user_id: string;
-        email: string | null;
-        at: string;
-        status_from: string | null;
-        status_to: string | null;
-        assignee_from: string | null;
-        assignee_to: string | null;
-        hold_to: number | null;
-        note: string | null;
-      }[]
-    ).map((r) => ({
+  async history(captureId: string): Promise<HistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('capture_history as h')
+      .leftJoin('users as u', 'u.id', 'h.user_id')
+      .selectAll('h')
+      .select('u.email')
+      .where('h.capture_id', '=', captureId)
+      .orderBy('h.at')
+      .orderBy('h.id')
+      .execute();
+    return rows.map((r) => ({
       id: r.id,
       captureId: r.capture_id,
       userId: r.user_id,

@@ -1,5 +1,5 @@
 import type { HeartbeatRequest } from '@vigil/shared';
-import type { Db } from '../db/database';
+import { Prepared, type Kdb } from '../db/database';
 
 export interface Device {
   id: string;
@@ -57,65 +57,107 @@ export type NewDevice = Pick<
   'id' | 'schoolId' | 'hostname' | 'os' | 'osVersion' | 'agentVersion' | 'secretHash'
 >;
 
-export class DevicesRepository {
-  constructor(private readonly db: Db) {}
+// The agents' hot paths (every request's device check, every heartbeat), compiled once.
+const BY_ID = new Prepared(1, (db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id));
+const HEARTBEAT = new Prepared(
+  7,
+  (
+    db,
+    now: string,
+    agentVersion: string,
+    policyVersion: string,
+    queueDepth: number,
+    user: string,
+    lastCaptureAt: string | null,
+    id: string,
+  ) =>
+    db
+      .updateTable('devices')
+      .set((eb) => ({
+        last_seen_at: now,
+        agent_version: agentVersion,
+        policy_version: policyVersion,
+        queue_depth: queueDepth,
+        last_user: user,
+        last_capture_at: eb.fn.coalesce(eb.val(lastCaptureAt), eb.ref('last_capture_at')),
+      }))
+      .where('id', '=', id),
+);
+const TOUCH = new Prepared(2, (db, now: string, id: string) =>
+  db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', id),
+);
 
-  insert(d: NewDevice, now: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO devices (id, school_id, hostname, os, os_version, agent_version, secret_hash, enrolled_at, last_seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        d.id,
-        d.schoolId,
-        d.hostname,
-        d.os,
-        d.osVersion,
-        d.agentVersion,
-        d.secretHash,
-        now.toISOString(),
-        now.toISOString(),
-      );
+export class DevicesRepository {
+  constructor(private readonly db: Kdb) {}
+
+  async insert(d: NewDevice, now: Date): Promise<void> {
+    await this.db
+      .insertInto('devices')
+      .values({
+        id: d.id,
+        school_id: d.schoolId,
+        hostname: d.hostname,
+        os: d.os,
+        os_version: d.osVersion,
+        agent_version: d.agentVersion,
+        secret_hash: d.secretHash,
+        enrolled_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+      })
+      .execute();
   }
 
-  byId(id: string): Device | undefined {
-    const r = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+  async byId(id: string): Promise<Device | undefined> {
+    const r = (await BY_ID.execute(this.db, id)).rows[0];
     return r && toDevice(r);
   }
 
-  listBySchool(schoolId: string): Device[] {
-    return (
-      this.db.prepare('SELECT * FROM devices WHERE school_id = ? ORDER BY hostname').all(schoolId) as DeviceRow[]
-    ).map(toDevice);
+  async listBySchool(schoolId: string): Promise<Device[]> {
+    const rows = await this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('school_id', '=', schoolId)
+      .orderBy('hostname')
+      .execute();
+    return rows.map(toDevice);
   }
 
   /** Devices of these schools (not reporting is decided by the caller, which knows the clock). */
-  listBySchools(schoolIds: readonly string[]): Device[] {
+  async listBySchools(schoolIds: readonly string[]): Promise<Device[]> {
     if (schoolIds.length === 0) return [];
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM devices WHERE school_id IN (${schoolIds.map(() => '?').join(', ')}) ORDER BY hostname, id`,
-        )
-        .all(...schoolIds) as DeviceRow[]
-    ).map(toDevice);
+    const rows = await this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('school_id', 'in', schoolIds)
+      .orderBy('hostname')
+      .orderBy('id')
+      .execute();
+    return rows.map(toDevice);
   }
 
-  recordHeartbeat(id: string, hb: HeartbeatRequest, now: Date): void {
-    this.db
-      .prepare(
-        `UPDATE devices SET last_seen_at = ?, agent_version = ?, policy_version = ?, queue_depth = ?,
-           last_user = ?, last_capture_at = COALESCE(?, last_capture_at) WHERE id = ?`,
-      )
-      .run(now.toISOString(), hb.agentVersion, hb.policyVersion, hb.queueDepth, hb.user, hb.lastCaptureAt, id);
+  async recordHeartbeat(id: string, hb: HeartbeatRequest, now: Date): Promise<void> {
+    await HEARTBEAT.execute(
+      this.db,
+      now.toISOString(),
+      hb.agentVersion,
+      hb.policyVersion,
+      hb.queueDepth,
+      hb.user,
+      hb.lastCaptureAt,
+      id,
+    );
   }
 
-  touch(id: string, now: Date): void {
-    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now.toISOString(), id);
+  async touch(id: string, now: Date): Promise<void> {
+    await TOUCH.execute(this.db, now.toISOString(), id);
   }
 
-  revoke(id: string, now: Date): void {
-    this.db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id);
+  async revoke(id: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('devices')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 }

@@ -1,5 +1,6 @@
 import type { CaptureMatch } from '@vigil/shared';
-import type { Db } from '../db/database';
+import { sql } from 'kysely';
+import { inTransaction, type Kdb } from '../db/database';
 import type { DraftOverrides } from '../services/lists.service';
 
 /** One published version of a school's keyword lists (its overrides on top of the curated lists). */
@@ -44,108 +45,132 @@ const toPublished = (r: VersionRow): PublishedLists => ({
   changelog: r.changelog,
 });
 
-const VERSION_SELECT = `SELECT v.*, u.email FROM keyword_list_versions v LEFT JOIN users u ON u.id = v.published_by`;
+/** Rows read per query when counting false positives (bounded memory, no cursors on either dialect). */
+const SCAN_PAGE = 5000;
 
-/** Keyword-list drafts and published versions per school (migration 30). */
 export class ListsRepository {
-  private readonly stampStmt;
-  private readonly latestStmt;
+  constructor(private readonly db: Kdb) {}
 
-  constructor(private readonly db: Db) {
-    this.stampStmt = db
-      .prepare(
-        `SELECT (SELECT MAX(version) FROM keyword_list_versions WHERE school_id = ?) AS v,
-           s.min_severity, s.monitored_hours_json, s.support_card, s.tray_hidden, s.privacy_notice
-         FROM (SELECT 1) LEFT JOIN school_settings s ON s.school_id = ?`,
-      )
-      .raw();
-    this.latestStmt = db.prepare(`${VERSION_SELECT} WHERE v.school_id = ? ORDER BY v.version DESC LIMIT 1`);
+  private versionsOf(schoolId: string) {
+    return this.db
+      .selectFrom('keyword_list_versions as v')
+      .leftJoin('users as u', 'u.id', 'v.published_by')
+      .selectAll('v')
+      .select('u.email')
+      .where('v.school_id', '=', schoolId);
   }
 
   /**
-   * A cheap token that changes whenever what a school's agents should run may have changed: a new
-   * published version or a change of a policy setting. The policy cache is keyed on it.
+   * What the served policy depends on, as one string: the latest published version and the
+   * school's policy settings. Equal stamps mean the compiled policy can be reused.
    */
-  policyStamp(schoolId: string): string {
-    return JSON.stringify(this.stampStmt.get(schoolId, schoolId));
+  async policyStamp(schoolId: string): Promise<string> {
+    const { rows } = await sql<Record<string, unknown>>`
+      SELECT (SELECT MAX(version) FROM keyword_list_versions WHERE school_id = ${schoolId}) AS v,
+        s.min_severity, s.monitored_hours_json, s.support_card, s.tray_hidden, s.privacy_notice
+      FROM (SELECT 1 AS one) AS x LEFT JOIN school_settings s ON s.school_id = ${schoolId}`.execute(this.db);
+    const r = rows[0] ?? {};
+    return JSON.stringify([
+      r.v ?? null,
+      r.min_severity ?? null,
+      r.monitored_hours_json ?? null,
+      r.support_card ?? null,
+      r.tray_hidden ?? null,
+      r.privacy_notice ?? null,
+    ]);
   }
 
-  draft(schoolId: string): DraftOverrides | undefined {
-    const r = this.db.prepare('SELECT overrides_json FROM keyword_list_drafts WHERE school_id = ?').get(schoolId) as
-      { overrides_json: string } | undefined;
+  async draft(schoolId: string): Promise<DraftOverrides | undefined> {
+    const r = await this.db
+      .selectFrom('keyword_list_drafts')
+      .select('overrides_json')
+      .where('school_id', '=', schoolId)
+      .executeTakeFirst();
     return r && (JSON.parse(r.overrides_json) as DraftOverrides);
   }
 
-  saveDraft(schoolId: string, overrides: DraftOverrides, userId: string | null, now: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO keyword_list_drafts (school_id, overrides_json, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT (school_id) DO UPDATE SET overrides_json = excluded.overrides_json,
-           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  async saveDraft(schoolId: string, overrides: DraftOverrides, userId: string | null, now: Date): Promise<void> {
+    await this.db
+      .insertInto('keyword_list_drafts')
+      .values({
+        school_id: schoolId,
+        overrides_json: JSON.stringify(overrides),
+        updated_at: now.toISOString(),
+        updated_by: userId,
+      })
+      .onConflict((oc) =>
+        oc.column('school_id').doUpdateSet((eb) => ({
+          overrides_json: eb.ref('excluded.overrides_json'),
+          updated_at: eb.ref('excluded.updated_at'),
+          updated_by: eb.ref('excluded.updated_by'),
+        })),
       )
-      .run(schoolId, JSON.stringify(overrides), now.toISOString(), userId);
+      .execute();
   }
 
-  latest(schoolId: string): PublishedLists | undefined {
-    const r = this.latestStmt.get(schoolId) as VersionRow | undefined;
+  async latest(schoolId: string): Promise<PublishedLists | undefined> {
+    const r = await this.versionsOf(schoolId).orderBy('v.version', 'desc').limit(1).executeTakeFirst();
     return r && toPublished(r);
   }
 
-  /** Every published version of a school, newest first. */
-  versions(schoolId: string): PublishedLists[] {
-    return (
-      this.db.prepare(`${VERSION_SELECT} WHERE v.school_id = ? ORDER BY v.version DESC`).all(schoolId) as VersionRow[]
-    ).map(toPublished);
+  async versions(schoolId: string): Promise<PublishedLists[]> {
+    return (await this.versionsOf(schoolId).orderBy('v.version', 'desc').execute()).map(toPublished);
   }
 
-  /** Versions published in [from, to), oldest first. */
-  publishedBetween(schoolId: string, from: string, to: string): PublishedLists[] {
-    return (
-      this.db
-        .prepare(
-          `${VERSION_SELECT} WHERE v.school_id = ? AND v.published_at >= ? AND v.published_at < ? ORDER BY v.version`,
-        )
-        .all(schoolId, from, to) as VersionRow[]
-    ).map(toPublished);
+  async publishedBetween(schoolId: string, from: string, to: string): Promise<PublishedLists[]> {
+    const rows = await this.versionsOf(schoolId)
+      .where('v.published_at', '>=', from)
+      .where('v.published_at', '<', to)
+      .orderBy('v.version')
+      .execute();
+    return rows.map(toPublished);
   }
 
-  /** Stores the next version number of the school (in one transaction with reading it). */
-  insertVersion(v: Omit<PublishedLists, 'version' | 'publishedBy'>): number {
-    return this.db.transaction(() => {
-      const max = this.db
-        .prepare('SELECT MAX(version) AS n FROM keyword_list_versions WHERE school_id = ?')
-        .get(v.schoolId) as { n: number | null };
-      const version = (max.n ?? 0) + 1;
-      this.db
-        .prepare(
-          `INSERT INTO keyword_list_versions (id, school_id, version, overrides_json, policy_version, etag, published_at,
-             published_by, changelog) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          v.id,
-          v.schoolId,
+  /** Stores the next version number of the school; the unique (school, version) key refuses a race. */
+  async insertVersion(v: Omit<PublishedLists, 'version' | 'publishedBy'>): Promise<number> {
+    return inTransaction(this.db, async (trx) => {
+      const max = await trx
+        .selectFrom('keyword_list_versions')
+        .select((eb) => eb.fn.max('version').as('n'))
+        .where('school_id', '=', v.schoolId)
+        .executeTakeFirst();
+      const version = (max?.n ?? 0) + 1;
+      await trx
+        .insertInto('keyword_list_versions')
+        .values({
+          id: v.id,
+          school_id: v.schoolId,
           version,
-          JSON.stringify(v.overrides),
-          v.policyVersion,
-          v.etag,
-          v.publishedAt,
-          v.publishedById,
-          v.changelog,
-        );
+          overrides_json: JSON.stringify(v.overrides),
+          policy_version: v.policyVersion,
+          etag: v.etag,
+          published_at: v.publishedAt,
+          published_by: v.publishedById,
+          changelog: v.changelog,
+        })
+        .execute();
       return version;
-    })();
+    });
   }
 
-  /** Per keyword entry id: the school's captures matching it that a reviewer marked false_positive. */
-  falsePositives(schoolId: string): Map<string, number> {
-    const rows = this.db
-      .prepare(`SELECT matches_json FROM captures WHERE school_id = ? AND status = 'false_positive'`)
-      .iterate(schoolId) as IterableIterator<{ matches_json: string }>;
+  async falsePositives(schoolId: string): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    for (const r of rows) {
-      for (const id of new Set((JSON.parse(r.matches_json) as CaptureMatch[]).map((m) => m.entryId))) {
-        counts.set(id, (counts.get(id) ?? 0) + 1);
+    let after: string | null = null;
+    for (;;) {
+      let query = this.db
+        .selectFrom('captures')
+        .select(['id', 'matches_json'])
+        .where('school_id', '=', schoolId)
+        .where('status', '=', 'false_positive');
+      if (after !== null) query = query.where('id', '>', after);
+      const rows = await query.orderBy('id').limit(SCAN_PAGE).execute();
+      for (const r of rows) {
+        for (const id of new Set((JSON.parse(r.matches_json) as CaptureMatch[]).map((m) => m.entryId))) {
+          counts.set(id, (counts.get(id) ?? 0) + 1);
+        }
       }
+      if (rows.length < SCAN_PAGE) break;
+      after = rows[rows.length - 1]!.id;
     }
     return counts;
   }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 
 export interface OverviewCaptureRow {
   capturedAt: string;
@@ -8,50 +8,64 @@ export interface OverviewCaptureRow {
 }
 
 /**
- * Read-only queries of the overview and subject access, over the captures table (portable SQL;
- * the JSON of matches is read in the service, not with SQLite's json functions).
+ * Read-only queries of the overview and subject access, over the captures table (portable; the
+ * JSON of matches is read in the service, not with either database's JSON functions).
  */
 export class PeopleQueriesRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Kdb) {}
 
   /** Captures of a school in [from, to], except those reviewed as false positives. */
-  concernsBetween(schoolId: string, from: string, to: string): OverviewCaptureRow[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT captured_at, severity, matches_json, user_name FROM captures
-           WHERE school_id = ? AND captured_at >= ? AND captured_at <= ? AND status <> 'false_positive'`,
-        )
-        .all(schoolId, from, to) as { captured_at: string; severity: number; matches_json: string; user_name: string }[]
-    ).map((r) => ({ capturedAt: r.captured_at, severity: r.severity, matchesJson: r.matches_json, user: r.user_name }));
+  async concernsBetween(schoolId: string, from: string, to: string): Promise<OverviewCaptureRow[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .select(['captured_at', 'severity', 'matches_json', 'user_name'])
+      .where('school_id', '=', schoolId)
+      .where('captured_at', '>=', from)
+      .where('captured_at', '<=', to)
+      .where('status', '<>', 'false_positive')
+      .execute();
+    return rows.map((r) => ({
+      capturedAt: r.captured_at,
+      severity: r.severity,
+      matchesJson: r.matches_json,
+      user: r.user_name,
+    }));
   }
 
   /** Captures nobody has reviewed yet (status `new`), however old. */
-  backlog(schoolId: string): { unreviewed: number; oldestUnreviewedAt: string | null } {
-    const r = this.db
-      .prepare("SELECT COUNT(*) AS n, MIN(captured_at) AS oldest FROM captures WHERE school_id = ? AND status = 'new'")
-      .get(schoolId) as { n: number; oldest: string | null };
-    return { unreviewed: r.n, oldestUnreviewedAt: r.oldest };
+  async backlog(schoolId: string): Promise<{ unreviewed: number; oldestUnreviewedAt: string | null }> {
+    const r = await this.db
+      .selectFrom('captures')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('captured_at').as('oldest')])
+      .where('school_id', '=', schoolId)
+      .where('status', '=', 'new')
+      .executeTakeFirst();
+    return { unreviewed: Number(r?.n ?? 0), oldestUnreviewedAt: r?.oldest ?? null };
   }
 
   /** Ids of a pupil's captures at a school, oldest first. */
-  captureIdsOfPupil(schoolId: string, user: string): string[] {
-    return (
-      this.db
-        .prepare('SELECT id FROM captures WHERE school_id = ? AND user_name = ? ORDER BY captured_at, id')
-        .all(schoolId, user) as { id: string }[]
-    ).map((r) => r.id);
+  async captureIdsOfPupil(schoolId: string, user: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .select('id')
+      .where('school_id', '=', schoolId)
+      .where('user_name', '=', user)
+      .orderBy('captured_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** Devices of the school that a pupil used: where they were captured, or last signed in. */
-  deviceIdsOfPupil(schoolId: string, user: string): string[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT device_id AS id FROM captures WHERE school_id = ? AND user_name = ?
-           UNION SELECT id FROM devices WHERE school_id = ? AND last_user = ?`,
-        )
-        .all(schoolId, user, schoolId, user) as { id: string }[]
-    ).map((r) => r.id);
+  async deviceIdsOfPupil(schoolId: string, user: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .select('device_id as id')
+      .where('school_id', '=', schoolId)
+      .where('user_name', '=', user)
+      .union(this.db.selectFrom('devices').select('id').where('school_id', '=', schoolId).where('last_user', '=', user))
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 import type { MonitoredHours } from '@vigil/shared';
 import { newId, newSecret } from '../ids';
 
@@ -55,120 +55,154 @@ const toSchool = (r: SchoolRow): School => ({
   createdAt: r.created_at,
 });
 
+const DEFAULT_SETTINGS: SchoolSettings = {
+  retentionDays: DEFAULT_RETENTION_DAYS,
+  minSeverity: null,
+  alertSeverity: null,
+  monitoredHours: null,
+  supportCard: null,
+  trayHidden: null,
+  privacyNotice: null,
+};
+
+const toSettings = (r: SettingsRow | undefined): SchoolSettings =>
+  r
+    ? {
+        retentionDays: r.retention_days,
+        minSeverity: r.min_severity,
+        alertSeverity: r.alert_severity,
+        monitoredHours: r.monitored_hours_json ? (JSON.parse(r.monitored_hours_json) as MonitoredHours[]) : null,
+        supportCard: flag(r.support_card),
+        trayHidden: flag(r.tray_hidden),
+        privacyNotice: r.privacy_notice,
+      }
+    : { ...DEFAULT_SETTINGS };
+
+const SETTINGS_COLUMNS = [
+  'retention_days',
+  'min_severity',
+  'alert_severity',
+  'monitored_hours_json',
+  'support_card',
+  'tray_hidden',
+  'privacy_notice',
+] as const;
+
 export class SchoolsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Kdb) {}
 
   /** The organisation schools belong to when nobody has made one: the single-school install. */
-  defaultOrganisationId(now: Date): string {
-    const row = this.db.prepare('SELECT id FROM organisations ORDER BY created_at LIMIT 1').get() as
-      { id: string } | undefined;
+  async defaultOrganisationId(now: Date, db: Kdb = this.db): Promise<string> {
+    const row = await db.selectFrom('organisations').select('id').orderBy('created_at').limit(1).executeTakeFirst();
     if (row) return row.id;
     const id = newId();
-    this.db
-      .prepare('INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)')
-      .run(id, 'Default organisation', now.toISOString());
+    await db
+      .insertInto('organisations')
+      .values({ id, name: 'Default organisation', created_at: now.toISOString() })
+      .execute();
     return id;
   }
 
-  create(name: string, now: Date, organisationId?: string): School {
-    return this.db.transaction(() => {
+  async create(name: string, now: Date, organisationId?: string): Promise<School> {
+    return inTransaction(this.db, async (trx) => {
       const school: School = {
         id: newId(),
-        organisationId: organisationId ?? this.defaultOrganisationId(now),
+        organisationId: organisationId ?? (await this.defaultOrganisationId(now, trx)),
         name,
         enrolmentToken: newEnrolmentToken(),
         createdAt: now.toISOString(),
       };
-      this.db
-        .prepare('INSERT INTO schools (id, organisation_id, name, enrolment_token, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(school.id, school.organisationId, school.name, school.enrolmentToken, school.createdAt);
+      await trx
+        .insertInto('schools')
+        .values({
+          id: school.id,
+          organisation_id: school.organisationId,
+          name: school.name,
+          enrolment_token: school.enrolmentToken,
+          created_at: school.createdAt,
+        })
+        .execute();
       return school;
-    })();
+    });
   }
 
-  byId(id: string): School | undefined {
-    const r = this.db.prepare('SELECT * FROM schools WHERE id = ?').get(id) as SchoolRow | undefined;
+  async byId(id: string): Promise<School | undefined> {
+    const r = await this.db.selectFrom('schools').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toSchool(r);
   }
 
-  byEnrolmentToken(token: string): School | undefined {
-    const r = this.db.prepare('SELECT * FROM schools WHERE enrolment_token = ?').get(token) as SchoolRow | undefined;
+  async byEnrolmentToken(token: string): Promise<School | undefined> {
+    const r = await this.db.selectFrom('schools').selectAll().where('enrolment_token', '=', token).executeTakeFirst();
     return r && toSchool(r);
   }
 
-  list(): School[] {
-    return (this.db.prepare('SELECT * FROM schools ORDER BY created_at').all() as SchoolRow[]).map(toSchool);
+  async list(): Promise<School[]> {
+    const rows = await this.db.selectFrom('schools').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(toSchool);
   }
 
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM schools').get() as { n: number }).n;
+  async count(): Promise<number> {
+    const r = await this.db
+      .selectFrom('schools')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 
-  idsOfOrganisations(organisationIds: readonly string[]): string[] {
+  async idsOfOrganisations(organisationIds: readonly string[]): Promise<string[]> {
     if (organisationIds.length === 0) return [];
-    return (
-      this.db
-        .prepare(`SELECT id FROM schools WHERE organisation_id IN (${organisationIds.map(() => '?').join(', ')})`)
-        .all(...organisationIds) as { id: string }[]
-    ).map((r) => r.id);
+    const rows = await this.db
+      .selectFrom('schools')
+      .select('id')
+      .where('organisation_id', 'in', organisationIds)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** Replaces the school's enrolment token: the old one stops working at once. Returns the new token. */
-  rotateEnrolmentToken(id: string): string {
+  async rotateEnrolmentToken(id: string): Promise<string> {
     const token = newEnrolmentToken();
-    this.db.prepare('UPDATE schools SET enrolment_token = ? WHERE id = ?').run(token, id);
+    await this.db.updateTable('schools').set({ enrolment_token: token }).where('id', '=', id).execute();
     return token;
   }
 
-  settings(id: string): SchoolSettings {
-    const r = this.db
-      .prepare(
-        `SELECT retention_days, min_severity, alert_severity, monitored_hours_json, support_card, tray_hidden,
-           privacy_notice FROM school_settings WHERE school_id = ?`,
-      )
-      .get(id) as SettingsRow | undefined;
-    if (!r)
-      return {
-        retentionDays: DEFAULT_RETENTION_DAYS,
-        minSeverity: null,
-        alertSeverity: null,
-        monitoredHours: null,
-        supportCard: null,
-        trayHidden: null,
-        privacyNotice: null,
-      };
-    return {
-      retentionDays: r.retention_days,
-      minSeverity: r.min_severity,
-      alertSeverity: r.alert_severity,
-      monitoredHours: r.monitored_hours_json ? (JSON.parse(r.monitored_hours_json) as MonitoredHours[]) : null,
-      supportCard: flag(r.support_card),
-      trayHidden: flag(r.tray_hidden),
-      privacyNotice: r.privacy_notice,
-    };
+  async settings(id: string): Promise<SchoolSettings> {
+    return toSettings(
+      await this.db
+        .selectFrom('school_settings')
+        .select(SETTINGS_COLUMNS)
+        .where('school_id', '=', id)
+        .executeTakeFirst(),
+    );
   }
 
-  saveSettings(id: string, s: SchoolSettings, now: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO school_settings (school_id, retention_days, min_severity, alert_severity, monitored_hours_json,
-           support_card, tray_hidden, privacy_notice, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (school_id) DO UPDATE SET retention_days = excluded.retention_days,
-           min_severity = excluded.min_severity, alert_severity = excluded.alert_severity,
-           monitored_hours_json = excluded.monitored_hours_json, support_card = excluded.support_card,
-           tray_hidden = excluded.tray_hidden, privacy_notice = excluded.privacy_notice, updated_at = excluded.updated_at`,
+  async saveSettings(id: string, s: SchoolSettings, now: Date): Promise<void> {
+    await this.db
+      .insertInto('school_settings')
+      .values({
+        school_id: id,
+        retention_days: s.retentionDays,
+        min_severity: s.minSeverity,
+        alert_severity: s.alertSeverity,
+        monitored_hours_json: s.monitoredHours ? JSON.stringify(s.monitoredHours) : null,
+        support_card: flagColumn(s.supportCard),
+        tray_hidden: flagColumn(s.trayHidden),
+        privacy_notice: s.privacyNotice ?? null,
+        updated_at: now.toISOString(),
+      })
+      .onConflict((oc) =>
+        oc.column('school_id').doUpdateSet((eb) => ({
+          retention_days: eb.ref('excluded.retention_days'),
+          min_severity: eb.ref('excluded.min_severity'),
+          alert_severity: eb.ref('excluded.alert_severity'),
+          monitored_hours_json: eb.ref('excluded.monitored_hours_json'),
+          support_card: eb.ref('excluded.support_card'),
+          tray_hidden: eb.ref('excluded.tray_hidden'),
+          privacy_notice: eb.ref('excluded.privacy_notice'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
       )
-      .run(
-        id,
-        s.retentionDays,
-        s.minSeverity,
-        s.alertSeverity,
-        s.monitoredHours ? JSON.stringify(s.monitoredHours) : null,
-        flagColumn(s.supportCard),
-        flagColumn(s.trayHidden),
-        s.privacyNotice ?? null,
-        now.toISOString(),
-      );
+      .execute();
   }
 }

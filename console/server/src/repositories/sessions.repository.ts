@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 
 export interface Session {
   idHash: string;
@@ -32,46 +32,71 @@ const toSession = (r: SessionRow): Session => ({
 
 /** Sessions by the SHA-256 of their id: the cookie's value is never stored. */
 export class SessionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Kdb) {}
 
-  insert(s: Session): void {
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id_hash, user_id, csrf_token, method, created_at, last_seen_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(s.idHash, s.userId, s.csrfToken, s.method, s.createdAt, s.lastSeenAt, s.expiresAt);
+  async insert(s: Session): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id_hash: s.idHash,
+        user_id: s.userId,
+        csrf_token: s.csrfToken,
+        method: s.method,
+        created_at: s.createdAt,
+        last_seen_at: s.lastSeenAt,
+        expires_at: s.expiresAt,
+      })
+      .execute();
   }
 
-  byIdHash(idHash: string): Session | undefined {
-    const r = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
+  async byIdHash(idHash: string): Promise<Session | undefined> {
+    const r = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
     return r && toSession(r);
   }
 
-  touch(idHash: string, now: Date): void {
-    this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(now.toISOString(), idHash);
+  async touch(idHash: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id_hash', '=', idHash)
+      .execute();
   }
 
-  delete(idHash: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  async delete(idHash: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   }
 
-  deleteForUser(userId: string): number {
-    return this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
+  async deleteForUser(userId: string): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   /** Ends every session of the user but one (the one that asked). */
-  deleteForUserExcept(userId: string, keepIdHash: string): number {
-    return this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?').run(userId, keepIdHash).changes;
+  async deleteForUserExcept(userId: string, keepIdHash: string): Promise<number> {
+    const r = await this.db
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('id_hash', '<>', keepIdHash)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
-  countForUser(userId: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?').get(userId) as { n: number }).n;
+  async countForUser(userId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 
-  deleteExpired(now: Date, idleSince: Date): number {
-    return this.db
-      .prepare('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?')
-      .run(now.toISOString(), idleSince.toISOString()).changes;
+  async deleteExpired(now: Date, idleSince: Date): Promise<number> {
+    const r = await this.db
+      .deleteFrom('sessions')
+      .where((eb) =>
+        eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', idleSince.toISOString())]),
+      )
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import { inTransaction, type Kdb } from '../db/database';
 import { newId } from '../ids';
 
 export const ROLES = ['org_admin', 'school_admin', 'dsl', 'deputy_dsl', 'head', 'viewer'] as const;
@@ -64,224 +64,302 @@ const toUser = (r: UserRow): User => ({
 export const needsTwoFactor = (grants: readonly Pick<Grant, 'role'>[]): boolean =>
   grants.some((g) => ROLES_NEEDING_2FA.includes(g.role));
 
-export class UsersRepository {
-  constructor(private readonly db: Db) {}
+const countOf = (r: { n: number | string | bigint } | undefined): number => Number(r?.n ?? 0);
 
-  create(
+export class UsersRepository {
+  constructor(private readonly db: Kdb) {}
+
+  async create(
     email: string,
     passwordHash: string,
     grants: { role: Role; schoolId?: string; organisationId?: string }[],
     now: Date,
     id: string = newId(),
-  ): User {
-    return this.db.transaction(() => {
-      const user: User = {
-        id,
-        email: email.toLowerCase(),
-        passwordHash,
-        mustChangePassword: true,
-        createdAt: now.toISOString(),
-        totpSecretSealed: null,
-        failedLogins: 0,
-        lockedUntil: null,
-        displayName: null,
-        disabledAt: null,
-        lastSignInAt: null,
-        totpPendingSealed: null,
-      };
-      this.db
-        .prepare(
-          'INSERT INTO users (id, email, password_hash, must_change_password, created_at) VALUES (?, ?, ?, 1, ?)',
-        )
-        .run(user.id, user.email, user.passwordHash, user.createdAt);
-      const grant = this.db.prepare(
-        'INSERT INTO user_roles (user_id, organisation_id, school_id, role) VALUES (?, ?, ?, ?)',
-      );
-      for (const g of grants) grant.run(user.id, g.organisationId ?? null, g.schoolId ?? null, g.role);
-      return user;
-    })();
+  ): Promise<User> {
+    const user: User = {
+      id,
+      email: email.toLowerCase(),
+      passwordHash,
+      mustChangePassword: true,
+      createdAt: now.toISOString(),
+      totpSecretSealed: null,
+      failedLogins: 0,
+      lockedUntil: null,
+      displayName: null,
+      disabledAt: null,
+      lastSignInAt: null,
+      totpPendingSealed: null,
+    };
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: user.email,
+          password_hash: user.passwordHash,
+          must_change_password: 1,
+          created_at: user.createdAt,
+        })
+        .execute();
+      for (const g of grants) {
+        await trx
+          .insertInto('user_roles')
+          .values({
+            user_id: user.id,
+            organisation_id: g.organisationId ?? null,
+            school_id: g.schoolId ?? null,
+            role: g.role,
+          })
+          .execute();
+      }
+    });
+    return user;
   }
 
-  byEmail(email: string): User | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email.toLowerCase()) as UserRow | undefined;
+  async byEmail(email: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
     return r && toUser(r);
   }
 
-  byId(id: string): User | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  async byId(id: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toUser(r);
   }
 
-  grantsOf(userId: string): Grant[] {
-    return (
-      this.db
-        .prepare('SELECT role, school_id, organisation_id FROM user_roles WHERE user_id = ? ORDER BY role')
-        .all(userId) as { role: Role; school_id: string | null; organisation_id: string | null }[]
-    ).map((r) => ({ role: r.role, schoolId: r.school_id, organisationId: r.organisation_id }));
+  async grantsOf(userId: string): Promise<Grant[]> {
+    const rows = await this.db
+      .selectFrom('user_roles')
+      .select(['role', 'school_id', 'organisation_id'])
+      .where('user_id', '=', userId)
+      .orderBy('role')
+      .execute();
+    return rows.map((r) => ({ role: r.role as Role, schoolId: r.school_id, organisationId: r.organisation_id }));
   }
 
   /** Users holding one of `roles` for `schoolId`, directly or through its organisation. */
-  idsWithRoleAt(userIds: readonly string[], roles: readonly Role[], schoolId: string): string[] {
+  async idsWithRoleAt(userIds: readonly string[], roles: readonly Role[], schoolId: string): Promise<string[]> {
     if (userIds.length === 0 || roles.length === 0) return [];
-    return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT r.user_id FROM user_roles r
-           WHERE r.user_id IN (${userIds.map(() => '?').join(', ')})
-             AND r.role IN (${roles.map(() => '?').join(', ')})
-             AND (r.school_id = ? OR r.organisation_id = (SELECT organisation_id FROM schools WHERE id = ?))`,
-        )
-        .all(...userIds, ...roles, schoolId, schoolId) as { user_id: string }[]
-    ).map((r) => r.user_id);
+    const rows = await this.db
+      .selectFrom('user_roles as r')
+      .select('r.user_id')
+      .distinct()
+      .where('r.user_id', 'in', userIds)
+      .where('r.role', 'in', roles)
+      .where((eb) =>
+        eb.or([
+          eb('r.school_id', '=', schoolId),
+          eb('r.organisation_id', '=', eb.selectFrom('schools').select('organisation_id').where('id', '=', schoolId)),
+        ]),
+      )
+      .orderBy('r.user_id')
+      .execute();
+    return rows.map((r) => r.user_id);
   }
 
-  setTotpSecret(userId: string, sealed: string | null): void {
-    this.db.prepare('UPDATE users SET totp_secret = ? WHERE id = ?').run(sealed, userId);
+  async setTotpSecret(userId: string, sealed: string | null): Promise<void> {
+    await this.db.updateTable('users').set({ totp_secret: sealed }).where('id', '=', userId).execute();
   }
 
   /** A new password from an admin: one-time again, lock and failure count cleared. */
-  resetPassword(userId: string, passwordHash: string): void {
-    this.db
-      .prepare(
-        'UPDATE users SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL WHERE id = ?',
-      )
-      .run(passwordHash, userId);
+  async resetPassword(userId: string, passwordHash: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, must_change_password: 1, failed_logins: 0, locked_until: null })
+      .where('id', '=', userId)
+      .execute();
   }
 
   /** Counts a failed sign-in; at `maxFailures` the account locks until `lockUntil` and the count restarts. */
-  recordLoginFailure(userId: string, maxFailures: number, lockUntil: Date): { locked: boolean } {
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT failed_logins FROM users WHERE id = ?').get(userId) as
-        { failed_logins: number } | undefined;
-      const failures = (row?.failed_logins ?? 0) + 1;
-      if (failures >= maxFailures) {
-        this.db
-          .prepare('UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?')
-          .run(lockUntil.toISOString(), userId);
+  async recordLoginFailure(userId: string, maxFailures: number, lockUntil: Date): Promise<{ locked: boolean }> {
+    return inTransaction(this.db, async (trx) => {
+      // One statement counts the failure, so two failures at once are both counted on either dialect.
+      const row = await trx
+        .updateTable('users')
+        .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+        .where('id', '=', userId)
+        .returning('failed_logins')
+        .executeTakeFirst();
+      if ((row?.failed_logins ?? 0) >= maxFailures) {
+        await trx
+          .updateTable('users')
+          .set({ failed_logins: 0, locked_until: lockUntil.toISOString() })
+          .where('id', '=', userId)
+          .execute();
         return { locked: true };
       }
-      this.db.prepare('UPDATE users SET failed_logins = ? WHERE id = ?').run(failures, userId);
       return { locked: false };
-    })();
+    });
   }
 
-  clearLoginFailures(userId: string): void {
-    this.db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(userId);
+  async clearLoginFailures(userId: string): Promise<void> {
+    await this.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
   }
 
   /** A password the user chose: no longer one-time; failures and lockout cleared. */
-  setPassword(userId: string, passwordHash: string): void {
-    this.db
-      .prepare(
-        'UPDATE users SET password_hash = ?, must_change_password = 0, failed_logins = 0, locked_until = NULL WHERE id = ?',
-      )
-      .run(passwordHash, userId);
+  async setPassword(userId: string, passwordHash: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, must_change_password: 0, failed_logins: 0, locked_until: null })
+      .where('id', '=', userId)
+      .execute();
   }
 
-  setMustChangePassword(userId: string, value: boolean): void {
-    this.db.prepare('UPDATE users SET must_change_password = ? WHERE id = ?').run(value ? 1 : 0, userId);
+  async setMustChangePassword(userId: string, value: boolean): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ must_change_password: value ? 1 : 0 })
+      .where('id', '=', userId)
+      .execute();
   }
 
-  setDisplayName(userId: string, displayName: string | null): void {
-    this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(displayName, userId);
+  async setDisplayName(userId: string, displayName: string | null): Promise<void> {
+    await this.db.updateTable('users').set({ display_name: displayName }).where('id', '=', userId).execute();
   }
 
-  setDisabled(userId: string, disabledAt: Date | null): void {
-    this.db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(disabledAt?.toISOString() ?? null, userId);
+  async setDisabled(userId: string, disabledAt: Date | null): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ disabled_at: disabledAt?.toISOString() ?? null })
+      .where('id', '=', userId)
+      .execute();
   }
 
-  recordSignIn(userId: string, now: Date): void {
-    this.db.prepare('UPDATE users SET last_sign_in_at = ? WHERE id = ?').run(now.toISOString(), userId);
+  async recordSignIn(userId: string, now: Date): Promise<void> {
+    await this.db.updateTable('users').set({ last_sign_in_at: now.toISOString() }).where('id', '=', userId).execute();
   }
 
-  setTotpPending(userId: string, sealed: string | null): void {
-    this.db.prepare('UPDATE users SET totp_pending = ? WHERE id = ?').run(sealed, userId);
+  async setTotpPending(userId: string, sealed: string | null): Promise<void> {
+    await this.db.updateTable('users').set({ totp_pending: sealed }).where('id', '=', userId).execute();
   }
 
   /**
    * The pending secret becomes the confirmed one, and `codeHashes` replace every recovery code, in
    * one transaction.
    */
-  confirmTotp(userId: string, sealed: string, codeHashes: readonly string[], now: Date): void {
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE users SET totp_secret = ?, totp_pending = NULL WHERE id = ?').run(sealed, userId);
-      this.replaceRecoveryCodes(userId, codeHashes, now);
-    })();
+  async confirmTotp(userId: string, sealed: string, codeHashes: readonly string[], now: Date): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ totp_secret: sealed, totp_pending: null })
+        .where('id', '=', userId)
+        .execute();
+      await this.writeRecoveryCodes(trx, userId, codeHashes, now);
+    });
   }
 
   /** No authenticator any more: the user sets one up at their next sign-in (when their role needs it). */
-  clearTotp(userId: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE users SET totp_secret = NULL, totp_pending = NULL WHERE id = ?').run(userId);
-      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
-    })();
+  async clearTotp(userId: string): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      await trx.updateTable('users').set({ totp_secret: null, totp_pending: null }).where('id', '=', userId).execute();
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+    });
   }
 
-  replaceRecoveryCodes(userId: string, codeHashes: readonly string[], now: Date): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
-      const insert = this.db.prepare('INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)');
-      for (const h of codeHashes) insert.run(userId, h, now.toISOString());
-    })();
+  async replaceRecoveryCodes(userId: string, codeHashes: readonly string[], now: Date): Promise<void> {
+    await inTransaction(this.db, (trx) => this.writeRecoveryCodes(trx, userId, codeHashes, now));
+  }
+
+  private async writeRecoveryCodes(trx: Kdb, userId: string, codeHashes: readonly string[], now: Date): Promise<void> {
+    await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+    if (codeHashes.length === 0) return;
+    await trx
+      .insertInto('recovery_codes')
+      .values(codeHashes.map((h) => ({ user_id: userId, code_hash: h, created_at: now.toISOString() })))
+      .execute();
   }
 
   /** Marks an unused recovery code used; false when there is no such unused code. */
-  useRecoveryCode(userId: string, codeHash: string, now: Date): boolean {
-    return (
-      this.db
-        .prepare('UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL')
-        .run(now.toISOString(), userId, codeHash).changes === 1
+  async useRecoveryCode(userId: string, codeHash: string, now: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable('recovery_codes')
+      .set({ used_at: now.toISOString() })
+      .where('user_id', '=', userId)
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async recoveryCodesLeft(userId: string): Promise<number> {
+    return countOf(
+      await this.db
+        .selectFrom('recovery_codes')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirst(),
     );
   }
 
-  recoveryCodesLeft(userId: string): number {
-    return (
-      this.db.prepare('SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL').get(userId) as {
-        n: number;
-      }
-    ).n;
-  }
-
   /** Users with a role at the school, or an organisation-wide role in its organisation; by email. */
-  listForSchool(schoolId: string, organisationId: string): User[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM users WHERE id IN (
-             SELECT user_id FROM user_roles WHERE school_id = ?
-             UNION SELECT user_id FROM user_roles WHERE school_id IS NULL AND organisation_id = ?)
-           ORDER BY email`,
-        )
-        .all(schoolId, organisationId) as UserRow[]
-    ).map(toUser);
+  async listForSchool(schoolId: string, organisationId: string): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('user_roles')
+          .select('user_id')
+          .where('school_id', '=', schoolId)
+          .union(
+            eb
+              .selectFrom('user_roles')
+              .select('user_id')
+              .where('school_id', 'is', null)
+              .where('organisation_id', '=', organisationId),
+          ),
+      )
+      .orderBy('email')
+      .execute();
+    return rows.map(toUser);
   }
 
-  addGrant(userId: string, grant: { role: Role; schoolId?: string; organisationId?: string }): void {
-    const exists = this.grantsOf(userId).some(
+  async addGrant(userId: string, grant: { role: Role; schoolId?: string; organisationId?: string }): Promise<void> {
+    const exists = (await this.grantsOf(userId)).some(
       (g) =>
         g.role === grant.role &&
         g.schoolId === (grant.schoolId ?? null) &&
         g.organisationId === (grant.organisationId ?? null),
     );
     if (exists) return;
-    this.db
-      .prepare('INSERT INTO user_roles (user_id, organisation_id, school_id, role) VALUES (?, ?, ?, ?)')
-      .run(userId, grant.organisationId ?? null, grant.schoolId ?? null, grant.role);
+    await this.db
+      .insertInto('user_roles')
+      .values({
+        user_id: userId,
+        organisation_id: grant.organisationId ?? null,
+        school_id: grant.schoolId ?? null,
+        role: grant.role,
+      })
+      .execute();
   }
 
-  removeSchoolGrant(userId: string, schoolId: string, role: Role): number {
-    return this.db
-      .prepare('DELETE FROM user_roles WHERE user_id = ? AND school_id = ? AND role = ?')
-      .run(userId, schoolId, role).changes;
+  async removeSchoolGrant(userId: string, schoolId: string, role: Role): Promise<number> {
+    const r = await this.db
+      .deleteFrom('user_roles')
+      .where('user_id', '=', userId)
+      .where('school_id', '=', schoolId)
+      .where('role', '=', role)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
-  removeOrganisationGrant(userId: string, organisationId: string, role: Role): number {
-    return this.db
-      .prepare('DELETE FROM user_roles WHERE user_id = ? AND school_id IS NULL AND organisation_id = ? AND role = ?')
-      .run(userId, organisationId, role).changes;
+  async removeOrganisationGrant(userId: string, organisationId: string, role: Role): Promise<number> {
+    const r = await this.db
+      .deleteFrom('user_roles')
+      .where('user_id', '=', userId)
+      .where('school_id', 'is', null)
+      .where('organisation_id', '=', organisationId)
+      .where('role', '=', role)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  async count(): Promise<number> {
+    return countOf(
+      await this.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst(),
+    );
   }
 }

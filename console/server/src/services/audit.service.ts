@@ -3,7 +3,7 @@ import type { AuditAction } from '../repositories/audit.repository';
 import { organisationOf } from './user-accounts.service';
 
 /** Writes one audit row for a dashboard request, with the signed-in user as the actor. */
-export function auditRequest(
+export async function auditRequest(
   app: FastifyInstance,
   request: FastifyRequest,
   entry: {
@@ -13,15 +13,15 @@ export function auditRequest(
     targetId?: string | null;
     details?: Record<string, string | number | boolean | null>;
   },
-): void {
+): Promise<void> {
   const viewer = request.viewer;
   const schoolId = entry.schoolId ?? null;
   const organisationId = schoolId
-    ? (app.repos.schools.byId(schoolId)?.organisationId ?? null)
+    ? ((await app.repos.schools.byId(schoolId))?.organisationId ?? null)
     : viewer
-      ? organisationOf(app.repos, viewer.access.grants)
+      ? await organisationOf(app.repos, viewer.access.grants)
       : null;
-  app.repos.audit.append(
+  await app.repos.audit.append(
     {
       action: entry.action,
       outcome: entry.outcome ?? 'success',

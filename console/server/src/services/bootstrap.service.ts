@@ -22,8 +22,8 @@ export async function bootstrapFirstRun(
   options: { schoolName: string; adminEmail: string },
   secrets: SecretBox,
 ): Promise<FirstRun | undefined> {
-  if (repos.schools.count() > 0 || repos.users.count() > 0) return undefined;
-  const school = repos.schools.create(options.schoolName, now);
+  if ((await repos.schools.count()) > 0 || (await repos.users.count()) > 0) return undefined;
+  const school = await repos.schools.create(options.schoolName, now);
   const account = await createAccount(
     repos,
     secrets,

@@ -5,13 +5,13 @@ import type { CaptureGroupsRepository, GroupableCapture } from '../repositories/
  * Puts a newly stored capture in its group, if it joins or completes one. A failure here is
  * logged and never loses the capture: it stays, ungrouped, in the list.
  */
-export function groupCapture(
+export async function groupCapture(
   app: FastifyInstance,
   groups: CaptureGroupsRepository,
   c: GroupableCapture,
-): string | null {
+): Promise<string | null> {
   try {
-    return groups.assign(c, app.clock.now()).groupId;
+    return (await groups.assign(c, app.clock.now())).groupId;
   } catch (err) {
     app.log.error({ captureId: c.id, err: (err as Error).message }, 'capture grouping failed');
     return null;

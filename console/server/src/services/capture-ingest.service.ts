@@ -87,7 +87,7 @@ export async function ingestCapture(
   const metadata = parseCaptureMetadata(upload.metadataJson);
   if (metadata.deviceId !== device.id) throw new ConsoleError('CONSOLE_ERR_DEVICE_MISMATCH');
 
-  const existing = app.repos.captures.byId(metadata.id);
+  const existing = await app.repos.captures.byId(metadata.id);
   if (existing) {
     if (existing.deviceId !== device.id) throw new ConsoleError('CONSOLE_ERR_CAPTURE_CONFLICT');
     return { id: metadata.id, duplicate: true };
@@ -108,8 +108,8 @@ export async function ingestCapture(
 
   const now = app.clock.now();
   // One group commit with other agents' writes: the row, the device's last-seen, the capture's group.
-  const stored = await app.writes.run((r) => {
-    const inserted = r.captures.insert({
+  const stored = await app.writes.run(async (r) => {
+    const inserted = await r.captures.insert({
       ...metadata,
       schoolId: device.schoolId,
       receivedAt: now.toISOString(),
@@ -121,8 +121,8 @@ export async function ingestCapture(
       },
       thumbnailKey,
     });
-    r.devices.touch(device.id, now);
-    if (inserted) groupCapture(app, r.groups, { ...metadata, schoolId: device.schoolId });
+    await r.devices.touch(device.id, now);
+    if (inserted) await groupCapture(app, r.groups, { ...metadata, schoolId: device.schoolId });
     return inserted;
   });
   if (stored) {

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { compileMatcher, MatcherError, type KeywordEntry } from '@vigil/shared';
 import { DEFAULT_LANG, entryId, PolicyOverridesSchema } from '@vigil/keyword-lists';
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 import { ConsoleError } from '../errors';
 import { newId } from '../ids';
 import { ListsRepository, type PublishedLists } from '../repositories/lists.repository';
@@ -212,10 +212,11 @@ export interface PreviewMatch {
 /** The keyword-list editor of a school: draft, preview, publish, versions. */
 export class ListsService {
   readonly repo: ListsRepository;
+
   private readonly schools: SchoolsRepository;
 
   constructor(
-    db: Db,
+    db: Kdb,
     private readonly policies: PolicyService,
   ) {
     this.repo = new ListsRepository(db);
@@ -223,15 +224,15 @@ export class ListsService {
   }
 
   /** The saved draft; without one, what is published; without that, no overrides. */
-  draft(schoolId: string): CanonicalDraft {
-    return canonicalDraft(this.repo.draft(schoolId) ?? this.repo.latest(schoolId)?.overrides ?? {});
+  async draft(schoolId: string): Promise<CanonicalDraft> {
+    return canonicalDraft((await this.repo.draft(schoolId)) ?? (await this.repo.latest(schoolId))?.overrides ?? {});
   }
 
-  view(schoolId: string): ListsView {
-    const latest = this.repo.latest(schoolId);
-    const draft = this.draft(schoolId);
-    const served = this.policies.served(schoolId);
-    const fps = this.repo.falsePositives(schoolId);
+  async view(schoolId: string): Promise<ListsView> {
+    const latest = await this.repo.latest(schoolId);
+    const draft = await this.draft(schoolId);
+    const served = await this.policies.served(schoolId);
+    const fps = await this.repo.falsePositives(schoolId);
     const { categories, entries } = curatedIndex();
     const off = new Set(draft.disabledCategories);
     const offEntries = new Set(draft.disabledEntries);
@@ -293,20 +294,20 @@ export class ListsService {
   }
 
   /** Validates and saves the draft (bad input throws and saves nothing). */
-  saveDraft(schoolId: string, draft: DraftOverrides, userId: string | null, now: Date): CanonicalDraft {
+  async saveDraft(schoolId: string, draft: DraftOverrides, userId: string | null, now: Date): Promise<CanonicalDraft> {
     const c = validateDraft(draft);
-    this.repo.saveDraft(schoolId, c, userId, now);
+    await this.repo.saveDraft(schoolId, c, userId, now);
     return c;
   }
 
   /** The policy the draft would give the school's agents (with the school's current settings). */
-  draftPolicy(schoolId: string): Published {
-    return this.policies.compile(this.draft(schoolId), policySettingsOf(this.schools.settings(schoolId)));
+  async draftPolicy(schoolId: string): Promise<Published> {
+    return this.policies.compile(await this.draft(schoolId), policySettingsOf(await this.schools.settings(schoolId)));
   }
 
   /** What the server's matcher finds in `text` with the draft's (or the published) lists. */
-  preview(schoolId: string, text: string, useDraft: boolean): PreviewMatch[] {
-    const { policy } = useDraft ? this.draftPolicy(schoolId) : this.policies.served(schoolId);
+  async preview(schoolId: string, text: string, useDraft: boolean): Promise<PreviewMatch[]> {
+    const { policy } = useDraft ? await this.draftPolicy(schoolId) : await this.policies.served(schoolId);
     const { matcher, byId } = this.policies.matcherFor(policy);
     return matcher.findAll(text).map((m) => ({
       id: m.id,
@@ -320,18 +321,18 @@ export class ListsService {
   }
 
   /** Publishes the draft as the school's next version; 409 when it equals what is published. */
-  publish(
+  async publish(
     schoolId: string,
     changelog: string,
     userId: string | null,
     now: Date,
-  ): { version: number; policyVersion: string; etag: string; publishedAt: string } {
-    const draft = this.draft(schoolId);
-    const latest: PublishedLists | undefined = this.repo.latest(schoolId);
+  ): Promise<{ version: number; policyVersion: string; etag: string; publishedAt: string }> {
+    const draft = await this.draft(schoolId);
+    const latest: PublishedLists | undefined = await this.repo.latest(schoolId);
     if (sameDraft(draft, latest?.overrides ?? {})) throw new ConsoleError('CONSOLE_ERR_NOTHING_TO_PUBLISH');
-    const { policy, etag } = this.draftPolicy(schoolId);
+    const { policy, etag } = await this.draftPolicy(schoolId);
     const publishedAt = now.toISOString();
-    const version = this.repo.insertVersion({
+    const version = await this.repo.insertVersion({
       id: newId(),
       schoolId,
       overrides: draft,

@@ -35,7 +35,12 @@ function categoriesOf(matchesJson: string): Set<string> {
  * matches in two categories counts once in each category (as the list's category filter finds it)
  * and once in `total`.
  */
-export function buildOverview(app: FastifyInstance, schoolId: string, days: number, now: Date): Overview {
+export async function buildOverview(
+  app: FastifyInstance,
+  schoolId: string,
+  days: number,
+  now: Date,
+): Promise<Overview> {
   const today = londonFields(now);
   const dates: string[] = [];
   for (let i = days - 1; i >= 0; i -= 1) {
@@ -45,7 +50,7 @@ export function buildOverview(app: FastifyInstance, schoolId: string, days: numb
   const from = londonTime(fy, fm, fd).toISOString();
   const to = now.toISOString();
 
-  const queries = new PeopleQueriesRepository(app.db);
+  const queries = new PeopleQueriesRepository(app.database.kysely);
   const byDate = new Map(dates.map((d) => [d, { date: d, byCategory: {} as Record<string, number>, total: 0 }]));
   const severity = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   const categories = new Map<string, number>();
@@ -53,7 +58,7 @@ export function buildOverview(app: FastifyInstance, schoolId: string, days: numb
   // London's offset changes only on the hour: one date lookup per UTC hour is enough.
   const dateOfHour = new Map<string, string>();
 
-  for (const c of queries.concernsBetween(schoolId, from, to)) {
+  for (const c of await queries.concernsBetween(schoolId, from, to)) {
     const hour = c.capturedAt.slice(0, 13);
     let date = dateOfHour.get(hour);
     if (date === undefined) {
@@ -79,8 +84,7 @@ export function buildOverview(app: FastifyInstance, schoolId: string, days: numb
   }
 
   const notReportingMs = app.config.notReportingMinutes * 60_000;
-  const devicesNotReporting = app.repos.devices
-    .listBySchool(schoolId)
+  const devicesNotReporting = (await app.repos.devices.listBySchool(schoolId))
     .filter((d) => d.revokedAt === null)
     .filter((d) => d.lastSeenAt === null || now.getTime() - Date.parse(d.lastSeenAt) >= notReportingMs)
     .sort((a, b) => (a.lastSeenAt ?? '').localeCompare(b.lastSeenAt ?? '') || a.hostname.localeCompare(b.hostname))
@@ -105,7 +109,7 @@ export function buildOverview(app: FastifyInstance, schoolId: string, days: numb
           a.user.localeCompare(b.user),
       )
       .slice(0, MAX_REPEATED),
-    backlog: queries.backlog(schoolId),
+    backlog: await queries.backlog(schoolId),
     devicesNotReporting,
   };
 }

@@ -7,7 +7,7 @@ import {
   type PolicySettings,
 } from '@vigil/shared';
 import { compilePolicy, loadKeywordLists, type KeywordLists, type PolicyOverrides } from '@vigil/keyword-lists';
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 import type { SchoolSettings } from '../repositories/schools.repository';
 import { ListsRepository } from '../repositories/lists.repository';
 import { SchoolsRepository } from '../repositories/schools.repository';
@@ -91,7 +91,7 @@ export class PolicyService {
   private readonly compiled = new Lru<Published>(32);
   private readonly matchers = new Lru<{ matcher: CompiledMatcher; byId: Map<string, Policy['keywords'][number]> }>(8);
 
-  constructor(db: Db) {
+  constructor(db: Kdb) {
     this.lists = new ListsRepository(db);
     this.schools = new SchoolsRepository(db);
   }
@@ -106,15 +106,15 @@ export class PolicyService {
   }
 
   /** The school's served policy and its ETag. */
-  served(schoolId: string): Published {
-    const stamp = this.lists.policyStamp(schoolId);
+  async served(schoolId: string): Promise<Published> {
+    const stamp = await this.lists.policyStamp(schoolId);
     const known = this.bySchool.get(schoolId);
     if (known && known.stamp === stamp) {
       const hit = this.compiled.get(known.key);
       if (hit) return hit;
     }
-    const overrides = this.lists.latest(schoolId)?.overrides ?? {};
-    const settings = policySettingsOf(this.schools.settings(schoolId));
+    const overrides = (await this.lists.latest(schoolId))?.overrides ?? {};
+    const settings = policySettingsOf(await this.schools.settings(schoolId));
     const published = this.compile(overrides, settings);
     this.bySchool.set(schoolId, { stamp, key: hashOf([overrides, settings]) });
     return published;

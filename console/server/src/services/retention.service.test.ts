@@ -24,7 +24,7 @@ describe('retention settings and the purge', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const school = h.app.repos.schools.create('Oak Academy', new Date());
+    const school = await h.app.repos.schools.create('Oak Academy', new Date());
     schoolId = school.id;
     admin = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId }));
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId }));
@@ -51,18 +51,18 @@ describe('retention settings and the purge', () => {
     expect((await put(admin, { retentionDays: 0 })).statusCode).toBe(400);
     expect((await put(admin, { retentionDays: 30, minSeverity: 9 })).statusCode).toBe(400);
     expect((await put(dsl, { retentionDays: 30 })).statusCode).toBe(403);
-    expect(h.app.repos.schools.settings(schoolId).retentionDays).toBe(90);
+    expect((await h.app.repos.schools.settings(schoolId)).retentionDays).toBe(90);
   });
 
   it('deletes by the default 90 days, sparing escalated and held captures, with their blobs', async () => {
-    const ancient = h.app.repos.captures.byId(c.ancient!)!;
+    const ancient = (await h.app.repos.captures.byId(c.ancient!))!;
     const result = await purgeExpiredCaptures(h.app.repos, h.app.blobs, fixed);
     expect(result.deleted).toBe(1);
     expect(result.schools[0]?.captureIds).toEqual([c.ancient]);
-    expect(h.app.repos.captures.byId(c.ancient!)).toBeUndefined();
+    expect(await h.app.repos.captures.byId(c.ancient!)).toBeUndefined();
     expect(await h.app.blobs.get(ancient.screenshot.key)).toBeUndefined();
     expect(await h.app.blobs.get(ancient.thumbnailKey!)).toBeUndefined();
-    for (const id of [c.recent, c.old, c.escalated, c.held]) expect(h.app.repos.captures.byId(id!)).toBeDefined();
+    for (const id of [c.recent, c.old, c.escalated, c.held]) expect(await h.app.repos.captures.byId(id!)).toBeDefined();
   });
 
   it("follows the school's own retention; a dry run deletes nothing; the audit row has ids, no content", async () => {
@@ -75,10 +75,10 @@ describe('retention settings and the purge', () => {
     expect(res.json()).toMatchObject({ retentionDays: 30, alertSeverity: 4, minSeverity: null });
     const dry = await purgeExpiredCaptures(h.app.repos, h.app.blobs, fixed, { dryRun: true });
     expect(dry.schools[0]?.captureIds).toEqual([c.old]);
-    expect(h.app.repos.captures.byId(c.old!)).toBeDefined();
+    expect(await h.app.repos.captures.byId(c.old!)).toBeDefined();
     await purgeExpiredCaptures(h.app.repos, h.app.blobs, fixed);
-    expect(h.app.repos.captures.byId(c.old!)).toBeUndefined();
-    expect(h.app.repos.captures.byId(c.recent!)).toBeDefined();
+    expect(await h.app.repos.captures.byId(c.old!)).toBeUndefined();
+    expect(await h.app.repos.captures.byId(c.recent!)).toBeDefined();
     const rows = h.app.db.prepare("SELECT details_json FROM audit_log WHERE action = 'capture.purge'").all() as {
       details_json: string;
     }[];

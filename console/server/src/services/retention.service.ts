@@ -41,29 +41,29 @@ export async function purgeExpiredCaptures(
   options: PurgeOptions = {},
 ): Promise<PurgeResult> {
   const now = clock.now();
-  const schoolIds = options.schoolId ? [options.schoolId] : repos.schools.list().map((s) => s.id);
+  const schoolIds = options.schoolId ? [options.schoolId] : (await repos.schools.list()).map((s) => s.id);
   const result: PurgeResult = { at: now.toISOString(), dryRun: options.dryRun ?? false, deleted: 0, schools: [] };
   for (const schoolId of schoolIds) {
-    const { retentionDays } = repos.schools.settings(schoolId);
+    const { retentionDays } = await repos.schools.settings(schoolId);
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
-    const expired = repos.captures.purgeable(schoolId, cutoff);
+    const expired = await repos.captures.purgeable(schoolId, cutoff);
     const entry: SchoolPurge = { schoolId, retentionDays, cutoff, captureIds: expired.map((c) => c.id) };
     result.schools.push(entry);
     if (options.dryRun || expired.length === 0) continue;
     // Rows first: a blob left behind by a crash is unreachable; a row without its blob would be broken evidence.
-    result.deleted += repos.captures.deleteMany(entry.captureIds);
+    result.deleted += await repos.captures.deleteMany(entry.captureIds);
     for (const c of expired) {
       await blobs.delete(c.screenshot.key);
       if (c.thumbnailKey) await blobs.delete(c.thumbnailKey);
     }
     const actor = options.actor ?? CLI_ACTOR;
-    repos.audit.append(
+    await repos.audit.append(
       {
         action: 'capture.purge',
         outcome: 'success',
         actorUserId: actor.userId,
         actorLabel: actor.label,
-        organisationId: repos.schools.byId(schoolId)?.organisationId ?? null,
+        organisationId: (await repos.schools.byId(schoolId))?.organisationId ?? null,
         schoolId,
         targetId: null,
         ip: actor.ip,

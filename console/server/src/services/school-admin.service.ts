@@ -6,16 +6,21 @@ import { CLI_ACTOR, type Actor } from './user-accounts.service';
  * Revokes a device: its credentials stop working at once (device auth refuses revoked devices),
  * so its uploads and heartbeats get 401. Revoking a revoked device changes nothing. Audited.
  */
-export function revokeDevice(repos: Repositories, device: Device, now: Date, actor: Actor = CLI_ACTOR): Device {
+export async function revokeDevice(
+  repos: Repositories,
+  device: Device,
+  now: Date,
+  actor: Actor = CLI_ACTOR,
+): Promise<Device> {
   const wasRevoked = device.revokedAt !== null;
-  if (!wasRevoked) repos.devices.revoke(device.id, now);
-  repos.audit.append(
+  if (!wasRevoked) await repos.devices.revoke(device.id, now);
+  await repos.audit.append(
     {
       action: 'device.revoke',
       outcome: 'success',
       actorUserId: actor.userId,
       actorLabel: actor.label,
-      organisationId: repos.schools.byId(device.schoolId)?.organisationId ?? null,
+      organisationId: (await repos.schools.byId(device.schoolId))?.organisationId ?? null,
       schoolId: device.schoolId,
       targetId: device.id,
       ip: actor.ip,
@@ -23,24 +28,24 @@ export function revokeDevice(repos: Repositories, device: Device, now: Date, act
     },
     now,
   );
-  return repos.devices.byId(device.id) ?? device;
+  return (await repos.devices.byId(device.id)) ?? device;
 }
 
 /** A new enrolment token for a school; the old one stops working at once. Audited (never the token). */
-export function rotateEnrolmentToken(
+export async function rotateEnrolmentToken(
   repos: Repositories,
   schoolId: string,
   now: Date,
   actor: Actor = CLI_ACTOR,
-): string {
-  const token = repos.schools.rotateEnrolmentToken(schoolId);
-  repos.audit.append(
+): Promise<string> {
+  const token = await repos.schools.rotateEnrolmentToken(schoolId);
+  await repos.audit.append(
     {
       action: 'school.enrolment_token_rotate',
       outcome: 'success',
       actorUserId: actor.userId,
       actorLabel: actor.label,
-      organisationId: repos.schools.byId(schoolId)?.organisationId ?? null,
+      organisationId: (await repos.schools.byId(schoolId))?.organisationId ?? null,
       schoolId,
       targetId: schoolId,
       ip: actor.ip,

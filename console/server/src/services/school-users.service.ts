@@ -48,8 +48,8 @@ export class SchoolUsersService {
     return grants.filter((g) => g.schoolId === null && g.organisationId === this.school.organisationId);
   }
 
-  view(user: User): SchoolUserView {
-    const grants = this.repos.users.grantsOf(user.id);
+  async view(user: User): Promise<SchoolUserView> {
+    const grants = await this.repos.users.grantsOf(user.id);
     const organisationRoles = [...new Set(this.orgGrants(grants).map((g) => g.role))].sort();
     const roles = [...new Set([...this.schoolGrants(grants).map((g) => g.role), ...organisationRoles])].sort();
     return {
@@ -66,14 +66,17 @@ export class SchoolUsersService {
     };
   }
 
-  list(): SchoolUserView[] {
-    return this.repos.users.listForSchool(this.school.id, this.school.organisationId).map((u) => this.view(u));
+  async list(): Promise<SchoolUserView[]> {
+    const users = await this.repos.users.listForSchool(this.school.id, this.school.organisationId);
+    const views: SchoolUserView[] = [];
+    for (const u of users) views.push(await this.view(u));
+    return views;
   }
 
   /** A member of this school (a role here or organisation-wide), else 404. */
-  member(userId: string): User {
-    const user = this.repos.users.byId(userId);
-    const grants = user ? this.repos.users.grantsOf(user.id) : [];
+  async member(userId: string): Promise<User> {
+    const user = await this.repos.users.byId(userId);
+    const grants = user ? await this.repos.users.grantsOf(user.id) : [];
     if (!user || (this.schoolGrants(grants).length === 0 && this.orgGrants(grants).length === 0)) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such user at this school');
     }
@@ -91,15 +94,13 @@ export class SchoolUsersService {
   }
 
   /** Account-wide changes need an admin of everywhere the person has a role. */
-  private requireWholeAccount(user: User): void {
+  private async requireWholeAccount(user: User): Promise<void> {
     const administered = new Set(this.access.organisationsAdministered());
-    const outside = this.repos.users
-      .grantsOf(user.id)
-      .some((g) =>
-        g.schoolId !== null
-          ? !this.access.can(SCHOOL_ADMINS, g.schoolId)
-          : g.organisationId !== null && !administered.has(g.organisationId),
-      );
+    const outside = (await this.repos.users.grantsOf(user.id)).some((g) =>
+      g.schoolId !== null
+        ? !this.access.can(SCHOOL_ADMINS, g.schoolId)
+        : g.organisationId !== null && !administered.has(g.organisationId),
+    );
     if (outside) {
       throw new ConsoleError(
         'CONSOLE_ERR_FORBIDDEN',
@@ -108,8 +109,8 @@ export class SchoolUsersService {
     }
   }
 
-  private grantHere(userId: string, role: Role): void {
-    this.repos.users.addGrant(
+  private async grantHere(userId: string, role: Role): Promise<void> {
+    await this.repos.users.addGrant(
       userId,
       ORGANISATION_ROLES.includes(role)
         ? { role, organisationId: this.school.organisationId }
@@ -123,29 +124,28 @@ export class SchoolUsersService {
   ): Promise<{ user: SchoolUserView; oneTimePassword: string | null }> {
     this.requireOrgAdminFor(input.roles);
     const email = input.email.trim().toLowerCase();
-    const existing = this.repos.users.byEmail(email);
+    const existing = await this.repos.users.byEmail(email);
     if (existing) {
       // An account of another organisation (trust, local authority) is not joined to this one.
-      const elsewhere = this.repos.users
-        .grantsOf(existing.id)
-        .some(
-          (g) =>
-            (g.organisationId ?? this.repos.schools.byId(g.schoolId!)?.organisationId) !== this.school.organisationId,
-        );
+      let elsewhere = false;
+      for (const g of await this.repos.users.grantsOf(existing.id)) {
+        const organisationId = g.organisationId ?? (await this.repos.schools.byId(g.schoolId!))?.organisationId;
+        if (organisationId !== this.school.organisationId) elsewhere = true;
+      }
       if (elsewhere) {
         throw new ConsoleError(
           'CONSOLE_ERR_USER_CONFLICT',
           'This email belongs to an account of another organisation: use another email address',
         );
       }
-      const before = this.view(existing).roles;
-      for (const role of input.roles) this.grantHere(existing.id, role);
-      const after = this.view(existing).roles;
-      auditUser(this.repos, 'user.roles_update', this.actor, existing, now, {
+      const before = (await this.view(existing)).roles;
+      for (const role of input.roles) await this.grantHere(existing.id, role);
+      const after = (await this.view(existing)).roles;
+      await auditUser(this.repos, 'user.roles_update', this.actor, existing, now, {
         schoolId: this.school.id,
         details: { from: before.join(','), to: after.join(','), existingAccount: true },
       });
-      return { user: this.view(this.repos.users.byId(existing.id)!), oneTimePassword: null };
+      return { user: await this.view((await this.repos.users.byId(existing.id))!), oneTimePassword: null };
     }
     const grants = input.roles.map((role) =>
       ORGANISATION_ROLES.includes(role)
@@ -161,19 +161,19 @@ export class SchoolUsersService {
       now,
       this.actor,
     );
-    return { user: this.view(account.user), oneTimePassword: account.password };
+    return { user: await this.view(account.user), oneTimePassword: account.password };
   }
 
-  update(
+  async update(
     userId: string,
     patch: { roles?: Role[]; disabled?: boolean; displayName?: string | null },
     now: Date,
-  ): SchoolUserView {
-    const user = this.member(userId);
+  ): Promise<SchoolUserView> {
+    const user = await this.member(userId);
     const self = user.id === this.actor.userId;
-    if (patch.disabled !== undefined || patch.displayName !== undefined) this.requireWholeAccount(user);
+    if (patch.disabled !== undefined || patch.displayName !== undefined) await this.requireWholeAccount(user);
     if (patch.roles !== undefined) {
-      const current = this.view(user);
+      const current = await this.view(user);
       const wanted = new Set(patch.roles);
       const added = patch.roles.filter((r) => !current.roles.includes(r));
       const removed = current.roles.filter((r) => !wanted.has(r));
@@ -182,23 +182,23 @@ export class SchoolUsersService {
         throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'You cannot remove your own admin role');
       }
       if (added.length > 0 || removed.length > 0) {
-        for (const role of added) this.grantHere(user.id, role);
+        for (const role of added) await this.grantHere(user.id, role);
         for (const role of removed) {
           if (current.organisationRoles.includes(role)) {
-            this.repos.users.removeOrganisationGrant(user.id, this.school.organisationId, role);
+            await this.repos.users.removeOrganisationGrant(user.id, this.school.organisationId, role);
           } else {
-            this.repos.users.removeSchoolGrant(user.id, this.school.id, role);
+            await this.repos.users.removeSchoolGrant(user.id, this.school.id, role);
           }
         }
-        auditUser(this.repos, 'user.roles_update', this.actor, user, now, {
+        await auditUser(this.repos, 'user.roles_update', this.actor, user, now, {
           schoolId: this.school.id,
           details: { from: current.roles.join(','), to: [...wanted].sort().join(',') },
         });
       }
     }
     if (patch.displayName !== undefined && patch.displayName !== user.displayName) {
-      this.repos.users.setDisplayName(user.id, patch.displayName);
-      auditUser(this.repos, 'user.update', this.actor, user, now, {
+      await this.repos.users.setDisplayName(user.id, patch.displayName);
+      await auditUser(this.repos, 'user.update', this.actor, user, now, {
         schoolId: this.school.id,
         details: { field: 'displayName' },
       });
@@ -207,19 +207,19 @@ export class SchoolUsersService {
       if (self && patch.disabled) {
         throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'You cannot disable your own account');
       }
-      this.repos.users.setDisabled(user.id, patch.disabled ? now : null);
-      const ended = patch.disabled ? this.repos.sessions.deleteForUser(user.id) : 0;
-      auditUser(this.repos, patch.disabled ? 'user.disable' : 'user.enable', this.actor, user, now, {
+      await this.repos.users.setDisabled(user.id, patch.disabled ? now : null);
+      const ended = patch.disabled ? await this.repos.sessions.deleteForUser(user.id) : 0;
+      await auditUser(this.repos, patch.disabled ? 'user.disable' : 'user.enable', this.actor, user, now, {
         schoolId: this.school.id,
         details: patch.disabled ? { sessionsEnded: ended } : undefined,
       });
     }
-    return this.view(this.repos.users.byId(user.id)!);
+    return this.view((await this.repos.users.byId(user.id))!);
   }
 
   async resetPassword(userId: string, resetTotp: boolean, now: Date): Promise<{ oneTimePassword: string }> {
-    const user = this.member(userId);
-    this.requireWholeAccount(user);
+    const user = await this.member(userId);
+    await this.requireWholeAccount(user);
     if (user.id === this.actor.userId) {
       throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'Change your own password from your account instead');
     }
@@ -235,22 +235,22 @@ export class SchoolUsersService {
   }
 
   /** Takes away the person's roles at this school (organisation-wide roles stay; see PATCH). */
-  remove(userId: string, now: Date): void {
-    const user = this.member(userId);
+  async remove(userId: string, now: Date): Promise<void> {
+    const user = await this.member(userId);
     if (user.id === this.actor.userId) {
       throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'You cannot remove yourself from the school');
     }
-    const here = this.schoolGrants(this.repos.users.grantsOf(user.id));
+    const here = this.schoolGrants(await this.repos.users.grantsOf(user.id));
     if (here.length === 0) {
       throw new ConsoleError(
         'CONSOLE_ERR_USER_CONFLICT',
         'This person has only organisation-wide roles: an organisation admin changes those',
       );
     }
-    for (const g of here) this.repos.users.removeSchoolGrant(user.id, this.school.id, g.role);
-    const left = this.repos.users.grantsOf(user.id).length;
-    const ended = left === 0 ? this.repos.sessions.deleteForUser(user.id) : 0;
-    auditUser(this.repos, 'user.remove', this.actor, user, now, {
+    for (const g of here) await this.repos.users.removeSchoolGrant(user.id, this.school.id, g.role);
+    const left = (await this.repos.users.grantsOf(user.id)).length;
+    const ended = left === 0 ? await this.repos.sessions.deleteForUser(user.id) : 0;
+    await auditUser(this.repos, 'user.remove', this.actor, user, now, {
       schoolId: this.school.id,
       details: { roles: here.map((g) => g.role).join(','), rolesLeftElsewhere: left, sessionsEnded: ended },
     });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ConsoleConfig } from '../config';
-import { openDatabase } from '../db/database';
+import { openConsoleDatabase } from '../db/database';
 import { repositoriesFor } from '../plugins/storage.plugin';
 import { DiskBlobStore } from '../blob-store/disk-blob-store';
 import { CLI_ACTOR } from './user-accounts.service';
@@ -19,13 +19,20 @@ export async function subjectAccessCommand(
 ): Promise<number> {
   const pupil = input.pupil.trim();
   if (pupil.length === 0 || pupil.length > 200) throw new SubjectAccessError('--pupil must be 1 to 200 characters');
-  const db = openDatabase(config.databasePath);
+  const database = await openConsoleDatabase(config);
   try {
-    const repos = repositoriesFor(db);
-    const school = repos.schools.byId(input.schoolId);
+    const repos = repositoriesFor(database);
+    const school = await repos.schools.byId(input.schoolId);
     if (!school) throw new SubjectAccessError(`No school with id ${input.schoolId}`);
     const now = new Date();
-    const result = await buildSubjectAccess(db, repos, new DiskBlobStore(config.blobDir), school, pupil, now);
+    const result = await buildSubjectAccess(
+      database.kysely,
+      repos,
+      new DiskBlobStore(config.blobDir),
+      school,
+      pupil,
+      now,
+    );
     const text = `${JSON.stringify(result.document, null, 2)}\n`;
     if (input.out) {
       const file = path.resolve(input.out);
@@ -36,9 +43,9 @@ export async function subjectAccessCommand(
     } else {
       process.stdout.write(text);
     }
-    auditSubjectAccess(repos, school, pupil, result, CLI_ACTOR, now);
+    await auditSubjectAccess(repos, school, pupil, result, CLI_ACTOR, now);
     return 0;
   } finally {
-    db.close();
+    await database.close();
   }
 }

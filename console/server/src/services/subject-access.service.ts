@@ -4,7 +4,7 @@ import type { BlobStore } from '../blob-store/blob-store';
 import type { Role } from '../repositories/users.repository';
 import type { School } from '../repositories/schools.repository';
 import { PeopleQueriesRepository } from '../repositories/people-queries.repository';
-import type { Db } from '../db/database';
+import type { Kdb } from '../db/database';
 import type { Actor } from './user-accounts.service';
 
 /** Who may export everything held about one pupil. */
@@ -16,7 +16,7 @@ export const SUBJECT_ACCESS_ROLES: readonly Role[] = ['org_admin', 'school_admin
  * thumbnail as base64, and the devices they used. The answer to a subject access request.
  */
 export async function buildSubjectAccess(
-  db: Db,
+  db: Kdb,
   repos: Repositories,
   blobs: BlobStore,
   school: School,
@@ -25,12 +25,12 @@ export async function buildSubjectAccess(
 ): Promise<{ document: Record<string, unknown>; captures: number; devices: number }> {
   const queries = new PeopleQueriesRepository(db);
   const captures = [];
-  for (const id of queries.captureIdsOfPupil(school.id, pupil)) {
-    const c = repos.captures.byId(id);
+  for (const id of await queries.captureIdsOfPupil(school.id, pupil)) {
+    const c = await repos.captures.byId(id);
     if (!c) continue;
     const screenshot = await blobs.get(c.screenshot.key);
     const thumbnail = c.thumbnailKey ? await blobs.get(c.thumbnailKey) : undefined;
-    const history = repos.captures.history(c.id);
+    const history = await repos.captures.history(c.id);
     captures.push({
       id: c.id,
       capturedAt: c.capturedAt,
@@ -69,24 +69,22 @@ export async function buildSubjectAccess(
       thumbnail: thumbnail ? { base64: thumbnail.toString('base64') } : null,
     });
   }
-  const devices = queries.deviceIdsOfPupil(school.id, pupil).flatMap((id) => {
-    const d = repos.devices.byId(id);
-    return d
-      ? [
-          {
-            id: d.id,
-            hostname: d.hostname,
-            os: d.os,
-            osVersion: d.osVersion,
-            agentVersion: d.agentVersion,
-            enrolledAt: d.enrolledAt,
-            lastSeenAt: d.lastSeenAt,
-            lastUser: d.lastUser,
-            revokedAt: d.revokedAt,
-          },
-        ]
-      : [];
-  });
+  const devices = [];
+  for (const id of await queries.deviceIdsOfPupil(school.id, pupil)) {
+    const d = await repos.devices.byId(id);
+    if (d)
+      devices.push({
+        id: d.id,
+        hostname: d.hostname,
+        os: d.os,
+        osVersion: d.osVersion,
+        agentVersion: d.agentVersion,
+        enrolledAt: d.enrolledAt,
+        lastSeenAt: d.lastSeenAt,
+        lastUser: d.lastUser,
+        revokedAt: d.revokedAt,
+      });
+  }
   return {
     document: {
       kind: 'vigil-subject-access',
@@ -102,15 +100,15 @@ export async function buildSubjectAccess(
   };
 }
 
-export function auditSubjectAccess(
+export async function auditSubjectAccess(
   repos: Repositories,
   school: School,
   pupil: string,
   counts: { captures: number; devices: number },
   actor: Actor,
   now: Date,
-): void {
-  repos.audit.append(
+): Promise<void> {
+  await repos.audit.append(
     {
       action: 'subject_access.export',
       outcome: 'success',

@@ -50,19 +50,19 @@ export async function createAccount(
   const passwordHash = await hashPassword(password);
   const id = newId();
   const totpSecret = (input.issueTotp ?? true) && needsTwoFactor(input.grants) ? newTotpSecret() : null;
-  const user = repos.users.create(input.email, passwordHash, input.grants, now, id);
-  if (input.displayName) repos.users.setDisplayName(user.id, input.displayName);
-  if (totpSecret) repos.users.setTotpSecret(user.id, secrets.seal(totpSecret, totpAad(user.id)));
+  const user = await repos.users.create(input.email, passwordHash, input.grants, now, id);
+  if (input.displayName) await repos.users.setDisplayName(user.id, input.displayName);
+  if (totpSecret) await repos.users.setTotpSecret(user.id, secrets.seal(totpSecret, totpAad(user.id)));
   const first = input.grants[0];
   const schoolId = first?.schoolId ?? null;
-  repos.audit.append(
+  await repos.audit.append(
     {
       action: 'user.create',
       outcome: 'success',
       actorUserId: actor.userId,
       actorLabel: actor.label,
       organisationId:
-        first?.organisationId ?? (schoolId ? (repos.schools.byId(schoolId)?.organisationId ?? null) : null),
+        first?.organisationId ?? (schoolId ? ((await repos.schools.byId(schoolId))?.organisationId ?? null) : null),
       schoolId,
       targetId: user.id,
       ip: actor.ip,
@@ -70,7 +70,7 @@ export async function createAccount(
     },
     now,
   );
-  return { user: repos.users.byId(user.id) ?? user, password, totpSecret };
+  return { user: (await repos.users.byId(user.id)) ?? user, password, totpSecret };
 }
 
 /**
@@ -93,23 +93,23 @@ export async function resetPassword(
   actor: Actor = CLI_ACTOR,
 ): Promise<{ password: string; totpSecret: string | null }> {
   const password = oneTimePassword();
-  repos.users.resetPassword(user.id, await hashPassword(password));
-  repos.sessions.deleteForUser(user.id);
-  const grants = repos.users.grantsOf(user.id);
+  await repos.users.resetPassword(user.id, await hashPassword(password));
+  await repos.sessions.deleteForUser(user.id);
+  const grants = await repos.users.grantsOf(user.id);
   let totpSecret: string | null = null;
-  if (options.clearTotp) repos.users.clearTotp(user.id);
+  if (options.clearTotp) await repos.users.clearTotp(user.id);
   const hasTotp = user.totpSecretSealed !== null && !options.clearTotp;
   if ((options.issueTotp ?? true) && needsTwoFactor(grants) && (options.newTotp || !hasTotp)) {
     totpSecret = newTotpSecret();
-    repos.users.setTotpSecret(user.id, secrets.seal(totpSecret, totpAad(user.id)));
+    await repos.users.setTotpSecret(user.id, secrets.seal(totpSecret, totpAad(user.id)));
   }
-  repos.audit.append(
+  await repos.audit.append(
     {
       action: 'user.reset_password',
       outcome: 'success',
       actorUserId: actor.userId,
       actorLabel: actor.label,
-      organisationId: organisationOf(repos, grants),
+      organisationId: await organisationOf(repos, grants),
       schoolId: options.schoolId ?? grants.find((g) => g.schoolId)?.schoolId ?? null,
       targetId: user.id,
       ip: actor.ip,
@@ -121,14 +121,14 @@ export async function resetPassword(
 }
 
 /** The organisation a user belongs to (their first grant's, directly or through its school). */
-export function organisationOf(
+export async function organisationOf(
   repos: Repositories,
   grants: readonly { schoolId: string | null; organisationId: string | null }[],
-): string | null {
+): Promise<string | null> {
   for (const g of grants) {
     if (g.organisationId) return g.organisationId;
     if (g.schoolId) {
-      const org = repos.schools.byId(g.schoolId)?.organisationId;
+      const org = (await repos.schools.byId(g.schoolId))?.organisationId;
       if (org) return org;
     }
   }
@@ -136,7 +136,7 @@ export function organisationOf(
 }
 
 /** One audit row about a user account, written with the acting person. */
-export function auditUser(
+export async function auditUser(
   repos: Repositories,
   action: AuditAction,
   actor: Actor,
@@ -147,17 +147,17 @@ export function auditUser(
     outcome?: 'success' | 'failure';
     details?: Record<string, string | number | boolean | null>;
   } = {},
-): void {
+): Promise<void> {
   const schoolId = extra.schoolId ?? null;
-  repos.audit.append(
+  await repos.audit.append(
     {
       action,
       outcome: extra.outcome ?? 'success',
       actorUserId: actor.userId,
       actorLabel: actor.label,
       organisationId: schoolId
-        ? (repos.schools.byId(schoolId)?.organisationId ?? null)
-        : organisationOf(repos, repos.users.grantsOf(target.id)),
+        ? ((await repos.schools.byId(schoolId))?.organisationId ?? null)
+        : await organisationOf(repos, await repos.users.grantsOf(target.id)),
       schoolId,
       targetId: target.id,
       ip: actor.ip,
@@ -182,13 +182,13 @@ export async function changePassword(
   const currentOk = await verify(user.passwordHash, input.currentPassword).catch(() => false);
   if (!currentOk) {
     const until = new Date(now.getTime() + LOCKOUT.lockMinutes * 60_000);
-    const { locked } = repos.users.recordLoginFailure(user.id, LOCKOUT.maxFailures, until);
-    auditUser(repos, 'user.password_change', actor, user, now, {
+    const { locked } = await repos.users.recordLoginFailure(user.id, LOCKOUT.maxFailures, until);
+    await auditUser(repos, 'user.password_change', actor, user, now, {
       outcome: 'failure',
       details: { reason: locked ? 'wrong_current_password_then_locked' : 'wrong_current_password' },
     });
     if (locked) {
-      repos.sessions.deleteForUser(user.id);
+      await repos.sessions.deleteForUser(user.id);
       throw new ConsoleError('CONSOLE_ERR_ACCOUNT_LOCKED');
     }
     throw new ConsoleError('CONSOLE_ERR_WRONG_PASSWORD');
@@ -200,9 +200,9 @@ export async function changePassword(
   if (input.newPassword.trim().toLowerCase() === user.email.toLowerCase()) {
     throw new ConsoleError('CONSOLE_ERR_WEAK_PASSWORD', 'Your password cannot be your email address');
   }
-  repos.users.setPassword(user.id, await hashPassword(input.newPassword));
-  const ended = repos.sessions.deleteForUserExcept(user.id, keepSessionIdHash);
-  auditUser(repos, 'user.password_change', actor, user, now, {
+  await repos.users.setPassword(user.id, await hashPassword(input.newPassword));
+  const ended = await repos.sessions.deleteForUserExcept(user.id, keepSessionIdHash);
+  await auditUser(repos, 'user.password_change', actor, user, now, {
     details: { wasOneTime: user.mustChangePassword, otherSessionsEnded: ended },
   });
 }
@@ -212,13 +212,13 @@ export async function changePassword(
  * earlier pending one). Someone already enrolled asks an admin to reset theirs instead, so a stolen
  * session cannot swap the authenticator.
  */
-export function beginTotpSetup(
+export async function beginTotpSetup(
   repos: Repositories,
   secrets: SecretBox,
   user: User,
   now: Date,
   actor: Actor,
-): { secret: string; otpauthUrl: string } {
+): Promise<{ secret: string; otpauthUrl: string }> {
   if (user.totpSecretSealed !== null) {
     throw new ConsoleError(
       'CONSOLE_ERR_USER_CONFLICT',
@@ -226,20 +226,20 @@ export function beginTotpSetup(
     );
   }
   const secret = newTotpSecret();
-  repos.users.setTotpPending(user.id, secrets.seal(secret, totpAad(user.id)));
-  auditUser(repos, 'user.totp_setup', actor, user, now);
+  await repos.users.setTotpPending(user.id, secrets.seal(secret, totpAad(user.id)));
+  await auditUser(repos, 'user.totp_setup', actor, user, now);
   return { secret, otpauthUrl: totpUri(user.email, secret) };
 }
 
 /** The first code from the authenticator confirms the pending secret; returns 10 new recovery codes. */
-export function confirmTotpSetup(
+export async function confirmTotpSetup(
   repos: Repositories,
   secrets: SecretBox,
   user: User,
   code: string,
   now: Date,
   actor: Actor,
-): string[] {
+): Promise<string[]> {
   if (user.totpSecretSealed !== null) {
     throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'Your authenticator is already set up');
   }
@@ -248,43 +248,49 @@ export function confirmTotpSetup(
   }
   const secret = secrets.open(user.totpPendingSealed, totpAad(user.id));
   if (!totpMatches(secret, code.trim())) {
-    auditUser(repos, 'user.totp_enrol', actor, user, now, { outcome: 'failure', details: { reason: 'bad_code' } });
+    await auditUser(repos, 'user.totp_enrol', actor, user, now, {
+      outcome: 'failure',
+      details: { reason: 'bad_code' },
+    });
     throw new ConsoleError('CONSOLE_ERR_TOTP_INVALID');
   }
   const codes = newRecoveryCodes();
-  repos.users.confirmTotp(
+  await repos.users.confirmTotp(
     user.id,
     user.totpPendingSealed,
     codes.map((c) => hashRecoveryCode(user.id, c)),
     now,
   );
-  auditUser(repos, 'user.totp_enrol', actor, user, now, { details: { recoveryCodes: codes.length } });
+  await auditUser(repos, 'user.totp_enrol', actor, user, now, { details: { recoveryCodes: codes.length } });
   return codes;
 }
 
 /** A new set of recovery codes (the old ones stop working), for a current TOTP code. */
-export function regenerateRecoveryCodes(
+export async function regenerateRecoveryCodes(
   repos: Repositories,
   secrets: SecretBox,
   user: User,
   totp: string,
   now: Date,
   actor: Actor,
-): string[] {
+): Promise<string[]> {
   if (user.totpSecretSealed === null) {
     throw new ConsoleError('CONSOLE_ERR_USER_CONFLICT', 'Set up your authenticator first');
   }
   const secret = secrets.open(user.totpSecretSealed, totpAad(user.id));
   if (!totpMatches(secret, totp.trim())) {
-    auditUser(repos, 'user.recovery_codes', actor, user, now, { outcome: 'failure', details: { reason: 'bad_code' } });
+    await auditUser(repos, 'user.recovery_codes', actor, user, now, {
+      outcome: 'failure',
+      details: { reason: 'bad_code' },
+    });
     throw new ConsoleError('CONSOLE_ERR_TOTP_INVALID');
   }
   const codes = newRecoveryCodes();
-  repos.users.replaceRecoveryCodes(
+  await repos.users.replaceRecoveryCodes(
     user.id,
     codes.map((c) => hashRecoveryCode(user.id, c)),
     now,
   );
-  auditUser(repos, 'user.recovery_codes', actor, user, now, { details: { recoveryCodes: codes.length } });
+  await auditUser(repos, 'user.recovery_codes', actor, user, now, { details: { recoveryCodes: codes.length } });
   return codes;
 }

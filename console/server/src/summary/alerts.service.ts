@@ -126,9 +126,13 @@ export class AlertService {
     const top = Math.max(...captures.map((c) => c.severity));
     const subject = `Vigil alert: ${
       captures.length === 1 ? `a severity-${top} capture` : `${captures.length} captures (up to severity ${top})`
-    } at ${this.schoolName(schoolId)}`;
+    } at ${await this.schoolName(schoolId)}`;
     const intro = `Review ${captures.length === 1 ? 'it' : 'them'} now in the dashboard (sign-in needed).`;
-    const result = await sendWithRetry(mailer, this.compose(schoolId, to, subject, intro, captures), this.deps.retry);
+    const result = await sendWithRetry(
+      mailer,
+      await this.compose(schoolId, to, subject, intro, captures),
+      this.deps.retry,
+    );
     record(result.outcome, result.attempts, result.error, to.length);
     this.deps.log?.[result.outcome === 'sent' ? 'info' : 'warn'](
       { schoolId, captures: ids.length, attempts: result.attempts, error: result.error },
@@ -142,7 +146,7 @@ export class AlertService {
    * the DSLs. One per school and day, also after downtime (the latest due day only).
    */
   async digestCatchUp(now: Date = this.deps.clock.now()): Promise<void> {
-    for (const school of this.deps.repos.schools.list()) {
+    for (const school of await this.deps.repos.schools.list()) {
       try {
         await this.digestOf(school, now);
       } catch (err) {
@@ -186,31 +190,31 @@ export class AlertService {
       finish('skipped', 0, 'no_recipients', 0);
       return;
     }
-    const subject = `Vigil daily digest: ${captures.length} capture${captures.length === 1 ? '' : 's'} to review at ${this.schoolName(school.id)} (${day})`;
+    const subject = `Vigil daily digest: ${captures.length} capture${captures.length === 1 ? '' : 's'} to review at ${await this.schoolName(school.id)} (${day})`;
     const result = await sendWithRetry(
       mailer,
-      this.compose(school.id, recipients, subject, 'Captures of yesterday to review today.', captures),
+      await this.compose(school.id, recipients, subject, 'Captures of yesterday to review today.', captures),
       this.deps.retry,
     );
     finish(result.outcome, result.attempts, result.error, recipients.length);
   }
 
-  private schoolName(schoolId: string): string {
-    return this.deps.repos.schools.byId(schoolId)?.name ?? 'your school';
+  private async schoolName(schoolId: string): Promise<string> {
+    return (await this.deps.repos.schools.byId(schoolId))?.name ?? 'your school';
   }
 
   /** An alert or digest email: category, phrase, pupil initials, device and link; no context, no screenshot. */
-  private compose(
+  private async compose(
     schoolId: string,
     to: string[],
     subject: string,
     intro: string,
     captures: readonly CaptureFacts[],
-  ): MailMessage {
+  ): Promise<MailMessage> {
     const { repos, store, config } = this.deps;
     const settings = store.settings(schoolId);
     const known = directoryLookup(this.deps.pupils.directory(schoolId));
-    const hosts = new Map(repos.devices.listBySchool(schoolId).map((d) => [d.id, d.hostname]));
+    const hosts = new Map((await repos.devices.listBySchool(schoolId)).map((d) => [d.id, d.hostname]));
     const lines = [...captures]
       .sort((a, b) => b.severity - a.severity || a.capturedAt.localeCompare(b.capturedAt))
       .map((c) => ({

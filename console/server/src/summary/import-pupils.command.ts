@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { ConsoleConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { repositoriesFor } from '../plugins/storage.plugin';
+import { openConsoleDatabase } from '../db/database';
+import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
 import { CLI_ACTOR } from '../services/user-accounts.service';
 import { PupilDirectoryError, pupilsFromCsv } from './pupil-directory';
 import { PupilsRepository } from './pupils.repository';
@@ -19,21 +19,22 @@ export interface ImportPupilsResult {
  * `npm run console -- import-pupils --school ID --csv FILE`: replaces a school's pupil directory
  * with a CSV file (header row: login, name, year group). A bad row changes nothing and names its line.
  */
-export function importPupilsCommand(
+export async function importPupilsCommand(
   config: ConsoleConfig,
   opts: { schoolId: string; csvPath: string },
   now = new Date(),
-): ImportPupilsResult {
+): Promise<ImportPupilsResult> {
   let text: string;
   try {
     text = fs.readFileSync(opts.csvPath, 'utf8');
   } catch (err) {
     throw new ImportPupilsError(`Cannot read ${opts.csvPath}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  const db = openDatabase(config.databasePath);
+  const database = await openConsoleDatabase(config);
   try {
-    const repos = repositoriesFor(db);
-    const school = repos.schools.byId(opts.schoolId);
+    const db = sqliteOf(database);
+    const repos = repositoriesFor(database);
+    const school = await repos.schools.byId(opts.schoolId);
     if (!school) throw new ImportPupilsError(`No school with id ${opts.schoolId}`);
     const audit = (outcome: 'success' | 'failure', details: Record<string, string | number | null>) =>
       repos.audit.append(
@@ -55,13 +56,13 @@ export function importPupilsCommand(
       pupils = pupilsFromCsv(text);
     } catch (err) {
       if (!(err instanceof PupilDirectoryError)) throw err;
-      audit('failure', { line: err.line ?? null });
+      await audit('failure', { line: err.line ?? null });
       throw new ImportPupilsError(`${opts.csvPath}: ${err.message}; the pupil directory was not changed`);
     }
     const { before, after } = new PupilsRepository(db).replace(school.id, pupils, now);
-    audit('success', { before, after });
+    await audit('success', { before, after });
     return { schoolId: school.id, before, count: after };
   } finally {
-    db.close();
+    await database.close();
   }
 }

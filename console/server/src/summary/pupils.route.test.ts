@@ -20,8 +20,8 @@ describe('the pupil directory', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' }, { summary: { mailer: null } });
-    oak = h.app.repos.schools.create('Oak Academy', new Date()).id;
-    elm = h.app.repos.schools.create('Elm Primary', new Date()).id;
+    oak = (await h.app.repos.schools.create('Oak Academy', new Date())).id;
+    elm = (await h.app.repos.schools.create('Elm Primary', new Date())).id;
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak }));
     admin = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: oak }));
     deputy = await signIn(h.app, await createUser(h.app, 'deputy@oak.sch.uk', 'deputy_dsl', { schoolId: oak }));
@@ -174,7 +174,7 @@ describe('the pupil directory', () => {
 
     it('replaces the directory from a file and audits it as the CLI', async () => {
       const f = file('pupils.csv', 'login,name,year\nf.hill,Fay Hill,12\ng.wu,Gus Wu,12\nh.ito,Hana Ito,13\n');
-      expect(importPupilsCommand(config(), { schoolId: oak, csvPath: f })).toEqual({
+      expect(await importPupilsCommand(config(), { schoolId: oak, csvPath: f })).toEqual({
         schoolId: oak,
         before: 2,
         count: 3,
@@ -185,13 +185,15 @@ describe('the pupil directory', () => {
 
     it('refuses a bad file with its line, an unreadable file and an unknown school, changing nothing', async () => {
       const bad = file('bad.csv', 'login,name\nf.hill,Fay Hill\n,Nobody\n');
-      expect(() => importPupilsCommand(config(), { schoolId: oak, csvPath: bad })).toThrow(
+      await expect(importPupilsCommand(config(), { schoolId: oak, csvPath: bad })).rejects.toThrow(
         /bad\.csv: line 3: the login is empty; the pupil directory was not changed/,
       );
-      expect(() => importPupilsCommand(config(), { schoolId: oak, csvPath: path.join(h.dataDir, 'nope.csv') })).toThrow(
-        ImportPupilsError,
+      await expect(
+        importPupilsCommand(config(), { schoolId: oak, csvPath: path.join(h.dataDir, 'nope.csv') }),
+      ).rejects.toThrow(ImportPupilsError);
+      await expect(importPupilsCommand(config(), { schoolId: 'nope', csvPath: bad })).rejects.toThrow(
+        'No school with id nope',
       );
-      expect(() => importPupilsCommand(config(), { schoolId: 'nope', csvPath: bad })).toThrow('No school with id nope');
       expect((await get(dsl)).json().count).toBe(3);
     });
   });

@@ -57,9 +57,9 @@ export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = schoolWithRole(app, request, request.params.id, PUPIL_DIRECTORY_READERS);
+      const school = await schoolWithRole(app, request, request.params.id, PUPIL_DIRECTORY_READERS);
       const pupils = app.pupilDirectory.list(school.id);
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'pupils.view',
         schoolId: school.id,
         targetId: school.id,
@@ -91,7 +91,7 @@ export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = schoolWithRole(app, request, request.params.id, PUPIL_DIRECTORY_WRITERS);
+      const school = await schoolWithRole(app, request, request.params.id, PUPIL_DIRECTORY_WRITERS);
       const body = request.body as PupilUpload | string;
       const format = typeof body === 'string' ? 'csv' : 'json';
       let pupils: PupilEntry[];
@@ -99,7 +99,7 @@ export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
         pupils = typeof body === 'string' ? pupilsFromCsv(body) : pupilsFromJson(body);
       } catch (err) {
         if (!(err instanceof PupilDirectoryError)) throw err;
-        auditRequest(app, request, {
+        await auditRequest(app, request, {
           action: 'pupils.import',
           outcome: 'failure',
           schoolId: school.id,
@@ -109,7 +109,7 @@ export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
         throw new ConsoleError('CONSOLE_ERR_VALIDATION', `The pupil directory was not changed: ${err.message}`);
       }
       const { before, after } = app.pupilDirectory.replace(school.id, pupils, app.clock.now());
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'pupils.import',
         schoolId: school.id,
         targetId: school.id,

@@ -15,7 +15,7 @@ describe('send-summaries (the CLI command)', () => {
   beforeAll(async () => {
     smtp = await startTestSmtp();
     h = await startHarness();
-    schoolId = h.app.repos.schools.create('Oak Academy', new Date('2026-10-01T00:00:00Z')).id;
+    schoolId = (await h.app.repos.schools.create('Oak Academy', new Date('2026-10-01T00:00:00Z'))).id;
     await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId });
     // The CLI opens the same database file itself, as it does beside a running console.
   });
@@ -59,8 +59,8 @@ describe('send-summaries (the CLI command)', () => {
     await expect(sendSummariesCommand(config(), { schoolId: 'nope' }, clock)).rejects.toThrow('No school with id nope');
   });
 
-  it("summary-settings shows the defaults and changes a school's time, alert severity, digest and names", () => {
-    expect(summarySettingsCommand(config(), { schoolId })).toEqual({
+  it("summary-settings shows the defaults and changes a school's time, alert severity, digest and names", async () => {
+    expect(await summarySettingsCommand(config(), { schoolId })).toEqual({
       schoolId,
       summaryTime: '07:00',
       alertSeverity: 4,
@@ -68,7 +68,13 @@ describe('send-summaries (the CLI command)', () => {
       showNames: false,
       recipients: 'roles',
     });
-    summarySettingsCommand(config(), { schoolId, time: '06:30', alertSeverity: '5', dailyDigest: 'on', names: 'on' });
+    await summarySettingsCommand(config(), {
+      schoolId,
+      time: '06:30',
+      alertSeverity: '5',
+      dailyDigest: 'on',
+      names: 'on',
+    });
     expect(h.app.summaryStore.settings(schoolId)).toMatchObject({
       summaryTime: '06:30',
       alertSeverity: 5,
@@ -77,7 +83,10 @@ describe('send-summaries (the CLI command)', () => {
     });
   });
 
-  it.each([{ time: '7am' }, { alertSeverity: '6' }, { dailyDigest: 'yes' }])('summary-settings refuses %j', (bad) => {
-    expect(() => summarySettingsCommand(config(), { schoolId, ...bad })).toThrow(SummarySettingsError);
-  });
+  it.each([{ time: '7am' }, { alertSeverity: '6' }, { dailyDigest: 'yes' }])(
+    'summary-settings refuses %j',
+    async (bad) => {
+      await expect(summarySettingsCommand(config(), { schoolId, ...bad })).rejects.toThrow(SummarySettingsError);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import type { ConsoleConfig } from '../config';
 import { systemClock, type Clock } from '../clock';
-import { openDatabase } from '../db/database';
-import { repositoriesFor } from '../plugins/storage.plugin';
+import { openConsoleDatabase } from '../db/database';
+import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
 import { SummariesRepository } from './summaries.repository';
 import { PupilsRepository } from './pupils.repository';
 import { SummaryService } from './summary.service';
@@ -39,13 +39,14 @@ export async function sendSummariesCommand(
   const week = opts.week === undefined ? undefined : parseIsoWeek(opts.week);
   if (opts.week !== undefined && !week)
     throw new SendSummariesError(`--week "${opts.week}" is not an ISO week (YYYY-Www)`);
-  const db = openDatabase(config.databasePath);
+  const database = await openConsoleDatabase(config);
+  const db = sqliteOf(database);
   const mailer = config.smtp && !opts.dryRun ? new SmtpMailer(config.smtp) : null;
   try {
-    const repos = repositoriesFor(db);
+    const repos = repositoriesFor(database);
     const store = new SummariesRepository(db);
     const service = new SummaryService({ repos, store, pupils: new PupilsRepository(db), config, clock, mailer });
-    const schools = opts.schoolId ? [repos.schools.byId(opts.schoolId)] : repos.schools.list();
+    const schools = opts.schoolId ? [await repos.schools.byId(opts.schoolId)] : await repos.schools.list();
     if (schools[0] === undefined && opts.schoolId) throw new SendSummariesError(`No school with id ${opts.schoolId}`);
     const rows: SendSummariesRow[] = [];
     for (const school of schools) {
@@ -53,7 +54,7 @@ export async function sendSummariesCommand(
       const w = week ?? service.dueWeek(school.id);
       const recipients = service.recipients(school.id);
       if (opts.dryRun) {
-        const data = service.build(school.id, w);
+        const data = await service.build(school.id, w);
         rows.push({
           schoolId: school.id,
           week: w.key,
@@ -77,6 +78,6 @@ export async function sendSummariesCommand(
     return rows;
   } finally {
     mailer?.close();
-    db.close();
+    await database.close();
   }
 }

@@ -102,7 +102,7 @@ export const summariesRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const s = readable(request, request.params.id);
-      auditRequest(app, request, { action: 'summary.view', schoolId: s.schoolId, targetId: s.id });
+      await auditRequest(app, request, { action: 'summary.view', schoolId: s.schoolId, targetId: s.id });
       return { ...s, html: renderSummaryHtml(s.data) };
     },
   );
@@ -122,7 +122,7 @@ export const summariesRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const s = readable(request, request.params.id);
       const pdf = await renderSummaryPdf(s.data);
-      auditRequest(app, request, { action: 'summary.pdf', schoolId: s.schoolId, targetId: s.id });
+      await auditRequest(app, request, { action: 'summary.pdf', schoolId: s.schoolId, targetId: s.id });
       return reply
         .header('content-type', 'application/pdf')
         .header('content-disposition', `attachment; filename="vigil-summary-${s.week}.pdf"`)

@@ -62,8 +62,8 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
       { clock: { now: () => now }, summary: { timers, cron, retry: { sleep: async () => {}, baseDelayMs: 0 } } },
     );
     const created = new Date('2026-10-01T09:00:00Z');
-    const a = h.app.repos.schools.create('Oak Academy', created);
-    const b = h.app.repos.schools.create('Elm Primary', created);
+    const a = await h.app.repos.schools.create('Oak Academy', created);
+    const b = await h.app.repos.schools.create('Elm Primary', created);
     schoolA = a.id;
     schoolB = b.id;
     dslA = await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: schoolA });
@@ -313,7 +313,7 @@ describe('summaries without email configured', () => {
   it('still builds and keeps the summary, and says email is not configured', async () => {
     const h = await startHarness({}, { clock: { now: () => new Date('2026-10-26T08:00:00Z') } });
     try {
-      const school = h.app.repos.schools.create('Ash School', new Date('2026-10-01T00:00:00Z'));
+      const school = await h.app.repos.schools.create('Ash School', new Date('2026-10-01T00:00:00Z'));
       const dsl = await createUser(h.app, 'dsl@ash.sch.uk', 'dsl', { schoolId: school.id });
       const result = await h.app.summaries.run(school.id, parseIsoWeek('2026-W43')!);
       expect(result).toMatchObject({ created: true, send: 'not_configured' });
@@ -343,7 +343,7 @@ describe('alerts after a restart', () => {
       { clock: { now: () => now }, summary: { timers: first } },
     );
     try {
-      const school = h.app.repos.schools.create('Ash School', new Date('2026-10-01T00:00:00Z'));
+      const school = await h.app.repos.schools.create('Ash School', new Date('2026-10-01T00:00:00Z'));
       await createUser(h.app, 'dsl@ash.sch.uk', 'dsl', { schoolId: school.id });
       const device = await enrolDevice(h.app, school.enrolmentToken);
       const meta = await uploadCapture(h.app, device, { capturedAt: '2026-10-26T07:59:00Z' });

@@ -13,7 +13,7 @@ describe('summary: keyword-list changes and school summary settings', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' }, { summary: { mailer: null } });
-    oak = h.app.repos.schools.create('Oak Academy', new Date());
+    oak = await h.app.repos.schools.create('Oak Academy', new Date());
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak.id }));
     head = await signIn(h.app, await createUser(h.app, 'head@oak.sch.uk', 'head', { schoolId: oak.id }));
     admin = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: oak.id }));
@@ -51,7 +51,7 @@ describe('summary: keyword-list changes and school summary settings', () => {
     );
 
     const week = isoWeekOf(new Date());
-    const s = h.app.summaries.build(oak.id, week);
+    const s = await h.app.summaries.build(oak.id, week);
     expect(s.keywordListChanges).toEqual([
       { version: '2', publishedAt: expect.any(String), changelog: 'Local gang name added' },
     ]);
@@ -61,9 +61,9 @@ describe('summary: keyword-list changes and school summary settings', () => {
     // The phrase itself is in the lists, not in the summary: only the changelog the editor wrote.
     expect(renderSummaryText(s)).not.toContain('Oak Lane Crew');
 
-    const earlier = h.app.summaries.build(oak.id, weekBefore(week, 2));
+    const earlier = await h.app.summaries.build(oak.id, weekBefore(week, 2));
     expect(earlier.keywordListChanges.map((k) => k.version)).toEqual(['1']);
-    expect(renderSummaryText(h.app.summaries.build(oak.id, weekBefore(week, 1)))).toMatch(
+    expect(renderSummaryText(await h.app.summaries.build(oak.id, weekBefore(week, 1)))).toMatch(
       /keyword-list changes published[\s\S]*None this week\./i,
     );
   });
@@ -105,7 +105,7 @@ describe('summary: keyword-list changes and school summary settings', () => {
       alertSeverity: 3,
       dailyDigest: true,
     });
-    expect(h.app.summaries.build(oak.id, isoWeekOf(new Date())).namesShown).toBe(true);
+    expect((await h.app.summaries.build(oak.id, isoWeekOf(new Date()))).namesShown).toBe(true);
     const audit = h.app.db
       .prepare("SELECT actor_label FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?")
       .all(oak.id);

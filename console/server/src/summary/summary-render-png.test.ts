@@ -146,7 +146,7 @@ describe('the summary and alert emails and the PDF, rendered to PNG for a person
       },
       { clock: { now: () => now }, summary: { timers: manualTimers, cron: noCron, retry: { sleep: async () => {} } } },
     );
-    const school = h.app.repos.schools.create('Oak Academy', new Date('2026-09-01T08:00:00Z'));
+    const school = await h.app.repos.schools.create('Oak Academy', new Date('2026-09-01T08:00:00Z'));
     schoolId = school.id;
     const dsl = await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId });
     await createUser(h.app, 'head@oak.sch.uk', 'head', { schoolId });

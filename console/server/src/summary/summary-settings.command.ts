@@ -1,6 +1,6 @@
 import type { ConsoleConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { repositoriesFor } from '../plugins/storage.plugin';
+import { openConsoleDatabase } from '../db/database';
+import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
 import { SummariesRepository, type SummarySettings } from './summaries.repository';
 
 export class SummarySettingsError extends Error {}
@@ -20,15 +20,17 @@ const onOff = (value: string, flag: string): boolean => {
 };
 
 /** `npm run console -- summary-settings --school ID [...]`: shows, and with flags changes, a school's settings. */
-export function summarySettingsCommand(
+export async function summarySettingsCommand(
   config: ConsoleConfig,
   change: SummarySettingsChange,
   now = new Date(),
-): SummarySettings {
-  const db = openDatabase(config.databasePath);
+): Promise<SummarySettings> {
+  const database = await openConsoleDatabase(config);
+  const db = sqliteOf(database);
   try {
-    const repos = repositoriesFor(db);
-    if (!repos.schools.byId(change.schoolId)) throw new SummarySettingsError(`No school with id ${change.schoolId}`);
+    const repos = repositoriesFor(database);
+    if (!(await repos.schools.byId(change.schoolId)))
+      throw new SummarySettingsError(`No school with id ${change.schoolId}`);
     const store = new SummariesRepository(db);
     const next = { ...store.settings(change.schoolId) };
     if (change.time !== undefined) {
@@ -47,6 +49,6 @@ export function summarySettingsCommand(
     if (changed) store.saveSettings(next, now);
     return next;
   } finally {
-    db.close();
+    await database.close();
   }
 }

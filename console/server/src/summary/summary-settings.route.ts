@@ -67,7 +67,7 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
         response: { 200: SchoolSummarySettingsSchema, ...errors },
       },
     },
-    async (request) => view(schoolWithRole(app, request, request.params.id, SUMMARY_SETTINGS_READERS).id),
+    async (request) => view((await schoolWithRole(app, request, request.params.id, SUMMARY_SETTINGS_READERS)).id),
   );
 
   app.put(
@@ -83,7 +83,7 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
       },
     },
     async (request) => {
-      const school = schoolWithRole(app, request, request.params.id, SUMMARY_SETTINGS_WRITERS);
+      const school = await schoolWithRole(app, request, request.params.id, SUMMARY_SETTINGS_WRITERS);
       const before = app.summaryStore.settings(school.id);
       const b = request.body;
       const next = {
@@ -94,7 +94,7 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
         dailyDigest: b.dailyDigest ?? before.dailyDigest,
       };
       app.summaryStore.saveSettings(next, app.clock.now());
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'summary.settings_update',
         schoolId: school.id,
         targetId: school.id,

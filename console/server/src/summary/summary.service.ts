@@ -53,9 +53,9 @@ export class SummaryService {
   }
 
   /** The summary data of a school's week, as of now (nothing stored). */
-  build(schoolId: string, week: IsoWeek): SummaryData {
+  async build(schoolId: string, week: IsoWeek): Promise<SummaryData> {
     const { repos, store, config, clock } = this.deps;
-    const school = repos.schools.byId(schoolId);
+    const school = await repos.schools.byId(schoolId);
     if (!school) throw new Error(`No school with id ${schoolId}`);
     const settings = store.settings(schoolId);
     return buildSummary({
@@ -67,7 +67,7 @@ export class SummaryService {
       pupils: this.deps.pupils.directory(schoolId),
       captures: store.captureFacts(schoolId, weekBefore(week, 4).start, week.end),
       unreviewed: store.unreviewedFacts(schoolId),
-      devices: repos.devices.listBySchool(schoolId),
+      devices: await repos.devices.listBySchool(schoolId),
       notReportingMinutes: config.notReportingMinutes,
       // The school's keyword-list versions published that week (the list editor's publication log).
       keywordListChanges: store.keywordListChanges(schoolId, week.start, week.end),
@@ -87,7 +87,7 @@ export class SummaryService {
   /** Builds (once) and sends (once) the summary of a school's week. */
   async run(schoolId: string, week: IsoWeek): Promise<RunResult> {
     const { store, clock } = this.deps;
-    const data = this.build(schoolId, week);
+    const data = await this.build(schoolId, week);
     const { summary, created } = store.insertIfAbsent({
       id: newId(),
       schoolId,
@@ -163,7 +163,7 @@ export class SummaryService {
   /** Builds every school's due summary that does not exist yet (after downtime too). */
   async catchUp(now: Date = this.deps.clock.now()): Promise<RunResult[]> {
     const results: RunResult[] = [];
-    for (const school of this.deps.repos.schools.list()) {
+    for (const school of await this.deps.repos.schools.list()) {
       const week = this.dueWeek(school.id, now);
       // A school made after that week ended has nothing to summarise for it.
       if (Date.parse(school.createdAt) >= week.end.getTime()) continue;

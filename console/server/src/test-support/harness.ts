@@ -114,7 +114,7 @@ export async function createUser(
   options: { oneTimePassword?: boolean } = {},
 ): Promise<TestUser> {
   const account = await createAccount(app.repos, app.secrets, { email, grants: [{ role, ...where }] }, new Date());
-  if (!options.oneTimePassword) app.repos.users.setMustChangePassword(account.user.id, false);
+  if (!options.oneTimePassword) await app.repos.users.setMustChangePassword(account.user.id, false);
   return { id: account.user.id, email: account.user.email, password: account.password, totpSecret: account.totpSecret };
 }
 

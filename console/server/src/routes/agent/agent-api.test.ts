@@ -17,8 +17,8 @@ describe('agent API v1', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    token = h.app.repos.schools.create('Oak Academy', new Date()).enrolmentToken;
-    otherToken = h.app.repos.schools.create('Elm Primary', new Date()).enrolmentToken;
+    token = (await h.app.repos.schools.create('Oak Academy', new Date())).enrolmentToken;
+    otherToken = (await h.app.repos.schools.create('Elm Primary', new Date())).enrolmentToken;
   });
   afterAll(() => h.close());
 
@@ -59,7 +59,7 @@ describe('agent API v1', () => {
 
     it('enrols a device into the school the token belongs to, keeping only a hash of its secret', async () => {
       const device = await enrolDevice(h.app, token);
-      const stored = h.app.repos.devices.byId(device.deviceId);
+      const stored = await h.app.repos.devices.byId(device.deviceId);
       expect(device.schoolName).toBe('Oak Academy');
       expect(stored?.schoolId).toBe(device.schoolId);
       expect(stored?.secretHash).not.toContain(device.deviceSecret);
@@ -80,7 +80,7 @@ describe('agent API v1', () => {
       );
       expect(res.statusCode).toBe(201);
       expect(res.json()).toEqual({ id: meta.id, duplicate: false });
-      const stored = h.app.repos.captures.byId(meta.id)!;
+      const stored = (await h.app.repos.captures.byId(meta.id))!;
       expect(stored).toMatchObject({ schoolId: device.schoolId, context: meta.context, severity: 5 });
       const file = (h.app.blobs.localPath as (k: string) => string)(stored.screenshot.key);
       const info = await sharp(fs.readFileSync(file)).metadata();
@@ -120,7 +120,7 @@ describe('agent API v1', () => {
 
     it('stops a revoked device uploading', async () => {
       const device = await enrolDevice(h.app, token);
-      h.app.repos.devices.revoke(device.deviceId, new Date());
+      await h.app.repos.devices.revoke(device.deviceId, new Date());
       const res = await upload(
         device.auth,
         await multipart({ metadata: JSON.stringify(captureMetadata(device.deviceId)), screenshot: await webpImage() }),
@@ -149,7 +149,7 @@ describe('agent API v1', () => {
         await multipart({ metadata: JSON.stringify({ ...meta, deviceId: b.deviceId }), screenshot: await webpImage() }),
       );
       expect(res.statusCode).toBe(409);
-      expect(h.app.repos.captures.byId(meta.id)?.schoolId).toBe(a.schoolId);
+      expect((await h.app.repos.captures.byId(meta.id))?.schoolId).toBe(a.schoolId);
     });
 
     it.each([
@@ -279,8 +279,10 @@ describe('agent API v1', () => {
         },
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ policyVersion: h.app.policies.served(device.schoolId).policy.version });
-      expect(h.app.repos.devices.byId(device.deviceId)).toMatchObject({
+      expect(res.json()).toMatchObject({
+        policyVersion: (await h.app.policies.served(device.schoolId)).policy.version,
+      });
+      expect(await h.app.repos.devices.byId(device.deviceId)).toMatchObject({
         agentVersion: '0.2.0',
         queueDepth: 3,
         lastUser: 'pupil01',

@@ -14,11 +14,11 @@ export const enrolRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const school = app.repos.schools.byEnrolmentToken(request.body.token);
+      const school = await app.repos.schools.byEnrolmentToken(request.body.token);
       if (!school) throw new ConsoleError('CONSOLE_ERR_ENROLMENT_TOKEN_INVALID');
       const deviceId = newId();
       const deviceSecret = newSecret(32);
-      app.repos.devices.insert(
+      await app.repos.devices.insert(
         {
           id: deviceId,
           schoolId: school.id,

@@ -15,9 +15,12 @@ export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
       const device = request.device!;
       const now = app.clock.now();
       await app.writes.run((r) => r.devices.recordHeartbeat(device.id, request.body, now));
-      const updated = app.repos.devices.byId(device.id);
+      const updated = await app.repos.devices.byId(device.id);
       if (updated) app.live.deviceStatus(updated);
-      return { serverTime: now.toISOString(), policyVersion: app.policies.served(device.schoolId).policy.version };
+      return {
+        serverTime: now.toISOString(),
+        policyVersion: (await app.policies.served(device.schoolId)).policy.version,
+      };
     },
   );
 };

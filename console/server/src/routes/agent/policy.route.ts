@@ -11,8 +11,8 @@ export const policyRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const device = request.device!;
-      app.repos.devices.touch(device.id, app.clock.now());
-      const { policy, etag } = app.policies.served(device.schoolId);
+      await app.repos.devices.touch(device.id, app.clock.now());
+      const { policy, etag } = await app.policies.served(device.schoolId);
       reply.header('ETag', etag).header('Cache-Control', 'private, no-cache');
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {

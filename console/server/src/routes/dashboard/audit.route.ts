@@ -33,7 +33,7 @@ export const auditRoute: FastifyPluginAsyncTypebox = async (app) => {
       const { cursor, limit = 50, from, to, userId, action } = request.query;
       const before = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && !before) throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'cursor is not valid');
-      const rows = app.repos.audit.query({
+      const rows = await app.repos.audit.query({
         schoolIds: access.schoolsWith(AUDIT_READERS),
         organisationIds: access.organisationsAdministered(),
         action,

@@ -52,11 +52,12 @@ const stepErrors = {
 export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
   const passwordLogin = new PasswordLoginMethod(app.repos, app.secrets);
 
-  const me = (viewer: Viewer, csrfToken: string, expiresAt: string): MeResponse => {
-    const schools = viewer.access.allSchoolIds().flatMap((id) => {
-      const school = app.repos.schools.byId(id);
-      return school ? [{ id, name: school.name, roles: viewer.access.rolesAt(id) }] : [];
-    });
+  const me = async (viewer: Viewer, csrfToken: string, expiresAt: string): Promise<MeResponse> => {
+    const schools: MeResponse['schools'] = [];
+    for (const id of viewer.access.allSchoolIds()) {
+      const school = await app.repos.schools.byId(id);
+      if (school) schools.push({ id, name: school.name, roles: viewer.access.rolesAt(id) });
+    }
     return {
       user: {
         id: viewer.user.id,
@@ -94,17 +95,17 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const now = app.clock.now();
       const outcome = await passwordLogin.authenticate(request.body, now);
-      const grants = outcome.user ? app.repos.users.grantsOf(outcome.user.id) : [];
+      const grants = outcome.user ? await app.repos.users.grantsOf(outcome.user.id) : [];
       const auditBase = {
         actorUserId: outcome.user?.id ?? null,
         actorLabel: outcome.user?.email ?? request.body.email.trim().toLowerCase().slice(0, 320),
-        organisationId: organisationOf(app.repos, grants),
+        organisationId: await organisationOf(app.repos, grants),
         schoolId: null,
         targetId: outcome.user?.id ?? null,
         ip: request.ip,
       };
       if (!outcome.ok) {
-        app.repos.audit.append(
+        await app.repos.audit.append(
           {
             ...auditBase,
             action: 'auth.login',
@@ -116,9 +117,9 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
         request.log.info({ userId: outcome.user?.id, reason: outcome.reason }, 'sign-in refused');
         throw new ConsoleError(outcome.code, outcome.message);
       }
-      const session = startSession(app, outcome.user.id, passwordLogin.name);
-      app.repos.users.recordSignIn(outcome.user.id, now);
-      app.repos.audit.append(
+      const session = await startSession(app, outcome.user.id, passwordLogin.name);
+      await app.repos.users.recordSignIn(outcome.user.id, now);
+      await app.repos.audit.append(
         {
           ...auditBase,
           action: 'auth.login',
@@ -128,7 +129,7 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
             secondFactor: outcome.secondFactor,
             totpSetupRequired: outcome.totpSetupRequired,
             ...(outcome.secondFactor === 'recovery_code'
-              ? { recoveryCodesLeft: app.repos.users.recoveryCodesLeft(outcome.user.id) }
+              ? { recoveryCodesLeft: await app.repos.users.recoveryCodesLeft(outcome.user.id) }
               : {}),
           },
         },
@@ -137,8 +138,8 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
       setSessionCookie(app, reply, session);
       const viewer: Viewer = {
         user: outcome.user,
-        session: app.repos.sessions.byIdHash(hashSessionId(session.id))!,
-        access: Access.load(app.repos, outcome.user.id),
+        session: (await app.repos.sessions.byIdHash(hashSessionId(session.id)))!,
+        access: await Access.load(app.repos, outcome.user.id),
       };
       return me(viewer, session.csrfToken, session.expiresAt);
     },
@@ -156,8 +157,8 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const id = readCookie(request, sessionCookieName(app));
-      if (id) app.repos.sessions.delete(hashSessionId(id));
-      auditRequest(app, request, { action: 'auth.logout', targetId: request.viewer!.user.id });
+      if (id) await app.repos.sessions.delete(hashSessionId(id));
+      await auditRequest(app, request, { action: 'auth.logout', targetId: request.viewer!.user.id });
       clearSessionCookie(app, reply);
       return reply.status(204).send(null);
     },
@@ -218,7 +219,8 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TotpSetupResponseSchema, ...stepErrors },
       },
     },
-    async (request) => beginTotpSetup(app.repos, app.secrets, request.viewer!.user, app.clock.now(), actorOf(request)),
+    async (request) =>
+      await beginTotpSetup(app.repos, app.secrets, request.viewer!.user, app.clock.now(), actorOf(request)),
   );
 
   app.post(
@@ -233,7 +235,7 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      recoveryCodes: confirmTotpSetup(
+      recoveryCodes: await confirmTotpSetup(
         app.repos,
         app.secrets,
         request.viewer!.user,
@@ -256,7 +258,7 @@ export const authRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      recoveryCodes: regenerateRecoveryCodes(
+      recoveryCodes: await regenerateRecoveryCodes(
         app.repos,
         app.secrets,
         request.viewer!.user,

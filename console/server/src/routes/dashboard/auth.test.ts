@@ -10,7 +10,7 @@ describe('dashboard sign-in and sessions', () => {
 
   beforeAll(async () => {
     h = await startHarness({}, { clock: { now: () => now } });
-    schoolId = h.app.repos.schools.create('Oak Academy', now).id;
+    schoolId = (await h.app.repos.schools.create('Oak Academy', now)).id;
     dsl = await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId });
     admin = await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId });
   });
@@ -160,7 +160,7 @@ describe('session cookie on a public HTTPS console', () => {
   it('is Secure and __Host- prefixed', async () => {
     const h = await startHarness({ VIGIL_PUBLIC_URL: 'https://vigil.trust.example' });
     try {
-      const schoolId = h.app.repos.schools.create('Oak', new Date()).id;
+      const schoolId = (await h.app.repos.schools.create('Oak', new Date())).id;
       const user = await createUser(h.app, 'v@oak.sch.uk', 'viewer', { schoolId });
       const s = await signIn(h.app, user);
       expect(s.cookie).toMatch(/^__Host-vigil_session=/);

@@ -46,17 +46,21 @@ const errors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorR
  * the user may not read is 404, like an unknown id.
  */
 export const captureGroupsRoute: FastifyPluginAsyncTypebox = async (app) => {
-  const readable = (request: FastifyRequest, id: string): { group: CaptureGroup; members: StoredCapture[] } => {
+  const readable = async (
+    request: FastifyRequest,
+    id: string,
+  ): Promise<{ group: CaptureGroup; members: StoredCapture[] }> => {
     const access = request.viewer!.access;
     if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-    const group = app.captureGroups.byId(id);
+    const group = await app.captureGroups.byId(id);
     if (!group || !access.can(CAPTURE_READERS, group.schoolId)) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such capture group');
     }
-    const members = app.captureGroups
-      .memberIds(group.id)
-      .map((m) => app.repos.captures.byId(m))
-      .filter((c): c is StoredCapture => c !== undefined);
+    const members: StoredCapture[] = [];
+    for (const m of await app.captureGroups.memberIds(group.id)) {
+      const c = await app.repos.captures.byId(m);
+      if (c) members.push(c);
+    }
     return { group, members };
   };
 
@@ -72,8 +76,8 @@ export const captureGroupsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { group, members } = readable(request, request.params.groupId);
-      auditRequest(app, request, {
+      const { group, members } = await readable(request, request.params.groupId);
+      await auditRequest(app, request, {
         action: 'capture_group.view',
         schoolId: group.schoolId,
         targetId: group.id,
@@ -108,23 +112,23 @@ export const captureGroupsRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const viewer = request.viewer!;
       if (!viewer.access.hasAnyRole(CAPTURE_REVIEWERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      const { group, members } = readable(request, request.params.groupId);
+      const { group, members } = await readable(request, request.params.groupId);
       if (!viewer.access.can(CAPTURE_REVIEWERS, group.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       const { status, note } = request.body;
-      const updated = app.repos.captures.reviewMany(
+      const updated = await app.repos.captures.reviewMany(
         members.map((capture) => ({ capture, historyId: newId() })),
         { status, note },
         viewer.user.id,
         app.clock.now(),
       );
-      members.forEach((c) =>
-        auditRequest(app, request, {
+      for (const c of members) {
+        await auditRequest(app, request, {
           action: 'capture.review',
           schoolId: c.schoolId,
           targetId: c.id,
           details: { statusFrom: c.status, statusTo: status, group: group.id, note: note !== undefined },
-        }),
-      );
+        });
+      }
       for (const u of updated) app.live.captureUpdated(u);
       return { updated: updated.length };
     },

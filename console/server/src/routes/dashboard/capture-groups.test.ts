@@ -23,8 +23,8 @@ describe('capture groups', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    oak = h.app.repos.schools.create('Oak Academy', new Date());
-    elm = h.app.repos.schools.create('Elm Primary', new Date());
+    oak = await h.app.repos.schools.create('Oak Academy', new Date());
+    elm = await h.app.repos.schools.create('Elm Primary', new Date());
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak.id }));
     head = await signIn(h.app, await createUser(h.app, 'head@oak.sch.uk', 'head', { schoolId: oak.id }));
     oakDevice = await enrolDevice(h.app, oak.enrolmentToken);
@@ -45,7 +45,7 @@ describe('capture groups', () => {
     };
     return uploadCapture(h.app, device, over);
   };
-  const groupOf = (id: string) => h.app.repos.captures.byId(id)!.groupId;
+  const groupOf = async (id: string) => (await h.app.repos.captures.byId(id))!.groupId;
 
   it("never groups pupils' own reports of a concern, though every report shares one entry", async () => {
     const words = 'someone keeps messaging me';
@@ -68,24 +68,24 @@ describe('capture groups', () => {
         ],
       });
     const reports = [await report('p1', 0), await report('p2', 1), await report('p3', 2), await report('p4', 3)];
-    expect(reports.map((c) => groupOf(c.id))).toEqual([null, null, null, null]);
+    expect(await Promise.all(reports.map((c) => groupOf(c.id)))).toEqual([null, null, null, null]);
   });
 
   it('two pupils make no group; a third within the hour groups all three', async () => {
     const a = await capture('violence.stab', 'pupil-a', 0);
     const b = await capture('violence.stab', 'pupil-b', 20);
     const a2 = await capture('violence.stab', 'pupil-a', 25);
-    expect([a, b, a2].map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    expect(await Promise.all([a, b, a2].map((c) => groupOf(c.id)))).toEqual([null, null, null]);
     const c = await capture('violence.stab', 'pupil-c', 50);
-    const g = groupOf(c.id);
+    const g = await groupOf(c.id);
     expect(g).not.toBeNull();
-    expect([a, b, a2].map((x) => groupOf(x.id))).toEqual([g, g, g]);
+    expect(await Promise.all([a, b, a2].map((x) => groupOf(x.id)))).toEqual([g, g, g]);
     // A fourth within the hour of the group's first joins it; one past the hour does not.
     const d = await capture('violence.stab', 'pupil-d', 60);
-    expect(groupOf(d.id)).toBe(g);
+    expect(await groupOf(d.id)).toBe(g);
     const e = await capture('violence.stab', 'pupil-e', 61);
-    expect(groupOf(e.id)).toBeNull();
-    expect(h.app.captureGroups.byId(g!)).toMatchObject({
+    expect(await groupOf(e.id)).toBeNull();
+    expect(await h.app.captureGroups.byId(g!)).toMatchObject({
       memberCount: 5,
       pupilCount: 4,
       firstAt: at(0),
@@ -99,14 +99,14 @@ describe('capture groups', () => {
       await capture('violence.knife', 'p2', 30),
       await capture('violence.knife', 'p3', 61),
     ];
-    expect(x.map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    expect(await Promise.all(x.map((c) => groupOf(c.id)))).toEqual([null, null, null]);
     const y = [
       await capture('violence.gun', 'p1', 0),
       await capture('violence.gun', 'p2', 30),
       await capture('violence.gun', 'p3', 60),
     ];
-    expect(new Set(y.map((c) => groupOf(c.id))).size).toBe(1);
-    expect(groupOf(y[0]!.id)).not.toBeNull();
+    expect(new Set(await Promise.all(y.map((c) => groupOf(c.id)))).size).toBe(1);
+    expect(await groupOf(y[0]!.id)).not.toBeNull();
   });
 
   it('never groups severity-5 captures, nor pupils of different schools', async () => {
@@ -116,13 +116,13 @@ describe('capture groups', () => {
       await capture('violence.shoot', 'p3', 2, 5),
       await capture('violence.shoot', 'p4', 3, 5),
     ];
-    expect(five.map((c) => groupOf(c.id))).toEqual([null, null, null, null]);
+    expect(await Promise.all(five.map((c) => groupOf(c.id)))).toEqual([null, null, null, null]);
     const mixed = [
       await capture('violence.punch', 'p1', 0),
       await capture('violence.punch', 'p2', 1),
       await capture('violence.punch', 'p3', 2, 3, elmDevice),
     ];
-    expect(mixed.map((c) => groupOf(c.id))).toEqual([null, null, null]);
+    expect(await Promise.all(mixed.map((c) => groupOf(c.id)))).toEqual([null, null, null]);
   });
 
   it('the list collapses a group to its newest member with the group filled in; the group route lists members', async () => {
@@ -132,7 +132,7 @@ describe('capture groups', () => {
       await capture('violence.slap', 'q3', 10),
     ];
     const loner = await capture('violence.kick', 'q1', 11);
-    const groupId = groupOf(members[0]!.id)!;
+    const groupId = (await groupOf(members[0]!.id))!;
     const query = `from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(11))}&q=macbeth`;
     const full = (await h.app.inject({ method: 'GET', url: `/api/captures?${query}`, headers: dsl.get })).json();
     const slapIds = full.items
@@ -173,7 +173,7 @@ describe('capture groups', () => {
       await capture('violence.hit', 'r2', 1),
       await capture('violence.hit', 'r3', 2),
     ];
-    const groupId = groupOf(members[0]!.id)!;
+    const groupId = (await groupOf(members[0]!.id))!;
     const denied = await h.app.inject({
       method: 'POST',
       url: `/api/capture-groups/${groupId}/review`,
@@ -188,7 +188,11 @@ describe('capture groups', () => {
       payload: { status: 'done' },
     });
     expect(bad.statusCode).toBe(400);
-    expect(members.map((m) => h.app.repos.captures.byId(m.id)!.status)).toEqual(['new', 'new', 'new']);
+    expect(await Promise.all(members.map(async (m) => (await h.app.repos.captures.byId(m.id))!.status))).toEqual([
+      'new',
+      'new',
+      'new',
+    ]);
 
     const res = await h.app.inject({
       method: 'POST',
@@ -199,8 +203,8 @@ describe('capture groups', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ updated: 3 });
     for (const m of members) {
-      expect(h.app.repos.captures.byId(m.id)!.status).toBe('false_positive');
-      expect(h.app.repos.captures.history(m.id)).toEqual([
+      expect((await h.app.repos.captures.byId(m.id))!.status).toBe('false_positive');
+      expect(await h.app.repos.captures.history(m.id)).toEqual([
         expect.objectContaining({
           statusFrom: 'new',
           statusTo: 'false_positive',
@@ -215,7 +219,7 @@ describe('capture groups', () => {
       .all(`%${groupId}%`);
     expect(audited.sort()).toEqual(members.map((m) => m.id).sort());
     // The list editor counts them as false positives of the entry.
-    expect(h.app.lists.repo.falsePositives(oak.id).get('violence.hit')).toBe(3);
+    expect((await h.app.lists.repo.falsePositives(oak.id)).get('violence.hit')).toBe(3);
   });
 
   it('retention can still delete a grouped capture (its entry rows go with it)', async () => {
@@ -224,12 +228,12 @@ describe('capture groups', () => {
       await capture('violence.shove', 's2', 1),
       await capture('violence.shove', 's3', 2),
     ];
-    const groupId = groupOf(members[0]!.id)!;
-    expect(h.app.repos.captures.deleteMany([members[0]!.id])).toBe(1);
+    const groupId = (await groupOf(members[0]!.id))!;
+    expect(await h.app.repos.captures.deleteMany([members[0]!.id])).toBe(1);
     expect(
       h.app.db.prepare('SELECT COUNT(*) FROM capture_entries WHERE capture_id = ?').pluck().get(members[0]!.id),
     ).toBe(0);
-    expect(h.app.captureGroups.byId(groupId)).toMatchObject({ memberCount: 2, pupilCount: 2 });
+    expect(await h.app.captureGroups.byId(groupId)).toMatchObject({ memberCount: 2, pupilCount: 2 });
   });
 
   it('an unknown group is 404', async () => {

@@ -59,8 +59,8 @@ export const summary = (c: StoredCapture): CaptureSummary => ({
 });
 
 /** What a collapsed list shows of a capture's group. */
-const groupInfo = (app: FastifyInstance, groupId: string | null) => {
-  const g = groupId ? app.captureGroups.byId(groupId) : undefined;
+const groupInfo = async (app: FastifyInstance, groupId: string | null) => {
+  const g = groupId ? await app.captureGroups.byId(groupId) : undefined;
   return g
     ? { id: g.id, memberCount: g.memberCount, pupilCount: g.pupilCount, firstAt: g.firstAt, lastAt: g.lastAt }
     : null;
@@ -75,10 +75,10 @@ const idRouteErrors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404:
  */
 export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => {
   /** The capture, if this user may read it; otherwise the same 404 as for an unknown id. */
-  const readable = (request: FastifyRequest, id: string): StoredCapture => {
+  const readable = async (request: FastifyRequest, id: string): Promise<StoredCapture> => {
     const access = request.viewer!.access;
     if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-    const capture = app.repos.captures.byId(id);
+    const capture = await app.repos.captures.byId(id);
     if (!capture || !access.can(CAPTURE_READERS, capture.schoolId)) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such capture');
     }
@@ -108,7 +108,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       const before = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && !before) throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'cursor is not valid');
       const visible = access.schoolsWith(CAPTURE_READERS);
-      const rows = app.repos.captures.search({
+      const rows = await app.repos.captures.search({
         ...filters,
         schoolIds: schoolId === undefined ? visible : visible.filter((s) => s === schoolId),
         from: from === undefined ? undefined : new Date(from).toISOString(),
@@ -119,10 +119,10 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      auditRequest(app, request, { action: 'capture.list', details: { returned: page.length } });
+      await auditRequest(app, request, { action: 'capture.list', details: { returned: page.length } });
       return {
         items: collapseGroups
-          ? page.map((c) => ({ ...summary(c), group: groupInfo(app, c.groupId) }))
+          ? await Promise.all(page.map(async (c) => ({ ...summary(c), group: await groupInfo(app, c.groupId) })))
           : page.map(summary),
         nextCursor: rows.length > limit && last ? encodeCursor(last.capturedAt, last.id) : null,
       };
@@ -141,13 +141,13 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       },
     },
     async (request) => {
-      const c = readable(request, request.params.id);
-      auditRequest(app, request, { action: 'capture.view', schoolId: c.schoolId, targetId: c.id });
+      const c = await readable(request, request.params.id);
+      await auditRequest(app, request, { action: 'capture.view', schoolId: c.schoolId, targetId: c.id });
       return {
         ...summary(c),
         policyVersion: c.policyVersion,
         screenshot: { type: c.screenshot.type, width: c.screenshot.width, height: c.screenshot.height },
-        earlierCaptures: app.repos.captures.earlierForUser(c, EARLIER_CAPTURES).map(summary),
+        earlierCaptures: (await app.repos.captures.earlierForUser(c, EARLIER_CAPTURES)).map(summary),
       };
     },
   );
@@ -169,11 +169,11 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
         },
       },
       async (request, reply) => {
-        const c = readable(request, request.params.id);
+        const c = await readable(request, request.params.id);
         const key = kind === 'screenshot' ? c.screenshot.key : c.thumbnailKey;
         const bytes = key ? await app.blobs.get(key) : undefined;
         if (!key || !bytes) throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', `This capture has no ${kind}`);
-        auditRequest(app, request, { action: `capture.${kind}`, schoolId: c.schoolId, targetId: c.id });
+        await auditRequest(app, request, { action: `capture.${kind}`, schoolId: c.schoolId, targetId: c.id });
         const type =
           kind === 'screenshot'
             ? c.screenshot.type
@@ -202,23 +202,23 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
     async (request) => {
       const viewer = request.viewer!;
       if (!viewer.access.hasAnyRole(CAPTURE_REVIEWERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      const c = readable(request, request.params.id);
+      const c = await readable(request, request.params.id);
       // A head of this school who is a DSL elsewhere still may not review here: read-only is per school.
       if (!viewer.access.can(CAPTURE_REVIEWERS, c.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       const { status, note, assigneeId, hold } = request.body;
       if (assigneeId) {
-        const ok = app.repos.users.idsWithRoleAt([assigneeId], CAPTURE_REVIEWERS, c.schoolId).length === 1;
+        const ok = (await app.repos.users.idsWithRoleAt([assigneeId], CAPTURE_REVIEWERS, c.schoolId)).length === 1;
         if (!ok)
           throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'assigneeId must be a user who can review this school');
       }
-      const updated = app.repos.captures.review(
+      const updated = await app.repos.captures.review(
         c,
         { status, note, assigneeId, hold },
         viewer.user.id,
         app.clock.now(),
         newId(),
       );
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'capture.review',
         schoolId: c.schoolId,
         targetId: c.id,
@@ -239,7 +239,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
           width: updated.screenshot.width,
           height: updated.screenshot.height,
         },
-        earlierCaptures: app.repos.captures.earlierForUser(updated, EARLIER_CAPTURES).map(summary),
+        earlierCaptures: (await app.repos.captures.earlierForUser(updated, EARLIER_CAPTURES)).map(summary),
       };
     },
   );
@@ -256,8 +256,8 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       },
     },
     async (request) => {
-      const c = readable(request, request.params.id);
-      return { items: app.repos.captures.history(c.id) };
+      const c = await readable(request, request.params.id);
+      return { items: await app.repos.captures.history(c.id) };
     },
   );
 
@@ -284,24 +284,25 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
       if (!viewer.access.hasAnyRole(CAPTURE_REVIEWERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       const { ids, status, note } = request.body;
       // Every id is checked before anything changes: one capture the user may not see or review stops them all.
-      const captures = ids.map((id) => readable(request, id));
+      const captures: StoredCapture[] = [];
+      for (const id of ids) captures.push(await readable(request, id));
       for (const c of captures) {
         if (!viewer.access.can(CAPTURE_REVIEWERS, c.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
       }
-      const updated = app.repos.captures.reviewMany(
+      const updated = await app.repos.captures.reviewMany(
         captures.map((capture) => ({ capture, historyId: newId() })),
         { status, note },
         viewer.user.id,
         app.clock.now(),
       );
-      captures.forEach((c) =>
-        auditRequest(app, request, {
+      for (const c of captures) {
+        await auditRequest(app, request, {
           action: 'capture.review',
           schoolId: c.schoolId,
           targetId: c.id,
           details: { statusFrom: c.status, statusTo: status, bulk: true, note: note !== undefined },
-        }),
-      );
+        });
+      }
       for (const u of updated) app.live.captureUpdated(u);
       return {
         items: captures.map((c, i) => ({
@@ -326,7 +327,7 @@ export const dashboardCapturesRoute: FastifyPluginAsyncTypebox = async (app) => 
     async (request) => {
       const access = request.viewer!.access;
       if (!access.hasAnyRole(CAPTURE_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      return app.repos.captures.keywordStats(access.schoolsWith(CAPTURE_READERS));
+      return await app.repos.captures.keywordStats(access.schoolsWith(CAPTURE_READERS));
     },
   );
 };

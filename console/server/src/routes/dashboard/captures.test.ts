@@ -21,7 +21,7 @@ describe('dashboard captures, review and audit', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const school = h.app.repos.schools.create('Oak Academy', new Date());
+    const school = await h.app.repos.schools.create('Oak Academy', new Date());
     schoolId = school.id;
     const dslUser = await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId });
     dslId = dslUser.id;
@@ -165,7 +165,7 @@ describe('dashboard captures, review and audit', () => {
     const res = await patch(ids[2]!, dsl, { status: 'reviewed' }, false);
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('CONSOLE_ERR_CSRF');
-    expect(h.app.repos.captures.byId(ids[2]!)?.status).toBe('new');
+    expect((await h.app.repos.captures.byId(ids[2]!))?.status).toBe('new');
   });
 
   it('lets the head read but not review', async () => {

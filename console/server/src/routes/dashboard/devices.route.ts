@@ -73,8 +73,9 @@ export const devicesRoute: FastifyPluginAsyncTypebox = async (app) => {
       const { schoolId } = request.query;
       const visible = access.schoolsWith(DEVICE_READERS);
       const now = app.clock.now();
-      const items = app.repos.devices
-        .listBySchools(schoolId === undefined ? visible : visible.filter((s) => s === schoolId))
+      const items = (
+        await app.repos.devices.listBySchools(schoolId === undefined ? visible : visible.filter((s) => s === schoolId))
+      )
         .map((d) => deviceView(app, d, now))
         .sort(
           (a, b) =>
@@ -100,12 +101,12 @@ export const devicesRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const access = request.viewer!.access;
       if (!access.hasAnyRole(SCHOOL_ADMINS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      const device = app.repos.devices.byId(request.params.id);
+      const device = await app.repos.devices.byId(request.params.id);
       if (!device || !access.can(DEVICE_READERS, device.schoolId)) {
         throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such device');
       }
       if (!access.can(SCHOOL_ADMINS, device.schoolId)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-      const revoked = revokeDevice(app.repos, device, app.clock.now(), actorOf(request));
+      const revoked = await revokeDevice(app.repos, device, app.clock.now(), actorOf(request));
       app.live.deviceStatus(revoked);
       return deviceView(app, revoked, app.clock.now());
     },

@@ -35,7 +35,7 @@ describe('devices and enrolment', () => {
       { VIGIL_LOGIN_RATE_PER_MINUTE: '1000', VIGIL_SESSION_IDLE_MINUTES: '1440', VIGIL_NOT_REPORTING_MINUTES: '60' },
       { clock },
     );
-    const school = h.app.repos.schools.create('Oak Academy', new Date());
+    const school = await h.app.repos.schools.create('Oak Academy', new Date());
     schoolId = school.id;
     token = school.enrolmentToken;
     schoolAdmin = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId }));

@@ -23,10 +23,10 @@ const ExportQuerySchema = Type.Object(exportFilters, { additionalProperties: fal
 
 /** Exports for dsl, deputy_dsl, org_admin and head: a CSV of the list, a PDF of one capture. Each is audited. */
 export const exportRoute: FastifyPluginAsyncTypebox = async (app) => {
-  const exportable = (request: FastifyRequest, id: string): StoredCapture => {
+  const exportable = async (request: FastifyRequest, id: string): Promise<StoredCapture> => {
     const access = request.viewer!.access;
     if (!access.hasAnyRole(CAPTURE_EXPORTERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-    const capture = app.repos.captures.byId(id);
+    const capture = await app.repos.captures.byId(id);
     if (!capture || !access.can(CAPTURE_READERS, capture.schoolId)) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such capture');
     }
@@ -60,7 +60,7 @@ export const exportRoute: FastifyPluginAsyncTypebox = async (app) => {
       let before: { capturedAt: string; id: string } | undefined;
       let count = 0;
       for (;;) {
-        const page = app.repos.captures.search({
+        const page = await app.repos.captures.search({
           ...filters,
           schoolIds: schoolId === undefined ? visible : visible.filter((s) => s === schoolId),
           from: from === undefined ? undefined : new Date(from).toISOString(),
@@ -74,7 +74,7 @@ export const exportRoute: FastifyPluginAsyncTypebox = async (app) => {
         if (!last || page.length < PAGE || count >= CSV_MAX_ROWS) break;
         before = { capturedAt: last.capturedAt, id: last.id };
       }
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'capture.export',
         schoolId: schoolId ?? null,
         details: { format: 'csv', rows: count },
@@ -106,18 +106,18 @@ export const exportRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const c = exportable(request, request.params.id);
-      const device = app.repos.devices.byId(c.deviceId);
+      const c = await exportable(request, request.params.id);
+      const device = await app.repos.devices.byId(c.deviceId);
       const pdf = await incidentReportPdf({
         capture: c,
-        schoolName: app.repos.schools.byId(c.schoolId)?.name ?? c.schoolId,
+        schoolName: (await app.repos.schools.byId(c.schoolId))?.name ?? c.schoolId,
         device: device ? { hostname: device.hostname, os: device.os } : null,
-        history: app.repos.captures.history(c.id),
+        history: await app.repos.captures.history(c.id),
         screenshot: await app.blobs.get(c.screenshot.key),
         generatedAt: app.clock.now(),
         generatedBy: request.viewer!.user.email,
       });
-      auditRequest(app, request, {
+      await auditRequest(app, request, {
         action: 'capture.export',
         schoolId: c.schoolId,
         targetId: c.id,

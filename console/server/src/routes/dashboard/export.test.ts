@@ -25,7 +25,7 @@ describe('exports: CSV and the PDF incident report', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const school = h.app.repos.schools.create('Oak Academy', new Date());
+    const school = await h.app.repos.schools.create('Oak Academy', new Date());
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: school.id }));
     admin = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: school.id }));
     const device = await enrolDevice(h.app, school.enrolmentToken);

@@ -21,13 +21,13 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const a = h.app.repos.schools.create('Oak Academy', new Date());
+    const a = await h.app.repos.schools.create('Oak Academy', new Date());
     aId = a.id;
     const otherOrg = 'org-elm-trust';
     h.app.db
       .prepare('INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)')
       .run(otherOrg, 'Elm Trust', new Date().toISOString());
-    const b = h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
+    const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
     dslB = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: b.id }));
     adminB = await signIn(h.app, await createUser(h.app, 'it@elm.sch.uk', 'school_admin', { schoolId: b.id }));
     orgAdminOtherTrust = await signIn(
@@ -62,7 +62,7 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
       });
       ids.push(m.id);
     }
-    groupA = h.app.repos.captures.byId(ids[0]!)!.groupId!;
+    groupA = (await h.app.repos.captures.byId(ids[0]!))!.groupId!;
     expect(groupA).toBeTruthy();
   });
   afterAll(() => h.close());
@@ -103,13 +103,13 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
       expect(res.body).not.toContain('Oak secret changelog');
       expect(res.body).not.toContain('oak-pupil');
     }
-    expect(h.app.lists.repo.versions(aId)).toHaveLength(1);
-    expect(h.app.lists.draft(aId).disabledCategories).toEqual([]);
-    expect(h.app.repos.schools.settings(aId)).toMatchObject({ retentionDays: 90, trayHidden: null });
+    expect(await h.app.lists.repo.versions(aId)).toHaveLength(1);
+    expect((await h.app.lists.draft(aId)).disabledCategories).toEqual([]);
+    expect(await h.app.repos.schools.settings(aId)).toMatchObject({ retentionDays: 90, trayHidden: null });
     expect(h.app.summaryStore.settings(aId).showNames).toBe(false);
-    for (const id of h.app.captureGroups.memberIds(groupA)) {
-      expect(h.app.repos.captures.byId(id)!.status).toBe('new');
-      expect(h.app.repos.captures.history(id)).toEqual([]);
+    for (const id of await h.app.captureGroups.memberIds(groupA)) {
+      expect((await h.app.repos.captures.byId(id))!.status).toBe('new');
+      expect(await h.app.repos.captures.history(id)).toEqual([]);
     }
   });
 

@@ -35,14 +35,14 @@ const errors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorR
  * The school and the request's right to it: a school the user has no role in is 404 (as if it
  * did not exist); a role that may not do this is 403.
  */
-export function schoolWithRole(
-  app: { repos: { schools: { byId(id: string): School | undefined } } },
+export async function schoolWithRole(
+  app: { repos: { schools: { byId(id: string): Promise<School | undefined> } } },
   request: FastifyRequest,
   schoolId: string,
   roles: readonly Role[],
-): School {
+): Promise<School> {
   const access = request.viewer!.access;
-  const school = app.repos.schools.byId(schoolId);
+  const school = await app.repos.schools.byId(schoolId);
   if (!school || access.rolesAt(school.id).length === 0)
     throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such school');
   if (!access.can(roles, school.id)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
@@ -62,7 +62,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ListsResponseSchema, ...errors },
       },
     },
-    async (request) => app.lists.view(schoolWithRole(app, request, request.params.id, LIST_READERS).id),
+    async (request) => await app.lists.view((await schoolWithRole(app, request, request.params.id, LIST_READERS)).id),
   );
 
   app.put(
@@ -88,9 +88,9 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = schoolWithRole(app, request, request.params.id, LIST_EDITORS);
-      const d = app.lists.saveDraft(school.id, request.body, request.viewer!.user.id, app.clock.now());
-      auditRequest(app, request, {
+      const school = await schoolWithRole(app, request, request.params.id, LIST_EDITORS);
+      const d = await app.lists.saveDraft(school.id, request.body, request.viewer!.user.id, app.clock.now());
+      await auditRequest(app, request, {
         action: 'lists.draft_update',
         schoolId: school.id,
         targetId: school.id,
@@ -102,7 +102,7 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
           exclusions: d.exclusions.length,
         },
       });
-      return app.lists.view(school.id);
+      return await app.lists.view(school.id);
     },
   );
 
@@ -119,8 +119,8 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = schoolWithRole(app, request, request.params.id, LIST_EDITORS);
-      return { matches: app.lists.preview(school.id, request.body.text, request.body.draft ?? true) };
+      const school = await schoolWithRole(app, request, request.params.id, LIST_EDITORS);
+      return { matches: await app.lists.preview(school.id, request.body.text, request.body.draft ?? true) };
     },
   );
 
@@ -137,11 +137,11 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = schoolWithRole(app, request, request.params.id, LIST_EDITORS);
+      const school = await schoolWithRole(app, request, request.params.id, LIST_EDITORS);
       const changelog = request.body.changelog.trim();
       if (changelog === '') throw new ConsoleError('CONSOLE_ERR_VALIDATION', 'changelog: say what changed');
-      const result = app.lists.publish(school.id, changelog, request.viewer!.user.id, app.clock.now());
-      auditRequest(app, request, {
+      const result = await app.lists.publish(school.id, changelog, request.viewer!.user.id, app.clock.now());
+      await auditRequest(app, request, {
         action: 'lists.publish',
         schoolId: school.id,
         targetId: school.id,
@@ -169,9 +169,9 @@ export const listsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = schoolWithRole(app, request, request.params.id, LIST_READERS);
+      const school = await schoolWithRole(app, request, request.params.id, LIST_READERS);
       return {
-        items: app.lists.repo.versions(school.id).map((v) => ({
+        items: (await app.lists.repo.versions(school.id)).map((v) => ({
           version: v.version,
           policyVersion: v.policyVersion,
           publishedAt: v.publishedAt,

@@ -31,8 +31,8 @@ export const overviewRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = schoolFor(app, request, request.params.id, CAPTURE_READERS);
-      return buildOverview(app, school.id, request.query.days ?? 28, app.clock.now());
+      const school = await schoolFor(app, request, request.params.id, CAPTURE_READERS);
+      return await buildOverview(app, school.id, request.query.days ?? 28, app.clock.now());
     },
   );
 };

@@ -31,7 +31,7 @@ describe('school overview', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' }, { clock: { now: () => now } });
-    const school = h.app.repos.schools.create('Oak Academy', now);
+    const school = await h.app.repos.schools.create('Oak Academy', now);
     oak = school.id;
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak }));
 
@@ -39,7 +39,7 @@ describe('school overview', () => {
     now = new Date('2026-03-30T08:00:00.000Z');
     staleDevice = (await enrolDevice(h.app, school.enrolmentToken)).deviceId;
     const revoked = await enrolDevice(h.app, school.enrolmentToken);
-    h.app.repos.devices.revoke(revoked.deviceId, now);
+    await h.app.repos.devices.revoke(revoked.deviceId, now);
     now = new Date('2026-03-30T10:00:00.000Z');
     const device = await enrolDevice(h.app, school.enrolmentToken);
 
@@ -66,7 +66,7 @@ describe('school overview', () => {
     await seed('pupil-d', '2026-03-02T23:59:00.000Z', 5, ['suicide']);
     const reviewed = await seed('pupil-e', '2026-03-20T09:00:00.000Z', 1, ['profanity']);
     // Another school's capture never counts.
-    const elm = h.app.repos.schools.create('Elm Primary', now);
+    const elm = await h.app.repos.schools.create('Elm Primary', now);
     await uploadCapture(h.app, await enrolDevice(h.app, elm.enrolmentToken), {
       user: 'pupil-b',
       capturedAt: '2026-03-29T12:00:00.000Z',

@@ -27,13 +27,13 @@ describe('tenant isolation: people, overview and subject access', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const a = h.app.repos.schools.create('Oak Academy', new Date());
+    const a = await h.app.repos.schools.create('Oak Academy', new Date());
     aId = a.id;
     const otherOrg = 'org-elm-trust';
     h.app.db
       .prepare('INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)')
       .run(otherOrg, 'Elm Trust', new Date().toISOString());
-    const b = h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
+    const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
     bId = b.id;
     await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: aId });
     await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: aId });
@@ -70,12 +70,14 @@ describe('tenant isolation: people, overview and subject access', () => {
 
   const leaks = ['oak.sch.uk', 'oak-pupil', 'Oak secret title', 'Oak Academy'];
 
-  const unchanged = () => {
-    const a = h.app.repos.users.byId(personA.id)!;
+  const unchanged = async () => {
+    const a = (await h.app.repos.users.byId(personA.id))!;
     expect(a.disabledAt).toBeNull();
     expect(a.mustChangePassword).toBe(false);
-    expect(h.app.repos.users.grantsOf(personA.id)).toEqual([{ role: 'viewer', schoolId: aId, organisationId: null }]);
-    expect(h.app.repos.users.byEmail('intruder@elm.sch.uk')).toBeUndefined();
+    expect(await h.app.repos.users.grantsOf(personA.id)).toEqual([
+      { role: 'viewer', schoolId: aId, organisationId: null },
+    ]);
+    expect(await h.app.repos.users.byEmail('intruder@elm.sch.uk')).toBeUndefined();
     expect(
       (
         h.app.db
@@ -103,7 +105,7 @@ describe('tenant isolation: people, overview and subject access', () => {
         expect(res.statusCode).toBe(none.statusCode);
         expect(res.json()).toEqual(none.json());
       }
-      unchanged();
+      await unchanged();
       // Their session still works: nothing was ended on the way.
       expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: personASession.get })).statusCode).toBe(
         200,
@@ -131,7 +133,7 @@ describe('tenant isolation: people, overview and subject access', () => {
     });
     expect(joined.statusCode).toBe(409);
     expect(joined.body).not.toContain(personA.id);
-    unchanged();
+    await unchanged();
   });
 
   it("B's overview and subject access show none of A's captures", async () => {
@@ -154,6 +156,6 @@ describe('tenant isolation: people, overview and subject access', () => {
       const res = await h.app.inject({ ...route, headers: { authorization: deviceBAuth } });
       expect({ url: route.url, status: res.statusCode }).toEqual({ url: route.url, status: 401 });
     }
-    unchanged();
+    await unchanged();
   });
 });

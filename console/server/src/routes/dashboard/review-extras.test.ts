@@ -26,8 +26,8 @@ describe('bulk review, hold and keyword false-positive counts', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const oak = h.app.repos.schools.create('Oak Academy', new Date());
-    const elm = h.app.repos.schools.create('Elm Primary', new Date());
+    const oak = await h.app.repos.schools.create('Oak Academy', new Date());
+    const elm = await h.app.repos.schools.create('Elm Primary', new Date());
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak.id }));
     head = await signIn(h.app, await createUser(h.app, 'head@oak.sch.uk', 'head', { schoolId: oak.id }));
     dslOther = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: elm.id }));
@@ -45,15 +45,15 @@ describe('bulk review, hold and keyword false-positive counts', () => {
   it('changes nothing when one id is not visible to the user', async () => {
     const res = await bulk(dsl, { ids: [ids[0], otherId], status: 'reviewed' });
     expect(res.statusCode).toBe(404);
-    expect(h.app.repos.captures.byId(ids[0]!)?.status).toBe('new');
-    expect(h.app.repos.captures.history(ids[0]!)).toEqual([]);
-    expect(h.app.repos.captures.byId(otherId)?.status).toBe('new');
+    expect((await h.app.repos.captures.byId(ids[0]!))?.status).toBe('new');
+    expect(await h.app.repos.captures.history(ids[0]!)).toEqual([]);
+    expect((await h.app.repos.captures.byId(otherId))?.status).toBe('new');
   });
 
   it('refuses a read-only head, changing nothing', async () => {
     const res = await bulk(head, { ids: [ids[0]], status: 'reviewed' });
     expect(res.statusCode).toBe(403);
-    expect(h.app.repos.captures.byId(ids[0]!)?.status).toBe('new');
+    expect((await h.app.repos.captures.byId(ids[0]!))?.status).toBe('new');
   });
 
   it('reviews every capture, each with its own history row', async () => {
@@ -61,12 +61,12 @@ describe('bulk review, hold and keyword false-positive counts', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().items).toHaveLength(3);
     for (const id of [ids[0]!, ids[1]!, ids[3]!]) {
-      expect(h.app.repos.captures.byId(id)?.status).toBe('false_positive');
-      expect(h.app.repos.captures.history(id)).toEqual([
+      expect((await h.app.repos.captures.byId(id))?.status).toBe('false_positive');
+      expect(await h.app.repos.captures.history(id)).toEqual([
         expect.objectContaining({ statusFrom: 'new', statusTo: 'false_positive', note: 'a game chat' }),
       ]);
     }
-    expect(h.app.repos.captures.byId(ids[2]!)?.status).toBe('new');
+    expect((await h.app.repos.captures.byId(ids[2]!))?.status).toBe('new');
   });
 
   it('validates the body', async () => {
@@ -103,6 +103,8 @@ describe('bulk review, hold and keyword false-positive counts', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().hold).toBe(true);
-    expect(h.app.repos.captures.history(ids[2]!)).toEqual([expect.objectContaining({ holdTo: true, statusTo: null })]);
+    expect(await h.app.repos.captures.history(ids[2]!)).toEqual([
+      expect.objectContaining({ holdTo: true, statusTo: null }),
+    ]);
   });
 });

@@ -35,10 +35,10 @@ const idRouteErrors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404:
  * get 403; a school the user has no role in is 404, as if it did not exist.
  */
 export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
-  const administered = (request: FastifyRequest, schoolId: string): School => {
+  const administered = async (request: FastifyRequest, schoolId: string): Promise<School> => {
     const access = request.viewer!.access;
     if (!access.hasAnyRole(SCHOOL_ADMINS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-    const school = app.repos.schools.byId(schoolId);
+    const school = await app.repos.schools.byId(schoolId);
     if (!school || access.rolesAt(school.id).length === 0) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such school');
     }
@@ -58,8 +58,12 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const school = administered(request, request.params.id);
-      auditRequest(app, request, { action: 'school.enrolment_token_view', schoolId: school.id, targetId: school.id });
+      const school = await administered(request, request.params.id);
+      await auditRequest(app, request, {
+        action: 'school.enrolment_token_view',
+        schoolId: school.id,
+        targetId: school.id,
+      });
       reply.header('cache-control', 'private, no-store');
       return { schoolId: school.id, enrolmentToken: school.enrolmentToken };
     },
@@ -77,8 +81,8 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const school = administered(request, request.params.id);
-      const token = rotateEnrolmentToken(app.repos, school.id, app.clock.now(), actorOf(request));
+      const school = await administered(request, request.params.id);
+      const token = await rotateEnrolmentToken(app.repos, school.id, app.clock.now(), actorOf(request));
       reply.header('cache-control', 'private, no-store');
       return { schoolId: school.id, enrolmentToken: token };
     },
@@ -95,7 +99,8 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SchoolSettingsSchema, ...idRouteErrors },
       },
     },
-    async (request) => settingsView(app.repos.schools.settings(administered(request, request.params.id).id)),
+    async (request) =>
+      settingsView(await app.repos.schools.settings((await administered(request, request.params.id)).id)),
   );
 
   app.put(
@@ -111,9 +116,9 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const school = administered(request, request.params.id);
+      const school = await administered(request, request.params.id);
       const body = request.body;
-      const before = app.repos.schools.settings(school.id);
+      const before = await app.repos.schools.settings(school.id);
       const settings = {
         retentionDays: body.retentionDays,
         minSeverity: body.minSeverity ?? null,
@@ -123,8 +128,8 @@ export const schoolsRoute: FastifyPluginAsyncTypebox = async (app) => {
         trayHidden: body.trayHidden ?? null,
         privacyNotice: body.privacyNotice ?? null,
       };
-      app.repos.schools.saveSettings(school.id, settings, app.clock.now());
-      auditRequest(app, request, {
+      await app.repos.schools.saveSettings(school.id, settings, app.clock.now());
+      await auditRequest(app, request, {
         action: 'school.settings_update',
         schoolId: school.id,
         targetId: school.id,

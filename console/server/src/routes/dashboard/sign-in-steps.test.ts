@@ -9,7 +9,7 @@ describe('first sign-in steps', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    schoolId = h.app.repos.schools.create('Oak Academy', new Date()).id;
+    schoolId = (await h.app.repos.schools.create('Oak Academy', new Date())).id;
   });
   afterAll(() => h.close());
 
@@ -72,7 +72,7 @@ describe('first sign-in steps', () => {
     const wrong = await post(s, '/api/auth/totp/confirm', { code: wrongCode });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().code).toBe('CONSOLE_ERR_TOTP_INVALID');
-    expect(h.app.repos.users.byId(dsl.id)?.totpSecretSealed).toBeNull();
+    expect((await h.app.repos.users.byId(dsl.id))?.totpSecretSealed).toBeNull();
 
     const confirmed = await post(s, '/api/auth/totp/confirm', { code: totpCode(secret) });
     expect(confirmed.statusCode).toBe(200);
@@ -102,7 +102,7 @@ describe('first sign-in steps', () => {
     });
     expect(badCurrent.statusCode).toBe(400);
     expect(badCurrent.json().code).toBe('CONSOLE_ERR_WRONG_PASSWORD');
-    expect(h.app.repos.users.byId(dsl.id)?.mustChangePassword).toBe(true);
+    expect((await h.app.repos.users.byId(dsl.id))?.mustChangePassword).toBe(true);
 
     const changed = await post(s, '/api/auth/password', {
       currentPassword: dsl.password,
@@ -198,7 +198,7 @@ describe('first sign-in steps', () => {
     const admin = await createUser(h.app, 'it2@oak.sch.uk', 'school_admin', { schoolId });
     const s = await signIn(h.app, admin);
     expect((await get(s, '/api/devices')).statusCode).toBe(200);
-    h.app.repos.users.addGrant(admin.id, { role: 'dsl', schoolId });
+    await h.app.repos.users.addGrant(admin.id, { role: 'dsl', schoolId });
     const res = await get(s, '/api/devices');
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('CONSOLE_ERR_TOTP_SETUP_REQUIRED');
@@ -208,7 +208,7 @@ describe('first sign-in steps', () => {
   it('refuses a disabled account at sign-in and ends its sessions', async () => {
     const admin = await createUser(h.app, 'it3@oak.sch.uk', 'school_admin', { schoolId });
     const s = await signIn(h.app, admin);
-    h.app.repos.users.setDisabled(admin.id, new Date());
+    await h.app.repos.users.setDisabled(admin.id, new Date());
     expect((await get(s, '/api/auth/me')).statusCode).toBe(401);
     const res = await login({ email: admin.email, password: admin.password });
     expect(res.statusCode).toBe(401);
@@ -230,7 +230,7 @@ describe('first sign-in steps', () => {
       const noCsrf = await h.app.inject({ method: 'POST', ...r, headers: s.get });
       expect({ url: r.url, code: noCsrf.json().code }).toEqual({ url: r.url, code: 'CONSOLE_ERR_CSRF' });
     }
-    expect(h.app.repos.users.byId(admin.id)?.totpPendingSealed).toBeNull();
+    expect((await h.app.repos.users.byId(admin.id))?.totpPendingSealed).toBeNull();
     expect((await login({ email: admin.email, password: admin.password })).statusCode).toBe(200);
   });
 });

@@ -35,11 +35,11 @@ export const subjectAccessRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const school = schoolFor(app, request, request.params.id, SUBJECT_ACCESS_ROLES);
+      const school = await schoolFor(app, request, request.params.id, SUBJECT_ACCESS_ROLES);
       const now = app.clock.now();
       const pupil = request.query.pupil;
-      const result = await buildSubjectAccess(app.db, app.repos, app.blobs, school, pupil, now);
-      auditSubjectAccess(app.repos, school, pupil, result, actorOf(request), now);
+      const result = await buildSubjectAccess(app.database.kysely, app.repos, app.blobs, school, pupil, now);
+      await auditSubjectAccess(app.repos, school, pupil, result, actorOf(request), now);
       return (
         reply
           .header('content-type', 'application/json; charset=utf-8')

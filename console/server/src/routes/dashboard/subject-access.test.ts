@@ -44,7 +44,7 @@ describe('subject access export', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const school = h.app.repos.schools.create('Oak Academy', new Date());
+    const school = await h.app.repos.schools.create('Oak Academy', new Date());
     oak = school.id;
     dsl = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: oak }));
     const device = await enrolDevice(h.app, school.enrolmentToken);
@@ -60,7 +60,7 @@ describe('subject access export', () => {
     });
     expect(res.statusCode).toBe(200);
     // The same login at another school is another child: not in Oak's export.
-    const elm = h.app.repos.schools.create('Elm Primary', new Date());
+    const elm = await h.app.repos.schools.create('Elm Primary', new Date());
     elmCapture = (
       await uploadCapture(h.app, await enrolDevice(h.app, elm.enrolmentToken), {
         user: 'jo.bloggs',
@@ -103,7 +103,7 @@ describe('subject access export', () => {
     expect(first.notes).toEqual([expect.objectContaining({ note: 'Spoke to Jo with parent present' })]);
     const shot = Buffer.from(first.screenshot.base64!, 'base64');
     expect(shot.subarray(8, 12).toString()).toBe('WEBP');
-    const stored = await h.app.blobs.get(h.app.repos.captures.byId(firstId)!.screenshot.key);
+    const stored = await h.app.blobs.get((await h.app.repos.captures.byId(firstId))!.screenshot.key);
     expect(shot.equals(stored!)).toBe(true);
     expect(Buffer.from(first.thumbnail!.base64, 'base64').subarray(8, 12).toString()).toBe('WEBP');
     expect(body.devices.map((d) => d.id)).toEqual([deviceId]);
@@ -125,7 +125,7 @@ describe('subject access export', () => {
   });
 
   it('is for org admins, school admins and DSLs only, and needs a pupil', async () => {
-    const org = h.app.repos.schools.byId(oak)!.organisationId;
+    const org = (await h.app.repos.schools.byId(oak))!.organisationId;
     const allowed = [
       await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: oak }),
       await createUser(h.app, 'trust@oak.org.uk', 'org_admin', { organisationId: org }),

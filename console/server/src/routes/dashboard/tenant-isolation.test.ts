@@ -24,14 +24,14 @@ describe('tenant isolation: school B cannot reach school A', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const a = h.app.repos.schools.create('Oak Academy', new Date());
+    const a = await h.app.repos.schools.create('Oak Academy', new Date());
     aId = a.id;
     // School B belongs to another organisation (another trust).
     const otherOrg = 'org-elm-trust';
     h.app.db
       .prepare('INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)')
       .run(otherOrg, 'Elm Trust', new Date().toISOString());
-    const b = h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
+    const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
     dslA = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: a.id }));
     dslB = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: b.id }));
     orgAdminOtherTrust = await signIn(
@@ -96,8 +96,8 @@ describe('tenant isolation: school B cannot reach school A', () => {
       expect(res.body).not.toContain('Oak secret title');
     }
     expect(successfulViewsOfA()).toBe(0);
-    expect(h.app.repos.captures.byId(captureA)?.status).toBe('new');
-    expect(h.app.repos.captures.history(captureA)).toEqual([]);
+    expect((await h.app.repos.captures.byId(captureA))?.status).toBe('new');
+    expect(await h.app.repos.captures.history(captureA)).toEqual([]);
   });
 
   it("does not list school A's captures to B, even when B asks for A's school", async () => {
@@ -118,9 +118,9 @@ describe('tenant isolation: school B cannot reach school A', () => {
       expect({ url: route.url, status: res.statusCode }).toEqual({ url: route.url, status: 404 });
       expect(res.body).not.toContain(tokenA);
     }
-    expect(h.app.repos.devices.byId(deviceAId)?.revokedAt).toBeNull();
-    expect(h.app.repos.schools.byId(aId)?.enrolmentToken).toBe(tokenA);
-    expect(h.app.repos.schools.settings(aId).retentionDays).toBe(90);
+    expect((await h.app.repos.devices.byId(deviceAId))?.revokedAt).toBeNull();
+    expect((await h.app.repos.schools.byId(aId))?.enrolmentToken).toBe(tokenA);
+    expect((await h.app.repos.schools.settings(aId)).retentionDays).toBe(90);
   });
 
   it("does not list A's devices, captures or keyword counts in B's lists and exports", async () => {

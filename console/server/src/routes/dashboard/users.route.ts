@@ -32,11 +32,11 @@ const errors = {
 
 /** Users and roles of a school: its school_admins and its organisation's org_admins; others 403. */
 export const usersRoute: FastifyPluginAsyncTypebox = async (app) => {
-  const serviceFor = (request: FastifyRequest, schoolId: string) =>
+  const serviceFor = async (request: FastifyRequest, schoolId: string) =>
     new SchoolUsersService(
       app.repos,
       app.secrets,
-      schoolFor(app, request, schoolId, SCHOOL_ADMINS),
+      await schoolFor(app, request, schoolId, SCHOOL_ADMINS),
       request.viewer!.access,
       actorOf(request),
     );
@@ -52,7 +52,7 @@ export const usersRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(SchoolUserSchema) }), ...errors },
       },
     },
-    async (request) => ({ items: serviceFor(request, request.params.id).list() }),
+    async (request) => ({ items: await (await serviceFor(request, request.params.id)).list() }),
   );
 
   app.post(
@@ -70,7 +70,7 @@ export const usersRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await serviceFor(request, request.params.id).create(request.body, app.clock.now());
+      const created = await (await serviceFor(request, request.params.id)).create(request.body, app.clock.now());
       return reply.status(201).send(created);
     },
   );
@@ -89,7 +89,9 @@ export const usersRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      user: serviceFor(request, request.params.id).update(request.params.userId, request.body, app.clock.now()),
+      user: await (
+        await serviceFor(request, request.params.id)
+      ).update(request.params.userId, request.body, app.clock.now()),
     }),
   );
 
@@ -107,7 +109,7 @@ export const usersRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      serviceFor(request, request.params.id).resetPassword(
+      (await serviceFor(request, request.params.id)).resetPassword(
         request.params.userId,
         request.body?.resetTotp === true,
         app.clock.now(),
@@ -126,7 +128,7 @@ export const usersRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      serviceFor(request, request.params.id).remove(request.params.userId, app.clock.now());
+      await (await serviceFor(request, request.params.id)).remove(request.params.userId, app.clock.now());
       return reply.status(204).send(null);
     },
   );

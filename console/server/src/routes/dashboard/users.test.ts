@@ -25,10 +25,10 @@ describe('users and roles of a school', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const oakSchool = h.app.repos.schools.create('Oak Academy', new Date());
+    const oakSchool = await h.app.repos.schools.create('Oak Academy', new Date());
     oak = oakSchool.id;
     orgId = oakSchool.organisationId;
-    ash = h.app.repos.schools.create('Ash Primary', new Date(), orgId).id;
+    ash = (await h.app.repos.schools.create('Ash Primary', new Date(), orgId)).id;
     orgAdminUser = await createUser(h.app, 'trust@oak-trust.org.uk', 'org_admin', { organisationId: orgId });
     orgAdmin = await signIn(h.app, orgAdminUser);
     oakAdminUser = await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: oak });
@@ -147,16 +147,16 @@ describe('users and roles of a school', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('CONSOLE_ERR_VALIDATION');
     }
-    expect(h.app.repos.users.byEmail('x@oak.sch.uk')).toBeUndefined();
+    expect(await h.app.repos.users.byEmail('x@oak.sch.uk')).toBeUndefined();
   });
 
   it('does not let a school admin grant org_admin, and lets an org admin', async () => {
     const res = await create(oakAdmin, { email: 'boss@oak.sch.uk', roles: ['org_admin'] });
     expect(res.statusCode).toBe(403);
-    expect(h.app.repos.users.byEmail('boss@oak.sch.uk')).toBeUndefined();
+    expect(await h.app.repos.users.byEmail('boss@oak.sch.uk')).toBeUndefined();
     const promote = await patch(oakAdmin, dslUser.id, { roles: ['dsl', 'org_admin'] });
     expect(promote.statusCode).toBe(403);
-    expect(h.app.repos.users.grantsOf(dslUser.id).map((g) => g.role)).toEqual(['dsl']);
+    expect((await h.app.repos.users.grantsOf(dslUser.id)).map((g) => g.role)).toEqual(['dsl']);
 
     const byOrg = await create(orgAdmin, { email: 'boss@oak.sch.uk', roles: ['org_admin'] });
     expect(byOrg.statusCode).toBe(201);
@@ -172,19 +172,16 @@ describe('users and roles of a school', () => {
     const res = await create(orgAdmin, { email: 'dsl@ash.sch.uk', roles: ['viewer'] });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ oneTimePassword: null, user: { id: ashDsl.id, roles: ['viewer'] } });
-    expect(
-      h.app.repos.users
-        .grantsOf(ashDsl.id)
-        .map((g) => `${g.role}@${g.schoolId}`)
-        .sort(),
-    ).toEqual([`dsl@${ash}`, `viewer@${oak}`].sort());
+    expect((await h.app.repos.users.grantsOf(ashDsl.id)).map((g) => `${g.role}@${g.schoolId}`).sort()).toEqual(
+      [`dsl@${ash}`, `viewer@${oak}`].sort(),
+    );
     await expect(signIn(h.app, ashDsl)).resolves.toBeDefined();
     expect(audit('user.roles_update', ashDsl.id)).toHaveLength(1);
 
     // Oak's admin may not disable or reset someone who also works at Ash...
     expect((await patch(oakAdmin, ashDsl.id, { disabled: true })).statusCode).toBe(403);
     expect((await reset(oakAdmin, ashDsl.id)).statusCode).toBe(403);
-    expect(h.app.repos.users.byId(ashDsl.id)?.disabledAt).toBeNull();
+    expect((await h.app.repos.users.byId(ashDsl.id))?.disabledAt).toBeNull();
     // ...but may change the roles held at Oak.
     const roles = await patch(oakAdmin, ashDsl.id, { roles: ['head'] });
     expect(roles.statusCode).toBe(200);
@@ -198,7 +195,7 @@ describe('users and roles of a school', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().user).toMatchObject({ disabled: true, displayName: 'Teaching Assistant' });
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: session.get })).statusCode).toBe(401);
-    expect(h.app.repos.sessions.countForUser(person.id)).toBe(0);
+    expect(await h.app.repos.sessions.countForUser(person.id)).toBe(0);
     expect((await login({ email: person.email, password: person.password })).statusCode).toBe(401);
     expect(audit('user.disable', person.id)).toHaveLength(1);
     expect(audit('user.update', person.id)).toHaveLength(1);
@@ -212,7 +209,7 @@ describe('users and roles of a school', () => {
     const person = await createUser(h.app, 'dsl2@oak.sch.uk', 'dsl', { schoolId: oak });
     const session = await signIn(h.app, person);
     for (let i = 0; i < 5; i += 1) await login({ email: person.email, password: 'wrong password' });
-    expect(h.app.repos.users.byId(person.id)?.lockedUntil).not.toBeNull();
+    expect((await h.app.repos.users.byId(person.id))?.lockedUntil).not.toBeNull();
     const listed = (await list(oakAdmin)).find((u) => u.id === person.id) as unknown as { lockedUntil: string | null };
     expect(listed.lockedUntil).not.toBeNull();
 
@@ -220,7 +217,7 @@ describe('users and roles of a school', () => {
     expect(res.statusCode).toBe(200);
     const { oneTimePassword } = res.json<{ oneTimePassword: string }>();
     expect(oneTimePassword).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
-    expect(h.app.repos.users.byId(person.id)).toMatchObject({
+    expect(await h.app.repos.users.byId(person.id)).toMatchObject({
       lockedUntil: null,
       mustChangePassword: true,
       totpSecretSealed: null,
@@ -238,7 +235,7 @@ describe('users and roles of a school', () => {
     const kept = await createUser(h.app, 'dsl3@oak.sch.uk', 'dsl', { schoolId: oak });
     const res2 = await reset(oakAdmin, kept.id);
     expect(res2.statusCode).toBe(200);
-    expect(h.app.repos.users.byId(kept.id)?.totpSecretSealed).not.toBeNull();
+    expect((await h.app.repos.users.byId(kept.id))?.totpSecretSealed).not.toBeNull();
     expect((await login({ email: kept.email, password: res2.json().oneTimePassword })).json().code).toBe(
       'CONSOLE_ERR_TOTP_REQUIRED',
     );
@@ -246,10 +243,12 @@ describe('users and roles of a school', () => {
 
   it("removes a person's roles at this school only", async () => {
     const person = await createUser(h.app, 'both@oak.sch.uk', 'viewer', { schoolId: oak });
-    h.app.repos.users.addGrant(person.id, { role: 'head', schoolId: ash });
+    await h.app.repos.users.addGrant(person.id, { role: 'head', schoolId: ash });
     expect((await remove(oakAdmin, person.id)).statusCode).toBe(204);
     expect((await list(oakAdmin)).map((u) => u.id)).not.toContain(person.id);
-    expect(h.app.repos.users.grantsOf(person.id)).toEqual([{ role: 'head', schoolId: ash, organisationId: null }]);
+    expect(await h.app.repos.users.grantsOf(person.id)).toEqual([
+      { role: 'head', schoolId: ash, organisationId: null },
+    ]);
     expect(audit('user.remove', person.id)).toHaveLength(1);
     // Now not a member: 404, as for someone who does not exist.
     expect((await remove(oakAdmin, person.id)).statusCode).toBe(404);
@@ -265,7 +264,7 @@ describe('users and roles of a school', () => {
     expect((await patch(oakAdmin, oakAdminUser.id, { disabled: true })).json().code).toBe('CONSOLE_ERR_USER_CONFLICT');
     expect((await remove(oakAdmin, oakAdminUser.id)).statusCode).toBe(409);
     expect((await reset(oakAdmin, oakAdminUser.id)).statusCode).toBe(409);
-    expect(h.app.repos.users.grantsOf(oakAdminUser.id).map((g) => g.role)).toEqual(['school_admin']);
+    expect((await h.app.repos.users.grantsOf(oakAdminUser.id)).map((g) => g.role)).toEqual(['school_admin']);
   });
 
   it('needs the CSRF header to change anything', async () => {
@@ -277,6 +276,6 @@ describe('users and roles of a school', () => {
     });
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('CONSOLE_ERR_CSRF');
-    expect(h.app.repos.users.byEmail('csrf@oak.sch.uk')).toBeUndefined();
+    expect(await h.app.repos.users.byEmail('csrf@oak.sch.uk')).toBeUndefined();
   });
 });
