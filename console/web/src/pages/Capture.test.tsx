@@ -30,8 +30,14 @@ function captureApi(roles: Parameters<typeof me>[0] = ['dsl']) {
       { entryId: 'suicide.kill-myself', phrase: 'kill myself', category: 'suicide', falsePositives: fp, total: 4 },
     ],
     'GET /api/devices': () => ({ items: [{ id: 'd1', hostname: 'OAK-LAPTOP-07', schoolId: 'school-oak' }] }),
+    'GET /api/schools/school-oak/reviewers': () => ({
+      items: [
+        { id: 'u-deputy', email: 'deputy@oak.sch.uk', displayName: 'Sam Patel' },
+        { id: 'u-dsl', email: 'dsl@oak.sch.uk', displayName: null },
+      ],
+    }),
     'PATCH /api/captures/cap1': (c) => {
-      const body = c.body as { status?: 'false_positive'; note?: string; assigneeId?: string };
+      const body = c.body as { status?: 'false_positive'; note?: string; assigneeId?: string | null };
       history.unshift({
         id: `h${history.length}`,
         at: new Date().toISOString(),
@@ -102,11 +108,22 @@ describe('the capture page', () => {
     expect(await screen.findByText('Spoke to the pupil.', { selector: '.note' })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Assign to me' }));
     expect(await screen.findByText('Assigned to you')).toBeInTheDocument();
-    expect(api.called('PATCH', '/api/captures/cap1').map((c) => c.body)).toEqual([
-      { status: 'false_positive' },
-      { note: 'Spoke to the pupil.' },
-      { assigneeId: 'u-dsl' },
-    ]);
+    expect(
+      api
+        .called('PATCH', '/api/captures/cap1')
+        .map((c) => c.body)
+        .slice(0, 3),
+    ).toEqual([{ status: 'false_positive' }, { note: 'Spoke to the pupil.' }, { assigneeId: 'u-dsl' }]);
+    await user.selectOptions(screen.getByLabelText('Assign to'), 'u-deputy');
+    expect(await screen.findByText('Assigned to Sam Patel (deputy@oak.sch.uk)')).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Assign to'), '');
+    expect(await screen.findByText('Not assigned')).toBeInTheDocument();
+    expect(
+      api
+        .called('PATCH', '/api/captures/cap1')
+        .map((c) => c.body)
+        .slice(3),
+    ).toEqual([{ assigneeId: 'u-deputy' }, { assigneeId: null }]);
     // Each change is one PATCH: the capture is not opened (and audited as viewed) again.
     expect(api.called('GET', '/api/captures/cap1')).toHaveLength(1);
   });

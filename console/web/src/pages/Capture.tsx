@@ -59,6 +59,8 @@ export function CapturePage() {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  /** Who this school's captures can be assigned to; null until known (or when the console will not say). */
+  const [reviewers, setReviewers] = useState<Reviewer[] | null>(null);
   // Never the phrase: titles end up in browser history.
   useTitle(capture ? `Capture, severity ${capture.severity}` : 'Capture');
 
@@ -87,6 +89,18 @@ export function CapturePage() {
     setImageState('loading');
     void loadAll();
   }, [loadAll]);
+
+  const schoolId = capture?.schoolId;
+  useEffect(() => {
+    if (!schoolId) return;
+    let live = true;
+    get<{ items: Reviewer[] }>(`/api/schools/${encodeURIComponent(schoolId)}/reviewers`)
+      .then((r) => live && setReviewers(r.items))
+      .catch(() => live && setReviewers(null));
+    return () => {
+      live = false;
+    };
+  }, [schoolId]);
 
   // A colleague's review arrives live: take the new state without opening (and auditing) the capture again.
   useLiveEvent('capture:updated', (event) => {
@@ -275,11 +289,29 @@ export function CapturePage() {
                       Assign to me
                     </button>
                   )}
+                  {reviewers && reviewers.length > 0 && (
+                    <label>
+                      Assign to{' '}
+                      <select
+                        value={c.assigneeId ?? ''}
+                        disabled={busy}
+                        onChange={(e) => void change({ assigneeId: e.target.value || null })}
+                      >
+                        <option value="">Nobody</option>
+                        {reviewers.map((r) => (
+                          <option key={r.id} value={r.id}>
+                            {reviewerName(r)}
+                            {r.id === me.user.id ? ' (you)' : ''}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                  )}
                   <span>
                     {c.assigneeId
                       ? c.assigneeId === me.user.id
                         ? 'Assigned to you'
-                        : 'Assigned to a colleague'
+                        : `Assigned to ${assigneeName(c.assigneeId, reviewers)}`
                       : 'Not assigned'}
                   </span>
                 </div>
@@ -364,4 +396,20 @@ export function CapturePage() {
       </section>
     </article>
   );
+}
+
+/** A colleague a capture can be assigned to (GET /api/schools/:id/reviewers). */
+interface Reviewer {
+  id: string;
+  email: string;
+  displayName: string | null;
+}
+
+function reviewerName(r: Reviewer): string {
+  return r.displayName ? `${r.displayName} (${r.email})` : r.email;
+}
+
+function assigneeName(id: string, reviewers: Reviewer[] | null): string {
+  const r = reviewers?.find((x) => x.id === id);
+  return r ? reviewerName(r) : 'a colleague';
 }

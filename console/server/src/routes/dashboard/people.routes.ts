@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { usersRoute } from './users.route';
 import { overviewRoute } from './overview.route';
 import { subjectAccessRoute } from './subject-access.route';
+import { reviewersRoute } from './reviewers.route';
 import { sessionPurgePlugin } from '../../plugins/session-purge.plugin';
 
 /** The people branch's dashboard routes and jobs, registered together (one line in app.ts). */
@@ -11,6 +12,7 @@ export const peopleRoutes = fp(
     await app.register(usersRoute);
     await app.register(overviewRoute);
     await app.register(subjectAccessRoute);
+    await app.register(reviewersRoute);
   },
   { name: 'vigil-people', fastify: '5.x', dependencies: ['vigil-storage', 'vigil-session-auth'] },
 );
