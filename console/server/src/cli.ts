@@ -48,11 +48,16 @@ Commands:
                                           school's last due week by default; a week already sent is
                                           not sent again); --dry-run prints them and sends nothing
   summary-settings --school ID [--time HH:MM] [--alert-severity 1-5] [--daily-digest on|off]
-                   [--names on|off] [--json]
+                   [--names on|off] [--summary-roles ROLES] [--alert-roles ROLES]
+                   [--summary-extra EMAILS] [--alert-extra EMAILS] [--json]
                                           show or change a school's summary and alert settings: the
                                           Monday time of the weekly summary (Europe/London), the
                                           severity that emails DSLs at once, the daily digest of
-                                          severity 3, and pupils by name instead of initials
+                                          severity 3, pupils by name instead of initials, and who
+                                          receives them: ROLES and EMAILS are comma-separated
+                                          (roles: head, dsl, deputy_dsl, school_admin; at most 20
+                                          extra addresses; "" clears a list); a list left with
+                                          nobody to email is refused
   import-pupils --school ID --csv FILE [--json]
                                           replace the school's pupil directory (header row: login,
                                           name, year group), so summaries and alerts show "J.S., Year 9";
@@ -130,6 +135,10 @@ export async function main(argv: string[]): Promise<number> {
       'alert-severity': { type: 'string' },
       'daily-digest': { type: 'string' },
       names: { type: 'string' },
+      'summary-roles': { type: 'string' },
+      'alert-roles': { type: 'string' },
+      'summary-extra': { type: 'string' },
+      'alert-extra': { type: 'string' },
       device: { type: 'string' },
       pupil: { type: 'string' },
       out: { type: 'string' },
@@ -366,6 +375,10 @@ export async function main(argv: string[]): Promise<number> {
           alertSeverity: values['alert-severity'],
           dailyDigest: values['daily-digest'],
           names: values.names,
+          summaryRoles: values['summary-roles'],
+          alertRoles: values['alert-roles'],
+          summaryExtra: values['summary-extra'],
+          alertExtra: values['alert-extra'],
         });
       } catch (err) {
         throw err instanceof SummarySettingsError ? new UsageError(err.message) : err;
@@ -375,8 +388,14 @@ export async function main(argv: string[]): Promise<number> {
         settings,
         [
           `Summary settings of ${schoolId}:`,
-          `  weekly summary:  Mondays at ${settings.summaryTime} (Europe/London), to heads and DSLs`,
-          `  alert severity:  ${settings.alertSeverity} and above email the DSLs at once`,
+          `  weekly summary:  Mondays at ${settings.summaryTime} (Europe/London)`,
+          `    to roles:      ${settings.summaryRoles.join(', ') || 'none'}`,
+          `    extra:         ${settings.summaryExtraEmails.join(', ') || 'none'}`,
+          `    recipients:    ${settings.summaryRecipients.map((r) => `${r.email} (${r.role})`).join(', ') || 'nobody'}`,
+          `  alert severity:  ${settings.alertSeverity} and above email the alert recipients at once`,
+          `    to roles:      ${settings.alertRoles.join(', ') || 'none'}`,
+          `    extra:         ${settings.alertExtraEmails.join(', ') || 'none'}`,
+          `    recipients:    ${settings.alertRecipients.map((r) => `${r.email} (${r.role})`).join(', ') || 'nobody'}`,
           `  daily digest:    ${settings.dailyDigest ? 'on' : 'off'}`,
           `  pupils shown by: ${settings.showNames ? 'name (login name when not in the directory)' : 'initials and year group'}`,
         ].join('\n'),

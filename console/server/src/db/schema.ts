@@ -149,6 +149,11 @@ export interface SummarySettingsTable {
   daily_digest: Generated<number>;
   show_names: Generated<number>;
   recipients: Generated<string>;
+  /** Migration 51: JSON arrays; NULL keeps the defaults. */
+  summary_roles: string | null;
+  alert_roles: string | null;
+  summary_extra_emails: string | null;
+  alert_extra_emails: string | null;
   updated_at: string;
 }
 

@@ -3,7 +3,6 @@ import type { ConsoleConfig } from '../config';
 import type { Clock } from '../clock';
 import { newId } from '../ids';
 import type { Repositories } from '../plugins/storage.plugin';
-import type { Role } from '../repositories/users.repository';
 import type { School } from '../repositories/schools.repository';
 import { sendWithRetry, type MailMessage, type Mailer, type RetryOptions } from './mailer';
 import type { CaptureFacts } from './summary-builder';
@@ -13,8 +12,10 @@ import { captureBlocks, emailDocument, footnote, title, whoAndDevice } from './e
 import type { SendRecord, SummariesRepository } from './summaries.repository';
 import type { PupilsRepository } from './pupils.repository';
 
-/** Immediate alerts go to the people who act on them: the school's DSLs and deputy DSLs. */
-export const ALERT_RECIPIENT_ROLES: readonly Role[] = ['dsl', 'deputy_dsl'];
+/*
+ * Immediate alerts and the daily digest go to the school's chosen alert recipients, read at each send
+ * (default: its DSLs and deputy DSLs; see SummariesRepository.recipients).
+ */
 /** Captures arriving within this window share one email; the email leaves well inside 60 s. */
 export const ALERT_BATCH_MS = 20_000;
 /** How far back a restarted console looks for captures whose alert was never sent. */
@@ -111,7 +112,7 @@ export class AlertService {
   private async send(schoolId: string, ids: string[]): Promise<void> {
     const { store, clock, mailer } = this.deps;
     const captures = store.factsByIds(ids);
-    const to = store.recipientEmails(schoolId, ALERT_RECIPIENT_ROLES);
+    const to = store.recipientEmails(schoolId, 'alert');
     const record = (outcome: SendRecord['outcome'], attempts: number, error: string | null, recipients: number) =>
       store.recordAlertSend(schoolId, 'immediate', ids, {
         id: newId(),
@@ -171,7 +172,7 @@ export class AlertService {
     const id = newId();
     if (!store.claimDigest(school.id, day, id, clock.now())) return;
     const captures = store.factsBySeverity(school.id, from, to, DIGEST_MIN_SEVERITY, settings.alertSeverity - 1);
-    const recipients = store.recipientEmails(school.id, ALERT_RECIPIENT_ROLES);
+    const recipients = store.recipientEmails(school.id, 'alert');
     const finish = (outcome: SendRecord['outcome'], attempts: number, error: string | null, n: number) =>
       store.finishAlertSend(
         id,

@@ -66,7 +66,12 @@ describe('send-summaries (the CLI command)', () => {
       alertSeverity: 4,
       dailyDigest: false,
       showNames: false,
-      recipients: 'roles',
+      summaryRoles: ['head', 'dsl', 'deputy_dsl'],
+      alertRoles: ['dsl', 'deputy_dsl'],
+      summaryExtraEmails: [],
+      alertExtraEmails: [],
+      summaryRecipients: expect.any(Array),
+      alertRecipients: expect.any(Array),
     });
     await summarySettingsCommand(config(), {
       schoolId,
@@ -81,6 +86,41 @@ describe('send-summaries (the CLI command)', () => {
       dailyDigest: true,
       showNames: true,
     });
+  });
+
+  it('summary-settings changes the recipients, audited as the CLI, and refuses a list left with nobody', async () => {
+    const result = await summarySettingsCommand(config(), {
+      schoolId,
+      summaryRoles: 'head',
+      summaryExtra: 'Safeguarding@oak.sch.uk, heads@oak.sch.uk',
+      alertRoles: 'dsl,deputy_dsl',
+    });
+    // Oak has no head: the extra addresses are the summary's only recipients.
+    expect(result.summaryRecipients).toEqual([
+      { email: 'safeguarding@oak.sch.uk', role: 'extra' },
+      { email: 'heads@oak.sch.uk', role: 'extra' },
+    ]);
+    expect(result.alertRecipients).toEqual([{ email: 'dsl@oak.sch.uk', role: 'dsl' }]);
+    expect(h.app.summaryStore.settings(schoolId)).toMatchObject({
+      summaryRoles: ['head'],
+      summaryExtraEmails: ['safeguarding@oak.sch.uk', 'heads@oak.sch.uk'],
+    });
+    const audit = h.app.db
+      .prepare(
+        "SELECT actor_label, details_json FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?",
+      )
+      .all(schoolId) as { actor_label: string; details_json: string }[];
+    expect(audit.at(-1)!.actor_label).toBe('cli');
+    expect(JSON.parse(audit.at(-1)!.details_json)).toMatchObject({ summaryRoles: 'head' });
+
+    const before = h.app.summaryStore.settings(schoolId);
+    await expect(summarySettingsCommand(config(), { schoolId, summaryExtra: '' })).rejects.toThrow(
+      'The weekly summary needs at least one recipient',
+    );
+    await expect(summarySettingsCommand(config(), { schoolId, alertRoles: 'head,caretaker' })).rejects.toThrow(
+      '--alert-roles: "caretaker" is not a recipient role',
+    );
+    expect(h.app.summaryStore.settings(schoolId)).toEqual(before);
   });
 
   it.each([{ time: '7am' }, { alertSeverity: '6' }, { dailyDigest: 'yes' }])(

@@ -7,6 +7,14 @@ import type { SummaryData } from './summary.schema';
 /** Where a summary's email stands. `sending` is claimed by one process only: a summary is never sent twice. */
 export type SendState = 'pending' | 'sending' | 'sent' | 'failed' | 'not_configured' | 'no_recipients';
 
+/** Who receives what: `summary` is the weekly summary, `alert` the immediate alerts and the daily digest. */
+export type RecipientList = 'summary' | 'alert';
+
+/** Roles a school may choose as recipients (school grants only: a trust-wide org_admin is never one). */
+export const RECIPIENT_ROLES = ['head', 'dsl', 'deputy_dsl', 'school_admin'] as const;
+export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
+export const MAX_EXTRA_EMAILS = 20;
+
 export interface SummarySettings {
   schoolId: string;
   /** HH:MM Europe/London on Monday. */
@@ -14,8 +22,13 @@ export interface SummarySettings {
   alertSeverity: number;
   dailyDigest: boolean;
   showNames: boolean;
-  /** Only `roles` for now (heads and DSLs); per-school lists may come later. */
-  recipients: 'roles';
+  /** Roles whose holders at the school receive the weekly summary. */
+  summaryRoles: RecipientRole[];
+  /** Roles whose holders at the school receive immediate alerts and the daily digest. */
+  alertRoles: RecipientRole[];
+  /** Further addresses (e.g. a shared safeguarding inbox), lower-case, at most 20 each. */
+  summaryExtraEmails: string[];
+  alertExtraEmails: string[];
 }
 
 export const DEFAULT_SUMMARY_SETTINGS: Omit<SummarySettings, 'schoolId'> = {
@@ -23,8 +36,31 @@ export const DEFAULT_SUMMARY_SETTINGS: Omit<SummarySettings, 'schoolId'> = {
   alertSeverity: 4,
   dailyDigest: false,
   showNames: false,
-  recipients: 'roles',
+  summaryRoles: ['head', 'dsl', 'deputy_dsl'],
+  alertRoles: ['dsl', 'deputy_dsl'],
+  summaryExtraEmails: [],
+  alertExtraEmails: [],
 };
+
+/** A resolved recipient: a user holding one of the chosen roles, or an extra address. */
+export interface Recipient {
+  email: string;
+  role: Role | 'extra';
+}
+
+interface SettingsRow {
+  summary_time: string;
+  alert_severity: number;
+  daily_digest: number;
+  show_names: number;
+  summary_roles: string | null;
+  alert_roles: string | null;
+  summary_extra_emails: string | null;
+  alert_extra_emails: string | null;
+}
+
+const list = <T>(json: string | null, fallback: readonly T[]): T[] =>
+  json === null ? [...fallback] : (JSON.parse(json) as T[]);
 
 export interface StoredSummary {
   id: string;
@@ -94,26 +130,33 @@ export class SummariesRepository {
 
   settings(schoolId: string): SummarySettings {
     const r = this.db.prepare('SELECT * FROM summary_settings WHERE school_id = ?').get(schoolId) as
-      { summary_time: string; alert_severity: number; daily_digest: number; show_names: number } | undefined;
-    if (!r) return { schoolId, ...DEFAULT_SUMMARY_SETTINGS };
+      SettingsRow | undefined;
+    if (!r) return { schoolId, ...structuredClone(DEFAULT_SUMMARY_SETTINGS) };
+    const d = DEFAULT_SUMMARY_SETTINGS;
     return {
       schoolId,
       summaryTime: r.summary_time,
       alertSeverity: r.alert_severity,
       dailyDigest: r.daily_digest === 1,
       showNames: r.show_names === 1,
-      recipients: 'roles',
+      summaryRoles: list(r.summary_roles, d.summaryRoles),
+      alertRoles: list(r.alert_roles, d.alertRoles),
+      summaryExtraEmails: list(r.summary_extra_emails, d.summaryExtraEmails),
+      alertExtraEmails: list(r.alert_extra_emails, d.alertExtraEmails),
     };
   }
 
   saveSettings(s: SummarySettings, now: Date): void {
     this.db
       .prepare(
-        `INSERT INTO summary_settings (school_id, summary_time, alert_severity, daily_digest, show_names, recipients, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO summary_settings (school_id, summary_time, alert_severity, daily_digest, show_names,
+           summary_roles, alert_roles, summary_extra_emails, alert_extra_emails, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (school_id) DO UPDATE SET summary_time = excluded.summary_time,
            alert_severity = excluded.alert_severity, daily_digest = excluded.daily_digest,
-           show_names = excluded.show_names, recipients = excluded.recipients, updated_at = excluded.updated_at`,
+           show_names = excluded.show_names, summary_roles = excluded.summary_roles,
+           alert_roles = excluded.alert_roles, summary_extra_emails = excluded.summary_extra_emails,
+           alert_extra_emails = excluded.alert_extra_emails, updated_at = excluded.updated_at`,
       )
       .run(
         s.schoolId,
@@ -121,33 +164,41 @@ export class SummariesRepository {
         s.alertSeverity,
         s.dailyDigest ? 1 : 0,
         s.showNames ? 1 : 0,
-        s.recipients,
+        JSON.stringify(s.summaryRoles),
+        JSON.stringify(s.alertRoles),
+        JSON.stringify(s.summaryExtraEmails),
+        JSON.stringify(s.alertExtraEmails),
         now.toISOString(),
       );
   }
 
-  /** Email addresses of the school's users holding one of `roles` (school grants only). */
-  recipientEmails(schoolId: string, roles: readonly Role[]): string[] {
-    if (roles.length === 0) return [];
-    return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT u.email FROM user_roles r JOIN users u ON u.id = r.user_id
-           WHERE r.school_id = ? AND r.role IN (${roles.map(() => '?').join(', ')}) ORDER BY u.email`,
-        )
-        .all(schoolId, ...roles) as { email: string }[]
-    ).map((r) => r.email);
+  /**
+   * The recipients of a school's `which` list under `settings` (the stored ones by default): users
+   * holding a chosen role at the school (one row per email and role), then the extra addresses.
+   */
+  recipients(schoolId: string, which: RecipientList, settings = this.settings(schoolId)): Recipient[] {
+    const roles = which === 'summary' ? settings.summaryRoles : settings.alertRoles;
+    const extra = which === 'summary' ? settings.summaryExtraEmails : settings.alertExtraEmails;
+    const byRole: Recipient[] =
+      roles.length === 0
+        ? []
+        : (this.db
+            .prepare(
+              `SELECT DISTINCT u.email, r.role FROM user_roles r JOIN users u ON u.id = r.user_id
+               WHERE r.school_id = ? AND r.role IN (${roles.map(() => '?').join(', ')}) ORDER BY u.email, r.role`,
+            )
+            .all(schoolId, ...roles) as { email: string; role: Role }[]);
+    return [...byRole, ...extra.map((email) => ({ email, role: 'extra' as const }))];
   }
 
-  /** The school's users holding one of `roles` (school grants only), one row per email and role. */
-  recipientRoles(schoolId: string, roles: readonly Role[]): { email: string; role: Role }[] {
-    if (roles.length === 0) return [];
-    return this.db
-      .prepare(
-        `SELECT DISTINCT u.email, r.role FROM user_roles r JOIN users u ON u.id = r.user_id
-         WHERE r.school_id = ? AND r.role IN (${roles.map(() => '?').join(', ')}) ORDER BY u.email, r.role`,
-      )
-      .all(schoolId, ...roles) as { email: string; role: Role }[];
+  /** The distinct addresses of a school's `which` list (an address held twice is emailed once). */
+  recipientEmails(schoolId: string, which: RecipientList, settings?: SummarySettings): string[] {
+    const seen = new Map<string, string>();
+    for (const r of this.recipients(schoolId, which, settings)) {
+      const key = r.email.toLowerCase();
+      if (!seen.has(key)) seen.set(key, r.email);
+    }
+    return [...seen.values()];
   }
 
   /** Keyword-list versions the school published in [from, to), oldest first (for the weekly summary). */

@@ -20,4 +20,15 @@ export const SUMMARY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 51,
+    name: 'summary and alert recipients per school: roles and extra addresses',
+    // NULL keeps the default roles (and no extra addresses); the lists are JSON arrays of text.
+    sql: `
+      ALTER TABLE summary_settings ADD COLUMN summary_roles TEXT;
+      ALTER TABLE summary_settings ADD COLUMN alert_roles TEXT;
+      ALTER TABLE summary_settings ADD COLUMN summary_extra_emails TEXT;
+      ALTER TABLE summary_settings ADD COLUMN alert_extra_emails TEXT;
+    `,
+  },
 ];

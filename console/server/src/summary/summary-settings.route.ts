@@ -5,12 +5,20 @@ import type { Role } from '../repositories/users.repository';
 import { auditRequest } from '../services/audit.service';
 import { IdParamsSchema } from '../routes/dashboard/dashboard.schema';
 import { schoolWithRole } from '../routes/dashboard/lists.route';
-import { SUMMARY_RECIPIENT_ROLES } from './summary.service';
+import { ConsoleError } from '../errors';
+import { MAX_EXTRA_EMAILS, RECIPIENT_ROLES } from './summaries.repository';
+import { RecipientSettingsError, applyRecipientChange } from './recipient-settings';
 
 export const SUMMARY_SETTINGS_READERS: readonly Role[] = ['org_admin', 'school_admin', 'dsl', 'head'];
 export const SUMMARY_SETTINGS_WRITERS: readonly Role[] = ['org_admin', 'school_admin', 'dsl'];
 
 export const SCHOOL_SUMMARY_SETTINGS_API = '/api/schools/:id/summary-settings';
+
+const RoleListSchema = Type.Array(Type.Union(RECIPIENT_ROLES.map((r) => Type.Literal(r))), { maxItems: 10 });
+const EmailListSchema = Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 });
+const RecipientsSchema = Type.Array(
+  Type.Object({ email: Type.String(), role: Type.String({ description: 'the role held, or "extra"' }) }),
+);
 
 const TimeSchema = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM, Europe/London' });
 
@@ -18,8 +26,13 @@ export const SchoolSummarySettingsSchema = Type.Object({
   sendDay: Type.Literal('monday', { description: 'the weekly summary is built on Mondays for the week before' }),
   sendTime: TimeSchema,
   recipients: Type.Array(Type.Object({ email: Type.String(), role: Type.String() }), {
-    description: "the school's heads, DSLs and deputy DSLs (by role: give someone the role to add them)",
+    description: 'who receives the weekly summary: holders of `summaryRoles` at the school, then the extra addresses',
   }),
+  alertRecipients: RecipientsSchema,
+  summaryRoles: Type.Array(Type.String(), { description: 'roles that receive the weekly summary' }),
+  alertRoles: Type.Array(Type.String(), { description: 'roles that receive immediate alerts and the daily digest' }),
+  summaryExtraEmails: Type.Array(Type.String()),
+  alertExtraEmails: Type.Array(Type.String()),
   includeNames: Type.Boolean({
     description: 'pupils by name (from the pupil directory; else the login) instead of initials',
   }),
@@ -35,6 +48,10 @@ export const SchoolSummarySettingsUpdateSchema = Type.Object(
     includeNames: Type.Optional(Type.Boolean()),
     alertSeverity: Type.Optional(SeveritySchema),
     dailyDigest: Type.Optional(Type.Boolean()),
+    summaryRoles: Type.Optional(RoleListSchema),
+    alertRoles: Type.Optional(RoleListSchema),
+    summaryExtraEmails: Type.Optional(EmailListSchema),
+    alertExtraEmails: Type.Optional(EmailListSchema),
   },
   { additionalProperties: false },
 );
@@ -48,7 +65,12 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
     return {
       sendDay: 'monday' as const,
       sendTime: s.summaryTime,
-      recipients: app.summaryStore.recipientRoles(schoolId, SUMMARY_RECIPIENT_ROLES),
+      recipients: app.summaryStore.recipients(schoolId, 'summary', s),
+      alertRecipients: app.summaryStore.recipients(schoolId, 'alert', s),
+      summaryRoles: s.summaryRoles,
+      alertRoles: s.alertRoles,
+      summaryExtraEmails: s.summaryExtraEmails,
+      alertExtraEmails: s.alertExtraEmails,
       includeNames: s.showNames,
       alertSeverity: s.alertSeverity,
       dailyDigest: s.dailyDigest,
@@ -76,7 +98,10 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
       onRequest: app.authenticateUser,
       schema: {
         tags: ['summaries'],
-        summary: 'Change the summary time, alert severity, daily digest, names (org_admin, school_admin, dsl)',
+        summary:
+          'Change the summary time, alert severity, daily digest, names and recipients (org_admin, school_admin, dsl). ' +
+          `Recipients: roles (${RECIPIENT_ROLES.join(', ')}) and at most ${MAX_EXTRA_EMAILS} extra addresses per list; ` +
+          'a list left without any recipient is refused (400)',
         params: IdParamsSchema,
         body: SchoolSummarySettingsUpdateSchema,
         response: { 200: SchoolSummarySettingsSchema, 400: ErrorResponseSchema, ...errors },
@@ -86,8 +111,15 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
       const school = await schoolWithRole(app, request, request.params.id, SUMMARY_SETTINGS_WRITERS);
       const before = app.summaryStore.settings(school.id);
       const b = request.body;
+      let withRecipients;
+      try {
+        withRecipients = applyRecipientChange(app.summaryStore, before, b);
+      } catch (err) {
+        if (err instanceof RecipientSettingsError) throw new ConsoleError('CONSOLE_ERR_VALIDATION', err.message);
+        throw err;
+      }
       const next = {
-        ...before,
+        ...withRecipients,
         summaryTime: b.sendTime ?? before.summaryTime,
         showNames: b.includeNames ?? before.showNames,
         alertSeverity: b.alertSeverity ?? before.alertSeverity,
@@ -103,6 +135,10 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
           includeNames: next.showNames,
           alertSeverity: next.alertSeverity,
           dailyDigest: next.dailyDigest,
+          summaryRoles: next.summaryRoles.join(','),
+          alertRoles: next.alertRoles.join(','),
+          summaryExtraEmails: next.summaryExtraEmails.join(','),
+          alertExtraEmails: next.alertExtraEmails.join(','),
         },
       });
       return view(school.id);

@@ -3,7 +3,6 @@ import type { ConsoleConfig } from '../config';
 import type { Clock } from '../clock';
 import { newId } from '../ids';
 import type { Repositories } from '../plugins/storage.plugin';
-import type { Role } from '../repositories/users.repository';
 import { buildSummary } from './summary-builder';
 import { renderSummaryHtml, renderSummaryPdf, renderSummaryText, summarySubject } from './summary-render';
 import type { SummaryData } from './summary.schema';
@@ -11,13 +10,6 @@ import type { SummariesRepository, SendState, StoredSummary } from './summaries.
 import type { PupilsRepository } from './pupils.repository';
 import { sendWithRetry, type Mailer, type RetryOptions } from './mailer';
 import { isoWeekOf, londonTime, weekBefore, type IsoWeek } from './week';
-
-/**
- * Who receives the weekly summary: the school's heads, DSLs and deputy DSLs (school grants).
- * `org_admin` is not a recipient by default: a trust-wide admin would get every school's summary;
- * give them a school role to receive one. (`summary_recipients` is "roles" only for now.)
- */
-export const SUMMARY_RECIPIENT_ROLES: readonly Role[] = ['head', 'dsl', 'deputy_dsl'];
 
 export interface SummaryDeps {
   repos: Repositories;
@@ -48,8 +40,13 @@ export class SummaryService {
     return this.deps.mailer !== null;
   }
 
+  /**
+   * Who receives the school's weekly summary, read at each send: holders of the school's chosen roles
+   * (default heads, DSLs and deputy DSLs; school grants only, so a trust-wide org_admin is not one)
+   * and its extra addresses.
+   */
   recipients(schoolId: string): string[] {
-    return this.deps.store.recipientEmails(schoolId, SUMMARY_RECIPIENT_ROLES);
+    return this.deps.store.recipientEmails(schoolId, 'summary');
   }
 
   /** The summary data of a school's week, as of now (nothing stored). */
