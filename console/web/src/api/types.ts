@@ -305,8 +305,14 @@ export interface SummaryDetail extends SummaryListItem {
 export interface SchoolSummarySettings {
   sendDay: string;
   sendTime: string;
-  /** By role: the school's heads, DSLs and deputy DSLs. */
+  /** Who receives the weekly summary: holders of `summaryRoles`, then the extra addresses (role "extra"). */
   recipients: { email: string; role: string }[];
+  /** Who receives immediate alerts and the daily digest, the same way. */
+  alertRecipients?: { email: string; role: string }[];
+  summaryRoles?: string[];
+  alertRoles?: string[];
+  summaryExtraEmails?: string[];
+  alertExtraEmails?: string[];
   includeNames: boolean;
   alertSeverity: number;
   dailyDigest: boolean;

@@ -144,11 +144,63 @@ function SummaryView({ id }: { id: string }) {
   );
 }
 
+/** Roles a school may choose as recipients (the console's RECIPIENT_ROLES). */
+const RECIPIENT_ROLES = ['head', 'dsl', 'deputy_dsl', 'school_admin'] as const;
+
+/** Extra addresses as typed: one per line or separated by commas. */
+const addressList = (text: string): string[] =>
+  text
+    .split(/[\n,;]/)
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+
+const recipientText = (list: { email: string; role: string }[] | undefined): string =>
+  list && list.length > 0
+    ? list
+        .map((r) => `${r.email} (${r.role === 'extra' ? 'extra address' : (ROLE_LABELS[r.role] ?? r.role)})`)
+        .join(', ')
+    : 'nobody yet';
+
+/** The form's copy of the settings: extra addresses as the text being typed. */
+type SettingsForm = SchoolSummarySettings & { summaryExtraText: string; alertExtraText: string };
+
+const toForm = (s: SchoolSummarySettings): SettingsForm => ({
+  ...s,
+  summaryExtraText: (s.summaryExtraEmails ?? []).join('\n'),
+  alertExtraText: (s.alertExtraEmails ?? []).join('\n'),
+});
+
+function RoleChoice({
+  legend,
+  roles,
+  onChange,
+}: {
+  legend: string;
+  roles: string[];
+  onChange: (roles: string[]) => void;
+}) {
+  return (
+    <fieldset className="role-choice">
+      <legend>{legend}</legend>
+      {RECIPIENT_ROLES.map((role) => (
+        <label key={role} className="toggle">
+          <input
+            type="checkbox"
+            checked={roles.includes(role)}
+            onChange={(e) => onChange(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))}
+          />{' '}
+          {ROLE_LABELS[role] ?? role}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 function SettingsPanel({ schoolId }: { schoolId: string }) {
   const school = useSchool();
   const ids = useId();
   const [perSchool, setPerSchool] = useState<SchoolSummarySettings | null>(null);
-  const [form, setForm] = useState<SchoolSummarySettings | null>(null);
+  const [form, setForm] = useState<SettingsForm | null>(null);
   const [global, setGlobal] = useState<SummarySettings | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
@@ -161,7 +213,7 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
       .then((s) => {
         if (!live) return;
         setPerSchool(s);
-        setForm(s);
+        setForm(toForm(s));
       })
       .catch(async (err: unknown) => {
         // Roles that may not read the school's settings (deputy DSLs) still see whether email works.
@@ -188,9 +240,18 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
         includeNames: form.includeNames,
         alertSeverity: form.alertSeverity,
         dailyDigest: form.dailyDigest,
+        // Recipients only when this console has them (it says so by sending them).
+        ...(form.summaryRoles
+          ? {
+              summaryRoles: form.summaryRoles,
+              alertRoles: form.alertRoles ?? [],
+              summaryExtraEmails: addressList(form.summaryExtraText),
+              alertExtraEmails: addressList(form.alertExtraText),
+            }
+          : {}),
       });
       setPerSchool(next);
-      setForm(next);
+      setForm(toForm(next));
       setMessage({ text: 'Settings saved.' });
     } catch (err) {
       setMessage({ text: errorMessage(err), error: true });
@@ -214,11 +275,13 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
       {perSchool && form ? (
         <form onSubmit={save} className="settings-form">
           <p>
-            <strong>Recipients</strong> (by role: give someone the Head, DSL or Deputy DSL role to add them):{' '}
-            {perSchool.recipients.length > 0
-              ? perSchool.recipients.map((r) => `${r.email} (${ROLE_LABELS[r.role] ?? r.role})`).join(', ')
-              : 'nobody yet'}
+            <strong>Weekly summary goes to</strong>: {recipientText(perSchool.recipients)}
           </p>
+          {perSchool.alertRecipients ? (
+            <p>
+              <strong>Alerts and the daily digest go to</strong>: {recipientText(perSchool.alertRecipients)}
+            </p>
+          ) : null}
           <fieldset disabled={!canEdit}>
             <legend>Weekly summary and alerts</legend>
             <label>
@@ -259,6 +322,37 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
               />{' '}
               Show pupils by login name (otherwise initials)
             </label>
+            {form.summaryRoles ? (
+              <>
+                <RoleChoice
+                  legend="Weekly summary to"
+                  roles={form.summaryRoles}
+                  onChange={(summaryRoles) => setForm({ ...form, summaryRoles })}
+                />
+                <label>
+                  Extra addresses for the weekly summary (one per line, at most 20)
+                  <textarea
+                    rows={2}
+                    value={form.summaryExtraText}
+                    onChange={(e) => setForm({ ...form, summaryExtraText: e.target.value })}
+                    placeholder="safeguarding@school.sch.uk"
+                  />
+                </label>
+                <RoleChoice
+                  legend="Alerts and the daily digest to"
+                  roles={form.alertRoles ?? []}
+                  onChange={(alertRoles) => setForm({ ...form, alertRoles })}
+                />
+                <label>
+                  Extra addresses for alerts and the daily digest (one per line, at most 20)
+                  <textarea
+                    rows={2}
+                    value={form.alertExtraText}
+                    onChange={(e) => setForm({ ...form, alertExtraText: e.target.value })}
+                  />
+                </label>
+              </>
+            ) : null}
             {canEdit ? (
               <div>
                 <button type="submit">Save summary settings</button>
