@@ -39,11 +39,23 @@ export async function startDesktop(width = 1280, height = 800): Promise<Desktop>
   const display = `:${displayNumber}`;
   const env = { DISPLAY: display };
   const children: Background[] = [background('openbox', [], env)];
-  // openbox is ready when it owns the WM selection; xprop on the root window shows it.
-  await waitFor('openbox', async () => {
-    const { stdout } = await run('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], env);
-    return stdout.includes('window id') ? true : undefined;
-  });
+  // openbox is ready when it owns the WM selection; xprop on the root window shows it. On a loaded
+  // machine this can take a while; a desktop that never comes up is torn down, so the test run can
+  // end instead of waiting on a stray X server.
+  try {
+    await waitFor(
+      'openbox',
+      async () => {
+        const { stdout } = await run('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], env);
+        return stdout.includes('window id') ? true : undefined;
+      },
+      60_000,
+    );
+  } catch (err) {
+    for (const c of children) await c.stop().catch(() => undefined);
+    xvfb.kill('SIGKILL');
+    throw err;
+  }
 
   const focus = async (windowId: string): Promise<void> => {
     await run('xdotool', ['windowactivate', '--sync', windowId], env);
