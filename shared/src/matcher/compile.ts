@@ -27,7 +27,7 @@ interface Symbols {
   wordEnd: boolean;
 }
 
-function patternSymbols(phrase: string, folder: Folder | null): Symbols | null {
+function patternSymbols(phrase: string, folder: Folder | null, normaliser: PhraseNormaliser | null): Symbols | null {
   if (folder === null) {
     if (phrase.length === 0) return null;
     const syms = new Int32Array(phrase.length);
@@ -41,7 +41,7 @@ function patternSymbols(phrase: string, folder: Folder | null): Symbols | null {
       wordEnd: isWordCodeUnit(phrase.charCodeAt(phrase.length - 1)),
     };
   }
-  const { syms, counts, flags } = normaliseSymbols(phrase, folder);
+  const { syms, counts, flags } = (normaliser ?? new PhraseNormaliser(folder)).symbols(phrase);
   let a = 0;
   let b = syms.length;
   while (a < b && syms[a] === SYM_SPACE) a++;
@@ -64,22 +64,42 @@ function patternSymbols(phrase: string, folder: Folder | null): Symbols | null {
   };
 }
 
-function normaliseSymbols(text: string, folder: Folder): ReturnType<Scanner['symbols']> {
-  const plan: ScanPlan = {
-    automaton: null,
-    variants: [],
-    folder,
-    makeMatch: () => {
-      throw new Error('unreachable');
-    },
-    hasExclusions: false,
-    maxLen: 1,
-    maxExLen: 0,
-    byLast: null,
-  };
-  const scanner = new Scanner(plan, false, text.length + 4);
-  scanner.write(text);
-  return scanner.symbols();
+/**
+ * Normalises phrases with one scanner, reused (reset) for each: a scanner per phrase made tens of
+ * thousands of short-lived typed arrays per compile, and the process kept the memory they took.
+ */
+class PhraseNormaliser {
+  private scanner: Scanner | null = null;
+  private capacity = 0;
+
+  constructor(private readonly folder: Folder) {}
+
+  symbols(text: string): ReturnType<Scanner['symbols']> {
+    const need = text.length + 4;
+    if (this.scanner === null || need > this.capacity) {
+      const plan: ScanPlan = {
+        automaton: null,
+        variants: [],
+        folder: this.folder,
+        makeMatch: () => {
+          throw new Error('unreachable');
+        },
+        hasExclusions: false,
+        maxLen: 1,
+        maxExLen: 0,
+        byLast: null,
+      };
+      this.capacity = Math.max(need, 256);
+      this.scanner = new Scanner(plan, false, this.capacity);
+    }
+    const scanner = this.scanner;
+    try {
+      scanner.write(text);
+      return scanner.symbols();
+    } finally {
+      scanner.reset();
+    }
+  }
 }
 
 function sortMatches(out: Match[]): Match[] {
@@ -100,6 +120,7 @@ function sortMatches(out: Match[]): Match[] {
 export function compileMatcher(entries: readonly KeywordEntry[], options: CompileOptions = {}): CompiledMatcher {
   const norm = resolveNormalise(options.normalise);
   const folder = norm === null ? null : new Folder(norm);
+  const normaliser = folder === null ? null : new PhraseNormaliser(folder);
   const variants: Variant[] = [];
 
   entries.forEach((entry, index) => {
@@ -113,7 +134,7 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
         `entry ${index}: ${first ? `${first.path || '/'} ${first.message}` : 'invalid'}`,
       );
     }
-    const sy = patternSymbols(entry.phrase, folder);
+    const sy = patternSymbols(entry.phrase, folder, normaliser);
     if (sy === null) {
       throw new MatcherError(
         'SHARED_ERR_MATCHER_EMPTY_PATTERN',
@@ -124,7 +145,7 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
   });
   let maxExLen = 0;
   (options.exclusions ?? []).forEach((phrase, index) => {
-    const sy = typeof phrase === 'string' ? patternSymbols(phrase, folder) : null;
+    const sy = typeof phrase === 'string' ? patternSymbols(phrase, folder, normaliser) : null;
     if (sy === null) {
       throw new MatcherError('SHARED_ERR_MATCHER_EMPTY_EXCLUSION', `exclusion ${index} ${JSON.stringify(phrase)}`);
     }
