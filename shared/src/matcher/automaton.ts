@@ -80,15 +80,14 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   }
   const clsOf = (sym: number): number => (sym < 65536 ? (cmap[sym] ?? 0) : (astral.get(sym) ?? 0));
 
-  // Trie: goto[state * C + class], 0 where there is no edge yet (no edge leads to the root). The
-  // table is 16-bit while the states fit, and starts at a quarter of the most it could need: it is
-  // the largest transient of a compile, and the process keeps the memory a compile once took.
-  let go: Uint16Array | Int32Array =
-    maxNodes < 65536 ? new Uint16Array(Math.max(64, maxNodes >> 2) * C) : new Uint16Array(16384 * C);
+  // Trie: goto[state * C + class], 0 where there is no edge yet (no edge leads to the root). It is
+  // the largest transient of a compile, and the process keeps the memory a compile once took: it
+  // is 16-bit while the states fit, and allocated once for the most states the phrases could make
+  // (zeroed pages that no state reaches are never touched), not grown by copies.
+  let go: Uint16Array | Int32Array = new Uint16Array(Math.min(maxNodes, 65536) * C);
   const grow = (need: number): void => {
-    if (need * C <= go.length && (need < 65536 || go instanceof Int32Array)) return;
-    const rows = Math.min(Math.max(need, Math.ceil((go.length / C) * 1.5)), maxNodes);
-    const next = rows < 65536 ? new Uint16Array(rows * C) : new Int32Array(rows * C);
+    if (need < 65536 || go instanceof Int32Array) return;
+    const next = new Int32Array(maxNodes * C);
     next.set(go);
     go = next;
   };
