@@ -82,15 +82,17 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
 
   // Trie: goto[state * C + class], 0 where there is no edge yet (no edge leads to the root). It is
   // the largest transient of a compile, and the process keeps the memory a compile once took: it
-  // is 16-bit while the states fit, and allocated once for the most states the phrases could make
-  // (zeroed pages that no state reaches are never touched), not grown by copies.
+  // is allocated once, 16-bit, for up to 65,536 states (zeroed pages that no state reaches are
+  // never touched), not grown by copies; only larger lists switch to 32-bit and double.
   let go: Uint16Array | Int32Array = new Uint16Array(Math.min(maxNodes, 65536) * C);
   const grow = (need: number): void => {
-    if (need < 65536 || go instanceof Int32Array) return;
-    const next = new Int32Array(maxNodes * C);
+    if (need * C <= go.length && (need < 65536 || go instanceof Int32Array)) return;
+    // Past 65,536 states: 32-bit, doubling (bounded by the most states the phrases could make).
+    const next = new Int32Array(Math.min(maxNodes, Math.max(need, (go.length / C) * 2)) * C);
     next.set(go);
     go = next;
   };
+
   const depth = new Int32Array(maxNodes);
   const exPrefix = new Uint8Array(maxNodes);
   const ownHead = new Int32Array(maxNodes).fill(-1);
