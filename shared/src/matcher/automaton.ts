@@ -80,14 +80,19 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   }
   const clsOf = (sym: number): number => (sym < 65536 ? (cmap[sym] ?? 0) : (astral.get(sym) ?? 0));
 
-  // Trie: goto[state * C + class], -1 where there is no edge yet.
-  let go = new Int32Array(Math.min(maxNodes, 1 << 16) * C).fill(-1);
+  // Trie: goto[state * C + class], 0 where there is no edge yet (no edge leads to the root). It is
+  // the largest transient of a compile, and the process keeps the memory a compile once took: it
+  // is allocated once, 16-bit, for up to 65,536 states (zeroed pages that no state reaches are
+  // never touched), not grown by copies; only larger lists switch to 32-bit and double.
+  let go: Uint16Array | Int32Array = new Uint16Array(Math.min(maxNodes, 65536) * C);
   const grow = (need: number): void => {
-    if (need * C <= go.length) return;
-    const next = new Int32Array(Math.max(need, (go.length / C) * 2) * C).fill(-1);
+    if (need * C <= go.length && (need < 65536 || go instanceof Int32Array)) return;
+    // Past 65,536 states: 32-bit, doubling (bounded by the most states the phrases could make).
+    const next = new Int32Array(Math.min(maxNodes, Math.max(need, (go.length / C) * 2)) * C);
     next.set(go);
     go = next;
   };
+
   const depth = new Int32Array(maxNodes);
   const exPrefix = new Uint8Array(maxNodes);
   const ownHead = new Int32Array(maxNodes).fill(-1);
@@ -99,8 +104,8 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     const ex = v.mode === MODE_EXCLUSION;
     for (const sym of v.syms) {
       const at = s * C + clsOf(sym);
-      let t = go[at] ?? -1;
-      if (t < 0) {
+      let t = go[at] ?? 0;
+      if (t === 0) {
         t = states++;
         grow(states);
         go[at] = t;
@@ -127,8 +132,8 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     const base = s * C;
     const fbase = (fail[s] ?? 0) * C;
     for (let c = 0; c < C; c++) {
-      const t = go[base + c] ?? -1;
-      if (t >= 0) {
+      const t = go[base + c] ?? 0;
+      if (t > 0) {
         const f = s === 0 ? 0 : (go[fbase + c] ?? 0);
         fail[t] = f;
         exDepth[t] = exPrefix[t] === 1 ? (depth[t] ?? 0) : (exDepth[f] ?? 0);
@@ -149,21 +154,44 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   const ci = hints === null ? -1 : (classOf.get(hints.i) ?? -1);
   const cl = hints === null ? -1 : (classOf.get(hints.l) ?? -1);
   const trieStates = states;
-  const multiMembers: Int32Array[] = [];
+  // The unions' members, flattened: union m is `pool[poolAt[m] .. poolAt[m + 1])`.
+  let pool = new Int32Array(0);
+  let poolAt = new Int32Array(1);
+  let multi = 0;
   let multiRows = new Int32Array(0);
   let oneCol: Int32Array | null = null;
   if (one >= 0 && (ci >= 0 || cl >= 0)) {
-    const origOne = new Int32Array(trieStates);
-    for (let s = 0; s < trieStates; s++) origOne[s] = go[s * C + one] ?? 0;
     const limit = Math.max(4096, trieStates);
-    const multiIds = new Map<string | number, number>();
+    // Unions by their members: an open-addressed table of union numbers (-1 empty), so finding a
+    // union allocates nothing (no key strings or objects).
+    let slots = new Int32Array(1024).fill(-1);
+    const hashOf = (xs: readonly number[], from: number, to: number): number => {
+      let h = 0x811c9dc5;
+      for (let i = from; i < to; i++) h = Math.imul(h ^ (xs[i] as number), 0x01000193);
+      return h >>> 0;
+    };
+    const poolHash = (m: number): number => {
+      let h = 0x811c9dc5;
+      for (let i = poolAt[m] as number; i < (poolAt[m + 1] as number); i++)
+        h = Math.imul(h ^ (pool[i] as number), 0x01000193);
+      return h >>> 0;
+    };
+    const sameMembers = (m: number, xs: readonly number[]): boolean => {
+      const from = poolAt[m] as number;
+      if ((poolAt[m + 1] as number) - from !== xs.length) return false;
+      for (let i = 0; i < xs.length; i++) if (pool[from + i] !== xs[i]) return false;
+      return true;
+    };
     const onChainOf = (a: number, b: number): boolean => {
       let f = b;
       const da = depth[a] ?? 0;
       while ((depth[f] ?? 0) > da) f = fail[f] ?? 0;
       return f === a;
     };
+    const byDepth = (x: number, y: number): number => (depth[y] ?? 0) - (depth[x] ?? 0) || x - y;
+    const ascending = (x: number, y: number): number => x - y;
     const targets: number[] = [];
+    const kept: number[] = [];
     /** The state for the union of the chains of `targets`. */
     const reduce = (): number => {
       // Most unions are one chain: every target the same, or the others the root.
@@ -180,8 +208,8 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
         targets.length = 0;
         return only === -1 ? 0 : only;
       }
-      targets.sort((x, y) => (depth[y] ?? 0) - (depth[x] ?? 0) || x - y);
-      const kept: number[] = [];
+      targets.sort(byDepth);
+      kept.length = 0;
       for (const x of targets) {
         if (x === 0 || (kept.length > 0 && kept[kept.length - 1] === x)) continue;
         let covered = false;
@@ -195,59 +223,84 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
       }
       targets.length = 0;
       if (kept.length === 1) return kept[0] ?? 0;
-      kept.sort((x, y) => x - y);
-      // Most unions are of two chains: a numeric key.
-      const key = kept.length === 2 ? (kept[0] ?? 0) * trieStates + (kept[1] ?? 0) : kept.join(',');
-      const hit = multiIds.get(key);
-      if (hit !== undefined) return hit;
-      if (multiMembers.length >= limit) {
+      kept.sort(ascending);
+      const mask = slots.length - 1;
+      let at = hashOf(kept, 0, kept.length) & mask;
+      for (let m = slots[at] as number; m !== -1; m = slots[at] as number) {
+        if (sameMembers(m, kept)) return trieStates + m;
+        at = (at + 1) & mask;
+      }
+      if (multi >= limit) {
         // Pathological lists only: keep the deepest chain.
         let best = kept[0] ?? 0;
         for (const k of kept) if ((depth[k] ?? 0) > (depth[best] ?? 0)) best = k;
         return best;
       }
-      const id = trieStates + multiMembers.length;
-      multiIds.set(key, id);
-      multiMembers.push(Int32Array.from(kept));
-      return id;
+      const m = multi++;
+      if (poolAt.length < multi + 1) {
+        const next = new Int32Array(poolAt.length * 2);
+        next.set(poolAt);
+        poolAt = next;
+      }
+      const from = poolAt[m] as number;
+      if (pool.length < from + kept.length) {
+        const next = new Int32Array(Math.max(1024, pool.length * 2, from + kept.length));
+        next.set(pool);
+        pool = next;
+      }
+      for (let i = 0; i < kept.length; i++) pool[from + i] = kept[i] as number;
+      poolAt[multi] = from + kept.length;
+      slots[at] = m;
+      if (multi * 2 > slots.length) {
+        // Rehash at half full.
+        slots = new Int32Array(slots.length * 2).fill(-1);
+        const mk = slots.length - 1;
+        for (let u = 0; u < multi; u++) {
+          let h = poolHash(u) & mk;
+          while (slots[h] !== -1) h = (h + 1) & mk;
+          slots[h] = u;
+        }
+      }
+      return trieStates + m;
     };
     const pushOne = (s: number): void => {
-      targets.push(origOne[s] ?? 0);
+      targets.push(go[s * C + one] ?? 0);
       if (ci >= 0) targets.push(go[s * C + ci] ?? 0);
       if (cl >= 0) targets.push(go[s * C + cl] ?? 0);
     };
     oneCol = new Int32Array(trieStates);
-    // Many states have the same three targets (those their failure chain leads to).
-    const byTargets = new Map<number, number>();
-    for (let s = 0; s < trieStates; s++) {
-      const o = origOne[s] ?? 0;
-      const vi = ci >= 0 ? (go[s * C + ci] ?? 0) : 0;
-      const vl = cl >= 0 ? (go[s * C + cl] ?? 0) : 0;
-      const key = (o * trieStates + vi) * trieStates + vl;
-      // (Exact while trieStates³ < 2⁵³.)
-      let r = trieStates < 200_000 ? byTargets.get(key) : undefined;
-      if (r === undefined) {
-        pushOne(s);
-        r = reduce();
-        byTargets.set(key, r);
+    // Breadth-first, so a state's failure state comes first: most states have no edge of their
+    // own on `1`, `i` or `l`, so the same three targets as their failure state, and its union.
+    for (let q = 0; q < trieStates; q++) {
+      const s = queue[q] ?? 0;
+      const f = fail[s] ?? 0;
+      if (
+        s !== 0 &&
+        go[s * C + one] === go[f * C + one] &&
+        (ci < 0 || go[s * C + ci] === go[f * C + ci]) &&
+        (cl < 0 || go[s * C + cl] === go[f * C + cl])
+      ) {
+        oneCol[s] = oneCol[f] ?? 0;
+        continue;
       }
-      oneCol[s] = r;
+      pushOne(s);
+      oneCol[s] = reduce();
     }
-    for (let m = 0; m < multiMembers.length; m++) {
-      const members = multiMembers[m] as Int32Array;
+    for (let m = 0; m < multi; m++) {
       if (multiRows.length < (m + 1) * C) {
         const next = new Int32Array(Math.max((m + 1) * C, multiRows.length * 2));
         next.set(multiRows);
         multiRows = next;
       }
+      const from = poolAt[m] as number;
+      const to = poolAt[m + 1] as number;
       for (let c = 0; c < C; c++) {
-        if (c === one) for (const u of members) pushOne(u);
-        else for (const u of members) targets.push(go[u * C + c] ?? 0);
+        if (c === one) for (let i = from; i < to; i++) pushOne(pool[i] as number);
+        else for (let i = from; i < to; i++) targets.push(go[(pool[i] as number) * C + c] ?? 0);
         multiRows[m * C + c] = reduce();
       }
     }
   }
-  const multi = multiMembers.length;
   const total = trieStates + multi;
 
   // States are renumbered in breadth-first order, so the shallow states that most text visits
@@ -280,7 +333,8 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
       outStart[q] = k;
       const vs: number[] = [];
       let ex = 0;
-      for (const u of multiMembers[m] as Int32Array) {
+      for (let i = poolAt[m] as number; i < (poolAt[m + 1] as number); i++) {
+        const u = pool[i] as number;
         ex = Math.max(ex, exDepth[u] ?? 0);
         for (let f = u; f > 0 && seen[f] !== m; f = fail[f] ?? 0) {
           seen[f] = m;

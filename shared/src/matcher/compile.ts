@@ -27,8 +27,8 @@ interface Symbols {
   wordEnd: boolean;
 }
 
-function patternSymbols(phrase: string, folder: Folder | null): Symbols | null {
-  if (folder === null) {
+function patternSymbols(phrase: string, normaliser: PhraseNormaliser | null): Symbols | null {
+  if (normaliser === null) {
     if (phrase.length === 0) return null;
     const syms = new Int32Array(phrase.length);
     for (let i = 0; i < phrase.length; i++) syms[i] = phrase.charCodeAt(i);
@@ -41,45 +41,86 @@ function patternSymbols(phrase: string, folder: Folder | null): Symbols | null {
       wordEnd: isWordCodeUnit(phrase.charCodeAt(phrase.length - 1)),
     };
   }
-  const { syms, counts, flags } = normaliseSymbols(phrase, folder);
-  let a = 0;
-  let b = syms.length;
-  while (a < b && syms[a] === SYM_SPACE) a++;
-  while (b > a && syms[b - 1] === SYM_SPACE) b--;
-  if (a === b) return null;
-  const c = counts.slice(a, b);
-  const kept = syms.slice(a, b);
-  const soft = flags.slice(a, b).map((f, i) => (i > 0 && (f & F_SOFT) !== 0 ? 1 : 0));
-  const expanded: number[] = [];
-  kept.forEach((sym, i) => {
-    for (let r = 0; r < (c[i] ?? 1); r++) expanded.push(sym);
-  });
-  return {
-    syms: kept,
-    counts: c.some((x) => x > 1) ? c : null,
-    soft: soft.some((x) => x === 1) ? soft : null,
-    expanded: Int32Array.from(expanded),
-    wordStart: ((flags[a] ?? 0) & F_WORD) !== 0,
-    wordEnd: ((flags[b - 1] ?? 0) & F_WORD) !== 0,
-  };
+  return normaliser.patternSymbols(phrase);
 }
 
-function normaliseSymbols(text: string, folder: Folder): ReturnType<Scanner['symbols']> {
-  const plan: ScanPlan = {
-    automaton: null,
-    variants: [],
-    folder,
-    makeMatch: () => {
-      throw new Error('unreachable');
-    },
-    hasExclusions: false,
-    maxLen: 1,
-    maxExLen: 0,
-    byLast: null,
-  };
-  const scanner = new Scanner(plan, false, text.length + 4);
-  scanner.write(text);
-  return scanner.symbols();
+/**
+ * Normalises phrases with one scanner, reused (reset) for each, reading its symbol arrays in
+ * place: a scanner and a handful of copies per phrase made tens of thousands of short-lived typed
+ * arrays per compile, and the process kept the memory they took.
+ */
+class PhraseNormaliser {
+  private scanner: Scanner | null = null;
+  private capacity = 0;
+
+  constructor(private readonly folder: Folder) {}
+
+  /** The phrase's symbols, trimmed of spaces; null when nothing is left. */
+  patternSymbols(phrase: string): Symbols | null {
+    const need = phrase.length + 4;
+    if (this.scanner === null || need > this.capacity) {
+      const plan: ScanPlan = {
+        automaton: null,
+        variants: [],
+        folder: this.folder,
+        makeMatch: () => {
+          throw new Error('unreachable');
+        },
+        hasExclusions: false,
+        // Every symbol is kept: the window grows instead of sliding (a long phrase was cut to
+        // its last few dozen symbols).
+        maxLen: 1 << 20,
+        maxExLen: 0,
+        byLast: null,
+      };
+      this.capacity = Math.max(need, 256);
+      this.scanner = new Scanner(plan, false, this.capacity);
+    }
+    const scanner = this.scanner;
+    try {
+      scanner.write(phrase);
+      const { n, syms, counts, flags } = scanner.symbolView();
+      let a = 0;
+      let b = n;
+      while (a < b && syms[a] === SYM_SPACE) a++;
+      while (b > a && syms[b - 1] === SYM_SPACE) b--;
+      if (a === b) return null;
+      let runs = b - a;
+      let repeated = false;
+      let joined = false;
+      for (let i = a; i < b; i++) {
+        const c = counts[i] as number;
+        if (c > 1) {
+          repeated = true;
+          runs += c - 1;
+        }
+        if (i > a && ((flags[i] as number) & F_SOFT) !== 0) joined = true;
+      }
+      const kept = syms.slice(a, b);
+      let soft: Uint8Array | null = null;
+      if (joined) {
+        soft = new Uint8Array(b - a);
+        for (let i = a + 1; i < b; i++) soft[i - a] = ((flags[i] as number) & F_SOFT) !== 0 ? 1 : 0;
+      }
+      let expanded = kept;
+      if (repeated) {
+        // The symbols with each run written out.
+        expanded = new Int32Array(runs);
+        let w = 0;
+        for (let i = a; i < b; i++) for (let r = 0; r < (counts[i] as number); r++) expanded[w++] = syms[i] as number;
+      }
+      return {
+        syms: kept,
+        counts: repeated ? counts.slice(a, b) : null,
+        soft,
+        expanded,
+        wordStart: ((flags[a] as number) & F_WORD) !== 0,
+        wordEnd: ((flags[b - 1] as number) & F_WORD) !== 0,
+      };
+    } finally {
+      scanner.reset();
+    }
+  }
 }
 
 function sortMatches(out: Match[]): Match[] {
@@ -100,6 +141,7 @@ function sortMatches(out: Match[]): Match[] {
 export function compileMatcher(entries: readonly KeywordEntry[], options: CompileOptions = {}): CompiledMatcher {
   const norm = resolveNormalise(options.normalise);
   const folder = norm === null ? null : new Folder(norm);
+  const normaliser = folder === null ? null : new PhraseNormaliser(folder);
   const variants: Variant[] = [];
 
   entries.forEach((entry, index) => {
@@ -113,7 +155,7 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
         `entry ${index}: ${first ? `${first.path || '/'} ${first.message}` : 'invalid'}`,
       );
     }
-    const sy = patternSymbols(entry.phrase, folder);
+    const sy = patternSymbols(entry.phrase, normaliser);
     if (sy === null) {
       throw new MatcherError(
         'SHARED_ERR_MATCHER_EMPTY_PATTERN',
@@ -124,7 +166,7 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
   });
   let maxExLen = 0;
   (options.exclusions ?? []).forEach((phrase, index) => {
-    const sy = typeof phrase === 'string' ? patternSymbols(phrase, folder) : null;
+    const sy = typeof phrase === 'string' ? patternSymbols(phrase, normaliser) : null;
     if (sy === null) {
       throw new MatcherError('SHARED_ERR_MATCHER_EMPTY_EXCLUSION', `exclusion ${index} ${JSON.stringify(phrase)}`);
     }

@@ -182,6 +182,17 @@ describe('regressions', () => {
     expect([...s.push(text), ...s.flush()].map((x) => x.id)).toContain(id);
   });
 
+  it('a phrase of hundreds of characters matches whole, never its last few words alone', () => {
+    const words = Array.from({ length: 40 }, (_, i) => `word${String.fromCharCode(97 + (i % 26))}`);
+    const phrase = words.join(' ');
+    const m = compileMatcher([entry('long', phrase)]);
+    const text = `so ${phrase} ok`;
+    expect(found(m.findAll(text), text)).toEqual([['long', phrase]]);
+    expect(m.findAll(`so ${words.slice(-10).join(' ')} ok`)).toEqual([]);
+    const s = m.stream();
+    expect(found([...s.push(text), ...s.flush()], text)).toEqual([['long', phrase]]);
+  });
+
   it('a stream reports a match again after a backspace changes its end (fast-check seed 4242)', () => {
     const m = compileMatcher([entry('ass', 'ass', 'substring')]);
     const s = m.stream();

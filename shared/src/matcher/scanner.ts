@@ -183,7 +183,15 @@ export class Scanner {
     this.vt = variantTables(plan.variants);
   }
 
-  /** The normalised symbols so far (for `normalise()` and pattern compilation). */
+  /**
+   * The symbol arrays themselves, valid until the next write or reset: `[0, n)` are the symbols
+   * so far (pattern compilation copies what it keeps, without a copy of everything per phrase).
+   */
+  symbolView(): { n: number; syms: Int32Array; counts: Uint16Array; flags: Uint8Array } {
+    return { n: this.n, syms: this.sym, counts: this.cnt, flags: this.fl };
+  }
+
+  /** The normalised symbols so far (for `normalise()`). */
   symbols(): { syms: Int32Array; counts: Uint16Array; flags: Uint8Array; starts: Int32Array; ends: Int32Array } {
     const n = this.n;
     return {
