@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Compilable } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Compilable } from 'kysely';
+import { VigilSqliteDialect } from './sqlite-dialect';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from './migrations';
 import type { Schema } from './schema';
@@ -121,7 +122,7 @@ export async function openConsoleDatabase(
     return { dialect: 'postgres', kysely, sqlite: null, close: () => kysely.destroy() };
   }
   const db = openDatabase(target.databasePath, migrations);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
+  const kysely = new Kysely<Schema>({ dialect: new VigilSqliteDialect(db) });
   return { dialect: 'sqlite', kysely, sqlite: db, close: () => kysely.destroy() };
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
+import { VigilSqliteDialect } from './sqlite-dialect';
 import { openDatabase, type ConsoleDatabase, type Db, type Kdb } from './database';
 import type { Schema } from './schema';
 import { CapturesRepository } from '../repositories/captures.repository';
@@ -62,7 +63,7 @@ export class WriteBatcher {
     if (this.separate) {
       const writer: Db = openDatabase(databasePath);
       writer.pragma('synchronous = NORMAL');
-      this.kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: writer }) });
+      this.kysely = new Kysely<Schema>({ dialect: new VigilSqliteDialect(writer) });
     } else {
       this.kysely = database.kysely;
     }
