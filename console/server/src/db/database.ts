@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, sql, type Compilable } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Compilable, type RawBuilder } from 'kysely';
 import { VigilSqliteDialect } from './sqlite-dialect';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from './migrations';
@@ -33,7 +33,7 @@ export class Prepared<Args extends readonly unknown[], Row> {
 
   constructor(
     private readonly arity: number,
-    private readonly build: (db: Kdb, ...args: Args) => Compilable<Row>,
+    private readonly build: (db: Kdb, ...args: Args) => Compilable<Row> | RawBuilder<Row>,
   ) {}
 
   async execute(db: Kdb, ...args: Args): Promise<{ rows: Row[]; changes: number }> {
@@ -41,7 +41,9 @@ export class Prepared<Args extends readonly unknown[], Row> {
     let compiled = this.byAdapter.get(adapter);
     if (!compiled) {
       const marks = Array.from({ length: this.arity }, (_, i) => `\u0000vigil-arg-${i}\u0000`);
-      const c = this.build(db, ...(marks as unknown as Args)).compile();
+      const query = this.build(db, ...(marks as unknown as Args));
+      // Raw SQL (sql`…`) compiles with the Kysely instance; a query builder ignores the argument.
+      const c = (query as { compile(provider: Kdb): CompiledQuery }).compile(db);
       const order = c.parameters.map((p) => marks.indexOf(p as string));
       if (order.some((i) => i < 0)) throw new Error('Prepared: every parameter must be an argument');
       compiled = { sql: c.sql, order };

@@ -62,7 +62,6 @@ class VigilSqliteConnection implements DatabaseConnection {
     return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     const stmt = this.db.prepare(compiled.sql);
     if (!stmt.reader) throw new Error('SQLite streams only queries that return rows');
