@@ -86,6 +86,13 @@ const PG_TYPES = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+// One name (so one cached statement): a name refers to the newest savepoint of it, which suits nesting.
+const SAVEPOINT = {
+  open: CompiledQuery.raw('SAVEPOINT vigil_nested'),
+  release: CompiledQuery.raw('RELEASE SAVEPOINT vigil_nested'),
+  rollback: CompiledQuery.raw('ROLLBACK TO SAVEPOINT vigil_nested'),
+};
+
 /**
  * Runs `fn` in a transaction: a new one, or, when `db` already is one (a repository used inside a
  * batch of writes, see write-batcher.ts), a savepoint in it, so a failure undoes only `fn`'s work
@@ -93,16 +100,14 @@ const PG_TYPES = {
  */
 export async function inTransaction<T>(db: Kdb, fn: (trx: Kdb) => Promise<T>): Promise<T> {
   if (!db.isTransaction) return db.transaction().execute(fn);
-  // One name (so one cached statement): a name refers to the newest savepoint of it, which suits nesting.
-  const name = 'vigil_nested';
-  await sql.raw(`SAVEPOINT ${name}`).execute(db);
+  await db.executeQuery(SAVEPOINT.open);
   try {
     const result = await fn(db);
-    await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+    await db.executeQuery(SAVEPOINT.release);
     return result;
   } catch (err) {
-    await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
-    await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+    await db.executeQuery(SAVEPOINT.rollback);
+    await db.executeQuery(SAVEPOINT.release);
     throw err;
   }
 }
