@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, sql, type Compilable, type RawBuilder } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  sql,
+  type Compilable,
+  type QueryResult,
+  type RawBuilder,
+} from 'kysely';
 import { VigilSqliteDialect } from './sqlite-dialect';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from './migrations';
@@ -21,6 +29,26 @@ export interface ConsoleDatabase {
   /** SQLite only: the connection under Kysely (code and tests that still use it directly); null on PostgreSQL. */
   readonly sqlite: Db | null;
   close(): Promise<void>;
+}
+
+/**
+ * SQLite: how a Prepared on this Kysely instance may run its statement at once (null: go through
+ * Kysely). Set for the console's connection (when no transaction holds it) and for a write batch's
+ * transaction (which holds the writer's); see VigilSqliteDialect.
+ */
+const DIRECT = new WeakMap<Kdb, (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | null>();
+
+/** A Kysely over SQLite whose Prepared statements run without Kysely's executor when they can. */
+export function sqliteKysely(db: Db): { kysely: Kdb; dialect: VigilSqliteDialect } {
+  const dialect = new VigilSqliteDialect(db);
+  const kysely = new Kysely<Schema>({ dialect });
+  DIRECT.set(kysely, (q, p) => dialect.runIfFree(q, p));
+  return { kysely, dialect };
+}
+
+/** Within `trx`, which holds the connection of `dialect`, Prepared statements run at once. */
+export function runPreparedDirectly(trx: Kdb, dialect: VigilSqliteDialect): void {
+  DIRECT.set(trx, (q, p) => dialect.runHeld(q, p));
 }
 
 /**
@@ -49,12 +77,11 @@ export class Prepared<Args extends readonly unknown[], Row> {
       compiled = { sql: c.sql, order };
       this.byAdapter.set(adapter, compiled);
     }
-    const result = await db.executeQuery<Row>(
-      CompiledQuery.raw(
-        compiled.sql,
-        compiled.order.map((i) => args[i]),
-      ),
-    );
+    const params = compiled.order.map((i) => args[i]);
+    const direct = DIRECT.get(db);
+    const now = direct?.(compiled.sql, params);
+    if (now) return { rows: now.rows as Row[], changes: Number(now.numAffectedRows ?? 0) };
+    const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, params));
     return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0) };
   }
 }
@@ -129,7 +156,7 @@ export async function openConsoleDatabase(
     return { dialect: 'postgres', kysely, sqlite: null, close: () => kysely.destroy() };
   }
   const db = openDatabase(target.databasePath, migrations);
-  const kysely = new Kysely<Schema>({ dialect: new VigilSqliteDialect(db) });
+  const { kysely } = sqliteKysely(db);
   return { dialect: 'sqlite', kysely, sqlite: db, close: () => kysely.destroy() };
 }
 

@@ -9,20 +9,46 @@ import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, typ
  * under 32 concurrent agents that, not query building, was most of what Kysely added to a
  * heartbeat. Here the lock is handed to the next waiter in turn (FIFO) and is free at once when
  * nobody holds it. The lock is still needed: a transaction holds the connection across awaits,
- * and another request's statement must not run inside it.
+ * and another request's statement must not run inside it. A `Prepared` statement (database.ts)
+ * skips the executor altogether when it may (`runIfFree`, `runHeld`).
  */
 export class VigilSqliteDialect extends SqliteDialect {
+  private driver: VigilSqliteDriver | null = null;
+
   constructor(private readonly database: Database.Database) {
     super({ database });
   }
 
   override createDriver(): Driver {
-    return new VigilSqliteDriver(this.database);
+    this.driver = new VigilSqliteDriver(this.database);
+    return this.driver;
+  }
+
+  /**
+   * Runs a compiled statement at once, without Kysely's executor and its promise hops, when no
+   * transaction holds the connection (better-sqlite3 is synchronous, so nothing can start one
+   * meanwhile); null when one does, and the caller goes the ordinary way.
+   */
+  runIfFree(sql: string, parameters: readonly unknown[]): QueryResult<unknown> | null {
+    if (!this.driver || this.driver.busy) return null;
+    return this.runHeld(sql, parameters);
+  }
+
+  /** Runs a compiled statement at once: only for the holder of the connection (a transaction's own work). */
+  runHeld(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+    return run(this.database, sql, parameters);
   }
 }
 
+function run<R>(db: Database.Database, sql: string, parameters: readonly unknown[]): QueryResult<R> {
+  const stmt = db.prepare(sql);
+  if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
 class Lock {
-  private held = false;
+  held = false;
   private waiters: (() => void)[] = [];
   private head = 0;
 
@@ -55,11 +81,7 @@ class VigilSqliteConnection implements DatabaseConnection {
   constructor(private readonly db: Database.Database) {}
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const stmt = this.db.prepare(compiled.sql);
-    const parameters = compiled.parameters as unknown[];
-    if (stmt.reader) return Promise.resolve({ rows: stmt.all(parameters) as R[] });
-    const { changes, lastInsertRowid } = stmt.run(parameters);
-    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    return Promise.resolve(run<R>(this.db, compiled.sql, compiled.parameters));
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -78,6 +100,10 @@ class VigilSqliteDriver implements Driver {
 
   constructor(private readonly db: Database.Database) {
     this.connection = new VigilSqliteConnection(db);
+  }
+
+  get busy(): boolean {
+    return this.lock.held;
   }
 
   async init(): Promise<void> {}
