@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations';
-import { migrate, openDatabase, schemaVersion } from './database';
+import { migrate, openConsoleDatabase, openDatabase, schemaVersion } from './database';
+import { DevicesRepository } from '../repositories/devices.repository';
 
 describe('database', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-db-'));
@@ -38,5 +39,33 @@ describe('database', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all()).toEqual([]);
     expect(schemaVersion(db)).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
     db.close();
+  });
+
+  it("runs a compiled-once read outside another request's open transaction, never inside it", async () => {
+    const database = await openConsoleDatabase({ databasePath: path.join(dir, 'tx.sqlite') });
+    const devices = new DevicesRepository(database.kysely);
+    const sqlite = database.sqlite!;
+    sqlite
+      .prepare("INSERT INTO organisations (id, name, created_at) VALUES ('o1', 'Trust', '2026-01-01T00:00:00Z')")
+      .run();
+    sqlite
+      .prepare(
+        `INSERT INTO schools (id, organisation_id, name, enrolment_token, created_at)
+         VALUES ('s1', 'o1', 'Oak', 'tok', '2026-01-01T00:00:00Z')`,
+      )
+      .run();
+    let read: Promise<unknown> | undefined;
+    const tx = database.kysely.transaction().execute(async (trx) => {
+      await new DevicesRepository(trx).insert(
+        { id: 'd1', schoolId: 's1', hostname: 'h', os: 'linux', osVersion: null, agentVersion: '1', secretHash: 'x' },
+        new Date(),
+      );
+      read = devices.byId('d1'); // another request, while this transaction holds the connection
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error('rolled back');
+    });
+    await expect(tx).rejects.toThrow('rolled back');
+    await expect(read).resolves.toBeUndefined();
+    await database.close();
   });
 });

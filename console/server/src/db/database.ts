@@ -1,7 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Compilable } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  sql,
+  type Compilable,
+  type QueryResult,
+  type RawBuilder,
+} from 'kysely';
+import { VigilSqliteDialect } from './sqlite-dialect';
 import pg from 'pg';
 import { MIGRATIONS, type Migration } from './migrations';
 import type { Schema } from './schema';
@@ -23,6 +32,26 @@ export interface ConsoleDatabase {
 }
 
 /**
+ * SQLite: how a Prepared on this Kysely instance may run its statement at once (null: go through
+ * Kysely). Set for the console's connection (when no transaction holds it) and for a write batch's
+ * transaction (which holds the writer's); see VigilSqliteDialect.
+ */
+const DIRECT = new WeakMap<Kdb, (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | null>();
+
+/** A Kysely over SQLite whose Prepared statements run without Kysely's executor when they can. */
+export function sqliteKysely(db: Db): { kysely: Kdb; dialect: VigilSqliteDialect } {
+  const dialect = new VigilSqliteDialect(db);
+  const kysely = new Kysely<Schema>({ dialect });
+  DIRECT.set(kysely, (q, p) => dialect.runIfFree(q, p));
+  return { kysely, dialect };
+}
+
+/** Within `trx`, which holds the connection of `dialect`, Prepared statements run at once. */
+export function runPreparedDirectly(trx: Kdb, dialect: VigilSqliteDialect): void {
+  DIRECT.set(trx, (q, p) => dialect.runHeld(q, p));
+}
+
+/**
  * A hot query built and compiled once per dialect, then run with new parameter values: Kysely
  * otherwise rebuilds and recompiles the query on every call (most of its cost over raw
  * better-sqlite3). `build` gets placeholder values and must use each argument exactly as a value.
@@ -32,7 +61,7 @@ export class Prepared<Args extends readonly unknown[], Row> {
 
   constructor(
     private readonly arity: number,
-    private readonly build: (db: Kdb, ...args: Args) => Compilable<Row>,
+    private readonly build: (db: Kdb, ...args: Args) => Compilable<Row> | RawBuilder<Row>,
   ) {}
 
   async execute(db: Kdb, ...args: Args): Promise<{ rows: Row[]; changes: number }> {
@@ -40,18 +69,19 @@ export class Prepared<Args extends readonly unknown[], Row> {
     let compiled = this.byAdapter.get(adapter);
     if (!compiled) {
       const marks = Array.from({ length: this.arity }, (_, i) => `\u0000vigil-arg-${i}\u0000`);
-      const c = this.build(db, ...(marks as unknown as Args)).compile();
+      const query = this.build(db, ...(marks as unknown as Args));
+      // Raw SQL (sql`…`) compiles with the Kysely instance; a query builder ignores the argument.
+      const c = (query as { compile(provider: Kdb): CompiledQuery }).compile(db);
       const order = c.parameters.map((p) => marks.indexOf(p as string));
       if (order.some((i) => i < 0)) throw new Error('Prepared: every parameter must be an argument');
       compiled = { sql: c.sql, order };
       this.byAdapter.set(adapter, compiled);
     }
-    const result = await db.executeQuery<Row>(
-      CompiledQuery.raw(
-        compiled.sql,
-        compiled.order.map((i) => args[i]),
-      ),
-    );
+    const params = compiled.order.map((i) => args[i]);
+    const direct = DIRECT.get(db);
+    const now = direct?.(compiled.sql, params);
+    if (now) return { rows: now.rows as Row[], changes: Number(now.numAffectedRows ?? 0) };
+    const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, params));
     return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0) };
   }
 }
@@ -83,6 +113,13 @@ const PG_TYPES = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+// One name (so one cached statement): a name refers to the newest savepoint of it, which suits nesting.
+const SAVEPOINT = {
+  open: CompiledQuery.raw('SAVEPOINT vigil_nested'),
+  release: CompiledQuery.raw('RELEASE SAVEPOINT vigil_nested'),
+  rollback: CompiledQuery.raw('ROLLBACK TO SAVEPOINT vigil_nested'),
+};
+
 /**
  * Runs `fn` in a transaction: a new one, or, when `db` already is one (a repository used inside a
  * batch of writes, see write-batcher.ts), a savepoint in it, so a failure undoes only `fn`'s work
@@ -90,16 +127,14 @@ const PG_TYPES = {
  */
 export async function inTransaction<T>(db: Kdb, fn: (trx: Kdb) => Promise<T>): Promise<T> {
   if (!db.isTransaction) return db.transaction().execute(fn);
-  // One name (so one cached statement): a name refers to the newest savepoint of it, which suits nesting.
-  const name = 'vigil_nested';
-  await sql.raw(`SAVEPOINT ${name}`).execute(db);
+  await db.executeQuery(SAVEPOINT.open);
   try {
     const result = await fn(db);
-    await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+    await db.executeQuery(SAVEPOINT.release);
     return result;
   } catch (err) {
-    await sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
-    await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+    await db.executeQuery(SAVEPOINT.rollback);
+    await db.executeQuery(SAVEPOINT.release);
     throw err;
   }
 }
@@ -121,7 +156,7 @@ export async function openConsoleDatabase(
     return { dialect: 'postgres', kysely, sqlite: null, close: () => kysely.destroy() };
   }
   const db = openDatabase(target.databasePath, migrations);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
+  const { kysely } = sqliteKysely(db);
   return { dialect: 'sqlite', kysely, sqlite: db, close: () => kysely.destroy() };
 }
 

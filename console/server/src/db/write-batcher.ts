@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import { Kysely, SqliteDialect } from 'kysely';
-import { openDatabase, type ConsoleDatabase, type Db, type Kdb } from './database';
-import type { Schema } from './schema';
+import type { VigilSqliteDialect } from './sqlite-dialect';
+import { openDatabase, runPreparedDirectly, sqliteKysely, type ConsoleDatabase, type Db, type Kdb } from './database';
 import { CapturesRepository } from '../repositories/captures.repository';
 import { DevicesRepository } from '../repositories/devices.repository';
 import { CaptureGroupsRepository } from '../repositories/capture-groups.repository';
@@ -14,7 +13,11 @@ export interface BatchRepos {
   groups: CaptureGroupsRepository;
 }
 
-const reposOver = (db: Kdb): BatchRepos => ({
+const reposOver = (db: Kdb, dialect: VigilSqliteDialect | null = null): BatchRepos => {
+  if (dialect) runPreparedDirectly(db, dialect);
+  return reposOf(db);
+};
+const reposOf = (db: Kdb): BatchRepos => ({
   db,
   captures: new CapturesRepository(db),
   devices: new DevicesRepository(db),
@@ -47,6 +50,8 @@ interface Pending {
  */
 export class WriteBatcher {
   private readonly kysely: Kdb;
+  /** The writer's dialect (separate SQLite connection only): a batch's Prepared statements run at once on it. */
+  private readonly dialect: VigilSqliteDialect | null = null;
   private readonly separate: boolean;
   private readonly direct: boolean;
   private readonly walPath: string | null;
@@ -62,7 +67,7 @@ export class WriteBatcher {
     if (this.separate) {
       const writer: Db = openDatabase(databasePath);
       writer.pragma('synchronous = NORMAL');
-      this.kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: writer }) });
+      ({ kysely: this.kysely, dialect: this.dialect } = sqliteKysely(writer));
     } else {
       this.kysely = database.kysely;
     }
@@ -93,7 +98,7 @@ export class WriteBatcher {
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
       const values = await this.kysely.transaction().execute(async (trx) => {
-        const repos = reposOver(trx);
+        const repos = reposOver(trx, this.dialect);
         const out: unknown[] = [];
         for (const p of batch) out.push(await p.fn(repos));
         return out;
@@ -103,7 +108,10 @@ export class WriteBatcher {
       outcomes.length = 0;
       for (const p of batch) {
         try {
-          outcomes.push({ ok: true, value: await this.kysely.transaction().execute((trx) => p.fn(reposOver(trx))) });
+          outcomes.push({
+            ok: true,
+            value: await this.kysely.transaction().execute((trx) => p.fn(reposOver(trx, this.dialect))),
+          });
         } catch (err) {
           outcomes.push({ ok: false, value: err });
         }

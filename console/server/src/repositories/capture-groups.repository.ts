@@ -1,5 +1,5 @@
 import type { CaptureMatch } from '@vigil/shared';
-import { inTransaction, type Kdb } from '../db/database';
+import { inTransaction, Prepared, type Kdb } from '../db/database';
 import { newId } from '../ids';
 
 /** Captures of the same keyword entry for this many distinct pupils of a school form a group... */
@@ -43,6 +43,53 @@ interface Candidate {
   user: string;
 }
 
+// Every groupable capture runs these at ingest: compiled once (see Prepared).
+const SET_GROUP = new Prepared(2, (db, groupId: string, captureId: string) =>
+  db.updateTable('captures').set({ group_id: groupId }).where('id', '=', captureId).where('group_id', 'is', null),
+);
+const INSERT_ENTRY = new Prepared(
+  5,
+  (db, captureId: string, schoolId: string, entryId: string, capturedAt: string, user: string) =>
+    db
+      .insertInto('capture_entries')
+      .values({
+        capture_id: captureId,
+        school_id: schoolId,
+        entry_id: entryId,
+        captured_at: capturedAt,
+        user_name: user,
+      })
+      .onConflict((oc) => oc.doNothing()),
+);
+// From the school's groups of the entry, each group's members within the window, read from the
+// covering index captures(group_id, captured_at, id): members of a group share its entry and school,
+// so this is the same as going through capture_entries, without reading every capture row near it.
+const GROUPS_NEAR = new Prepared(4, (db, schoolId: string, entryId: string, lo: string, hi: string) =>
+  db
+    .selectFrom('capture_groups as g')
+    .innerJoin('captures as c', (j) =>
+      j.onRef('c.group_id', '=', 'g.id').on('c.captured_at', '>=', lo).on('c.captured_at', '<=', hi),
+    )
+    .select((eb) => ['g.id', eb.fn.min('c.captured_at').as('first_at'), eb.fn.max('c.captured_at').as('last_at')])
+    .where('g.school_id', '=', schoolId)
+    .where('g.entry_id', '=', entryId)
+    .groupBy('g.id')
+    .orderBy('first_at'),
+);
+const UNGROUPED_NEAR = new Prepared(4, (db, schoolId: string, entryId: string, lo: string, hi: string) =>
+  db
+    .selectFrom('capture_entries as e')
+    .innerJoin('captures as c', 'c.id', 'e.capture_id')
+    .select(['e.capture_id as id', 'e.captured_at as at', 'e.user_name as user'])
+    .where('e.school_id', '=', schoolId)
+    .where('e.entry_id', '=', entryId)
+    .where('e.captured_at', '>=', lo)
+    .where('e.captured_at', '<=', hi)
+    .where('c.group_id', 'is', null)
+    .orderBy('e.captured_at')
+    .orderBy('e.capture_id'),
+);
+
 /**
  * Capture groups (migration 30), decided when a capture is stored: the work is a few indexed
  * lookups per capture, where deciding on read would scan every list page's neighbourhood.
@@ -68,45 +115,15 @@ export class CaptureGroupsRepository {
       if (!byEntry.has(m.entryId)) byEntry.set(m.entryId, m);
     }
     return inTransaction(this.db, async (trx) => {
-      const setGroup = async (groupId: string, captureId: string): Promise<boolean> => {
-        const r = await trx
-          .updateTable('captures')
-          .set({ group_id: groupId })
-          .where('id', '=', captureId)
-          .where('group_id', 'is', null)
-          .executeTakeFirst();
-        return Number(r.numUpdatedRows) === 1;
-      };
-      await trx
-        .insertInto('capture_entries')
-        .values(
-          [...byEntry.keys()].map((entryId) => ({
-            capture_id: c.id,
-            school_id: c.schoolId,
-            entry_id: entryId,
-            captured_at: c.capturedAt,
-            user_name: c.user,
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      const setGroup = async (groupId: string, captureId: string): Promise<boolean> =>
+        (await SET_GROUP.execute(trx, groupId, captureId)).changes === 1;
+      for (const entryId of byEntry.keys()) {
+        await INSERT_ENTRY.execute(trx, c.id, c.schoolId, entryId, c.capturedAt, c.user);
+      }
       for (const [entryId, match] of byEntry) {
         // Join a group of this entry when the group, with this capture, still spans at most an hour.
         // (Groups span at most an hour, so their members near this capture are all of them.)
-        const groups = await trx
-          .selectFrom('capture_entries as e')
-          .innerJoin('captures as c', 'c.id', 'e.capture_id')
-          .innerJoin('capture_groups as g', (j) =>
-            j.onRef('g.id', '=', 'c.group_id').onRef('g.entry_id', '=', 'e.entry_id'),
-          )
-          .select((eb) => ['g.id', eb.fn.min('c.captured_at').as('first_at'), eb.fn.max('c.captured_at').as('last_at')])
-          .where('e.school_id', '=', c.schoolId)
-          .where('e.entry_id', '=', entryId)
-          .where('e.captured_at', '>=', lo)
-          .where('e.captured_at', '<=', hi)
-          .groupBy('g.id')
-          .orderBy('first_at')
-          .execute();
+        const { rows: groups } = await GROUPS_NEAR.execute(trx, c.schoolId, entryId, lo, hi);
         for (const g of groups) {
           const first = Math.min(Date.parse(g.first_at), at);
           const last = Math.max(Date.parse(g.last_at), at);
@@ -115,20 +132,7 @@ export class CaptureGroupsRepository {
           }
         }
         // Or complete a new one with ungrouped captures of the entry in an hour that includes this one.
-        const near = (
-          await trx
-            .selectFrom('capture_entries as e')
-            .innerJoin('captures as c', 'c.id', 'e.capture_id')
-            .select(['e.capture_id as id', 'e.captured_at as at', 'e.user_name as user'])
-            .where('e.school_id', '=', c.schoolId)
-            .where('e.entry_id', '=', entryId)
-            .where('e.captured_at', '>=', lo)
-            .where('e.captured_at', '<=', hi)
-            .where('c.group_id', 'is', null)
-            .orderBy('e.captured_at')
-            .orderBy('e.capture_id')
-            .execute()
-        )
+        const near = (await UNGROUPED_NEAR.execute(trx, c.schoolId, entryId, lo, hi)).rows
           .map((r): Candidate => ({ id: r.id, at: Date.parse(r.at), user: r.user }))
           .sort((a, b) => a.at - b.at);
         const members = firstQualifyingWindow(near, at, c.id);

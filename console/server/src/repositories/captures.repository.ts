@@ -1,6 +1,6 @@
 import type { CaptureMatch, CaptureMetadata } from '@vigil/shared';
 import { sql } from 'kysely';
-import { inTransaction, type Kdb } from '../db/database';
+import { inTransaction, Prepared, type Kdb } from '../db/database';
 
 export interface StoredCapture extends CaptureMetadata {
   schoolId: string;
@@ -130,42 +130,91 @@ const likeEscape = (text: string): string => text.toLowerCase().replace(/[\\%_]/
 /** Rows read per query when going through every capture of some schools (keyword statistics). */
 const SCAN_PAGE = 5000;
 
+// Every capture an agent uploads runs these two: compiled once (see Prepared).
+const BY_ID = new Prepared(1, (db, id: string) => db.selectFrom('captures').selectAll().where('id', '=', id));
+type InsertArgs = [
+  id: string,
+  schoolId: string,
+  deviceId: string,
+  capturedAt: string,
+  receivedAt: string,
+  user: string,
+  source: string,
+  app: string,
+  windowTitle: string,
+  url: string | null,
+  context: string,
+  matchesJson: string,
+  severity: number,
+  count: number,
+  policyVersion: string,
+  screenshotKey: string,
+  screenshotType: string,
+  screenshotWidth: number,
+  screenshotHeight: number,
+  thumbnailKey: string | null,
+];
+const INSERT = new Prepared<InsertArgs, never>(20, (db, ...a) =>
+  db
+    .insertInto('captures')
+    .values({
+      id: a[0],
+      school_id: a[1],
+      device_id: a[2],
+      captured_at: a[3],
+      received_at: a[4],
+      user_name: a[5],
+      source: a[6],
+      app: a[7],
+      window_title: a[8],
+      url: a[9],
+      context: a[10],
+      matches_json: a[11],
+      severity: a[12],
+      count: a[13],
+      policy_version: a[14],
+      screenshot_key: a[15],
+      screenshot_type: a[16],
+      screenshot_width: a[17],
+      screenshot_height: a[18],
+      thumbnail_key: a[19],
+    })
+    .onConflict((oc) => oc.column('id').doNothing()),
+);
+
 export class CapturesRepository {
   constructor(private readonly db: Kdb) {}
 
   /** Stores a capture once: returns false (and changes nothing) when its id is already stored. */
   async insert(c: Omit<StoredCapture, 'status' | 'assigneeId' | 'hold' | 'groupId'>): Promise<boolean> {
-    const result = await this.db
-      .insertInto('captures')
-      .values({
-        id: c.id,
-        school_id: c.schoolId,
-        device_id: c.deviceId,
-        captured_at: c.capturedAt,
-        received_at: c.receivedAt,
-        user_name: c.user,
-        source: c.source,
-        app: c.app,
-        window_title: c.windowTitle,
-        url: c.url,
-        context: c.context,
-        matches_json: JSON.stringify(c.matches),
-        severity: c.severity,
-        count: c.count,
-        policy_version: c.policyVersion,
-        screenshot_key: c.screenshot.key,
-        screenshot_type: c.screenshot.type,
-        screenshot_width: c.screenshot.width,
-        screenshot_height: c.screenshot.height,
-        thumbnail_key: c.thumbnailKey,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    const { changes } = await INSERT.execute(
+      this.db,
+      c.id,
+      c.schoolId,
+      c.deviceId,
+      c.capturedAt,
+      c.receivedAt,
+      c.user,
+      c.source,
+      c.app,
+      c.windowTitle,
+      c.url,
+      c.context,
+      JSON.stringify(c.matches),
+      c.severity,
+      c.count,
+      c.policyVersion,
+      c.screenshot.key,
+      c.screenshot.type,
+      c.screenshot.width,
+      c.screenshot.height,
+      c.thumbnailKey,
+    );
+    return changes === 1;
   }
 
   async byId(id: string): Promise<StoredCapture | undefined> {
-    const r = await this.db.selectFrom('captures').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = (await BY_ID.execute(this.db, id)).rows[0];
     return r && toCapture(r as CaptureRow);
   }
 

@@ -81,7 +81,8 @@ const HEARTBEAT = new Prepared(
         last_user: user,
         last_capture_at: eb.fn.coalesce(eb.val(lastCaptureAt), eb.ref('last_capture_at')),
       }))
-      .where('id', '=', id),
+      .where('id', '=', id)
+      .returningAll(),
 );
 const TOUCH = new Prepared(2, (db, now: string, id: string) =>
   db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', id),
@@ -135,8 +136,9 @@ export class DevicesRepository {
     return rows.map(toDevice);
   }
 
-  async recordHeartbeat(id: string, hb: HeartbeatRequest, now: Date): Promise<void> {
-    await HEARTBEAT.execute(
+  /** Records a heartbeat; the device as it now is (undefined if there is no such device). */
+  async recordHeartbeat(id: string, hb: HeartbeatRequest, now: Date): Promise<Device | undefined> {
+    const { rows } = await HEARTBEAT.execute(
       this.db,
       now.toISOString(),
       hb.agentVersion,
@@ -146,6 +148,7 @@ export class DevicesRepository {
       hb.lastCaptureAt,
       id,
     );
+    return rows[0] && toDevice(rows[0]);
   }
 
   async touch(id: string, now: Date): Promise<void> {

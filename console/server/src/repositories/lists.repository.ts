@@ -1,6 +1,6 @@
 import type { CaptureMatch } from '@vigil/shared';
 import { sql } from 'kysely';
-import { inTransaction, type Kdb } from '../db/database';
+import { inTransaction, Prepared, type Kdb } from '../db/database';
 import type { DraftOverrides } from '../services/lists.service';
 
 /** One published version of a school's keyword lists (its overrides on top of the curated lists). */
@@ -48,6 +48,15 @@ const toPublished = (r: VersionRow): PublishedLists => ({
 /** Rows read per query when counting false positives (bounded memory, no cursors on either dialect). */
 const SCAN_PAGE = 5000;
 
+/** Asked on every heartbeat and policy fetch: compiled once (see Prepared). */
+const POLICY_STAMP = new Prepared(
+  1,
+  (_db, schoolId: string) => sql<Record<string, unknown>>`
+      SELECT (SELECT MAX(version) FROM keyword_list_versions WHERE school_id = ${schoolId}) AS v,
+        s.min_severity, s.monitored_hours_json, s.support_card, s.tray_hidden, s.privacy_notice
+      FROM (SELECT 1 AS one) AS x LEFT JOIN school_settings s ON s.school_id = ${schoolId}`,
+);
+
 export class ListsRepository {
   constructor(private readonly db: Kdb) {}
 
@@ -65,10 +74,7 @@ export class ListsRepository {
    * school's policy settings. Equal stamps mean the compiled policy can be reused.
    */
   async policyStamp(schoolId: string): Promise<string> {
-    const { rows } = await sql<Record<string, unknown>>`
-      SELECT (SELECT MAX(version) FROM keyword_list_versions WHERE school_id = ${schoolId}) AS v,
-        s.min_severity, s.monitored_hours_json, s.support_card, s.tray_hidden, s.privacy_notice
-      FROM (SELECT 1 AS one) AS x LEFT JOIN school_settings s ON s.school_id = ${schoolId}`.execute(this.db);
+    const { rows } = await POLICY_STAMP.execute(this.db, schoolId);
     const r = rows[0] ?? {};
     return JSON.stringify([
       r.v ?? null,

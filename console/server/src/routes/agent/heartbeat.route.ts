@@ -14,8 +14,8 @@ export const heartbeatRoute: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const device = request.device!;
       const now = app.clock.now();
-      await app.writes.run((r) => r.devices.recordHeartbeat(device.id, request.body, now));
-      const updated = await app.repos.devices.byId(device.id);
+      // The update returns the row, so the live view needs no second read.
+      const updated = await app.writes.run((r) => r.devices.recordHeartbeat(device.id, request.body, now));
       if (updated) app.live.deviceStatus(updated);
       return {
         serverTime: now.toISOString(),
