@@ -290,6 +290,17 @@ describe('screen text watcher', () => {
     expect(screen.grabs.at(-1)).toEqual({ x: 10, y: 20, width: 300, height: 200 });
   });
 
+  it('with no window focused the screen is not read; once one has focus, text on screen is captured once, keyed to it', async () => {
+    const { screen, window, clock, captures } = await setup();
+    window.blur();
+    screen.show('Alex: no. honestly i want to kill myself');
+    await clock.advance(10_000);
+    expect(await captures()).toEqual([]);
+    window.focus({ id: '7', app: 'XTerm', title: 'Group chat' });
+    await clock.advance(20_000);
+    expect(await captures()).toMatchObject([{ source: 'screen', app: 'XTerm', windowTitle: 'Group chat' }]);
+  });
+
   it('an unchanged frame is not read again, and a phrase still on screen is not captured again', async () => {
     const { screen, window, clock, captures } = await setup();
     window.focus({ id: '1', app: 'Chat', title: 'Friends' });

@@ -59,6 +59,11 @@ describe('capture sources: screen, title, clipboard, password prompt', () => {
     // Give a repeat capture of the same text every chance (two more OCR intervals), then check.
     await sleep(12_000);
     const all = capturesOf(await exportCaptures(), 'end my life');
+    if (all.length !== 1) {
+      // What told the captures apart, for whoever reads a failure (never the captured context).
+      const seen = all.map((c) => ({ source: c.source, app: c.app, windowTitle: c.windowTitle, at: c.capturedAt }));
+      console.error(`captures of "end my life": ${JSON.stringify(seen)}`);
+    }
     expect(all.map((c) => c.source)).toEqual(['screen']);
     expect(all[0]).toMatchObject({ app: 'XTerm', windowTitle: 'Group chat', severity: 5 });
     expect(all[0]!.context.toLowerCase()).toContain('end my life');

@@ -114,7 +114,11 @@ export class ScreenTextWatcher {
     // The window of the moment: the window poll may be seconds old on a still laptop, and text
     // must be keyed to (and never read from) the right window.
     const window = await this.options.windows.refresh();
-    if (window && isExempt('screen', window)) {
+    // No window has focus (a window is being mapped, or the desktop itself): there is nothing to
+    // key the text to, and reading the whole screen now would report again, under the window's
+    // key, what the next look (once it has focus) reads. Look again at the next poll.
+    if (window === null) return;
+    if (isExempt('screen', window)) {
       this.stats.exempt++;
       return;
     }
