@@ -425,9 +425,11 @@ describe('the DSL dashboard in a real browser', () => {
     await page.keyboard.press('Tab');
     expect((await focusState(page)).label).toMatch(/^div/);
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
-    expect(
-      await page.locator('.screenshot').evaluate((el) => (el as unknown as { scrollLeft: number }).scrollLeft),
-    ).toBeGreaterThan(0);
+    // The browser scrolls smoothly, after the key events return: give the region up to 10 s to move.
+    const scrollLeft = () =>
+      page.locator('.screenshot').evaluate((el) => (el as unknown as { scrollLeft: number }).scrollLeft);
+    for (let i = 0; i < 40 && (await scrollLeft()) === 0; i++) await page.waitForTimeout(250);
+    expect(await scrollLeft()).toBeGreaterThan(0);
     await tabTo(page, 'button "Reviewed"');
     await page.keyboard.press('Space');
     await page.getByText('Marked reviewed.').waitFor();
