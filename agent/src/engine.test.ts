@@ -1,5 +1,7 @@
 // The engine with the platform's fakes. It sits here, not beside core/engine.ts, because the
 // core's lint fence keeps every file under core/ (tests too) from importing adapters.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { Value } from '@sinclair/typebox/value';
 import {
   CaptureMetadataSchema,
@@ -17,6 +19,12 @@ import { ManualClock } from './test-support/manual-clock';
 import { MemoryLogger } from './test-support/memory-logger';
 
 const DEVICE_ID = 'device-0001';
+
+/** A full garbage collection, without starting Node with --expose-gc. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
 
 async function setup(keywords: readonly KeywordEntry[] = BUILTIN_LIST, settings: Partial<PolicySettings> = {}) {
   const keyboard = new FakeKeyboard();
@@ -202,6 +210,20 @@ describe('CaptureEngine', () => {
     });
   });
 
+  it('a hot swap lets the old lists go (nothing keeps the replaced matcher alive)', async () => {
+    const { keyboard, engine } = await setup();
+    keyboard.type('half a line before the swap ');
+    const replaced = new WeakRef((engine as unknown as { matcher: object }).matcher);
+    for (let v = 2; v <= 4; v++) {
+      engine.setPolicy({ version: `v${v}`, keywords: BUILTIN_LIST, settings: DEFAULT_POLICY_SETTINGS });
+      keyboard.type('and more ');
+    }
+    await engine.idle();
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the turn ends
+    collectGarbage();
+    expect(replaced.deref()).toBeUndefined();
+  });
+
   describe('typed text through the stream', () => {
     it('a phrase typed, half deleted and retyped is one capture, seen once (count 1)', async () => {
       const { keyboard, outbox, engine, clock, screenshot } = await setup();
@@ -262,6 +284,21 @@ describe('CaptureEngine', () => {
       await engine.idle();
       expect(await outbox.depth()).toBe(1);
       keyboard.type('tonight\n');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+    });
+
+    it('is captured at once when the next letter rules the allow-listed phrase out', async () => {
+      const { keyboard, outbox, engine, clock } = await setup();
+      engine.setPolicy(lists);
+      keyboard.type('i want to die ');
+      await engine.idle();
+      expect(await outbox.depth()).toBe(0);
+      keyboard.type('t'); // "i want to die t…" can no longer become "… die of embarrassment"
+      await engine.idle();
+      expect(await outbox.depth()).toBe(1);
+      await clock.advance(TYPING_PAUSE_MS);
+      keyboard.type('onight\n');
       await engine.idle();
       expect(await outbox.depth()).toBe(1);
     });

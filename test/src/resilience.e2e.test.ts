@@ -6,6 +6,32 @@ import { NetworkProxy } from './support/network-proxy';
 import { sleep, waitFor } from './support/processes';
 import { capturesOf, enrolAgent, startConsole, type Agent, type RunningConsole } from './support/vigil';
 
+/** Running (not zombie) X11KeyServer processes whose parent is `parent`. */
+function keyHelpersOf(parent: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [, comm = '', rest = ''] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
+        const [state, ppid] = rest.split(' ');
+        return comm === 'X11KeyServer' && state !== 'Z' && Number(ppid) === parent;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 const PHRASES = ['kill myself', 'want to die', 'end my life', 'cut myself', 'send nudes', 'going country'];
 
 /**
@@ -64,9 +90,17 @@ describe('offline, then back, with a kill -9 mid-upload', () => {
     proxy.holdUploadAnswers = true;
     await proxy.online();
     await proxy.nextHeldAnswer();
+    const keyHelpers = keyHelpersOf(a.process!.child.pid!);
+    expect(keyHelpers).toHaveLength(1);
     a.process!.child.kill('SIGKILL');
     await a.stop();
     expect(await exportCaptures()).toHaveLength(1);
+    // The killed agent's X11 key helper goes at the next key press (its pipe is gone), so a
+    // restarted agent does not share the keyboard with a leftover one.
+    await desktop.type(terminal, ' ');
+    await waitFor("the killed agent's key helper to exit", async () =>
+      keyHelpers.every((pid) => !isRunning(pid)) ? true : undefined,
+    );
     proxy.release();
 
     await a.start();

@@ -5,7 +5,7 @@ import { createWorker, OEM, type Worker } from 'tesseract.js';
 import { AgentError } from '../errors';
 import type { Logger, ScreenFrame, ScreenText, WindowBounds } from '../core/ports';
 import { averageHash } from './image-hash';
-import { grabScreenPng, withTimeout } from './screen-grab';
+import { grabScreen, screenSharp, withTimeout, type ScreenImage } from './screen-grab';
 
 /**
  * The English model shipped in @tesseract.js-data/eng: `4.0.0_best_int` is the LSTM-only,
@@ -41,15 +41,15 @@ export class OcrScreenText implements ScreenText {
   }
 
   async grab(region: WindowBounds | null): Promise<ScreenFrame> {
-    let png: Buffer;
+    let screen: ScreenImage;
     try {
       // The primary display: window bounds are in its coordinates.
-      png = await grabScreenPng(this.timeoutMs, { allDisplays: false });
+      screen = await grabScreen(this.timeoutMs, { allDisplays: false });
     } catch (error) {
       throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'The screen could not be grabbed.', { cause: error });
     }
     try {
-      return await this.prepare(png, region);
+      return await this.prepare(screen, region);
     } catch (error) {
       throw new AgentError('AGENT_ERR_SCREEN_TEXT_FAILED', 'The screen image could not be prepared.', { cause: error });
     }
@@ -81,10 +81,11 @@ export class OcrScreenText implements ScreenText {
     }
   }
 
-  /** Crops `png` to `region` (clipped to the screen; the whole screen when null) and prepares it for OCR. */
-  async prepare(png: Buffer, region: WindowBounds | null): Promise<ScreenFrame> {
-    const { width = 0, height = 0 } = await sharp(png).metadata();
-    let image = sharp(png);
+  /** Crops `screen` to `region` (clipped to the screen; the whole screen when null) and prepares it for OCR. */
+  async prepare(screen: ScreenImage | Buffer, region: WindowBounds | null): Promise<ScreenFrame> {
+    const grabbed = Buffer.isBuffer(screen) ? { data: screen } : screen;
+    const { width = 0, height = 0 } = grabbed.raw ?? (await sharp(grabbed.data).metadata());
+    let image = screenSharp(grabbed);
     let cropWidth = width;
     if (region) {
       const left = Math.max(0, Math.floor(region.x));

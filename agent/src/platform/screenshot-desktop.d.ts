@@ -11,6 +11,8 @@ declare module 'screenshot-desktop' {
     width?: number;
     height?: number;
     primary?: boolean;
+    /** X11 (xrandr): the display's area in the root window, `WxH+X+Y`. */
+    crop?: string;
   }
   function screenshot(options?: ScreenshotOptions): Promise<Buffer>;
   namespace screenshot {
