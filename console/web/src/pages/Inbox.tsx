@@ -59,6 +59,41 @@ function fromLocalInput(value: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
 
+/**
+ * A labelled filter drop-down whose first choice, "Any", means no filter (an empty value).
+ * `options` are values shown as themselves, or [value, label] pairs.
+ */
+function FilterSelect({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: string;
+  value: string | undefined;
+  onChange(value: string): void;
+  options: readonly (string | readonly [value: string, label: string])[];
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value ?? ''} onChange={(e) => onChange(e.target.value)}>
+        <option value="">Any</option>
+        {options.map((option) => {
+          const [optionValue, optionLabel] = typeof option === 'string' ? [option, option] : option;
+          return (
+            <option key={optionValue} value={optionValue}>
+              {optionLabel}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}
+
 function Filters({
   params,
   devices,
@@ -82,7 +117,7 @@ function Filters({
     onApply(next);
   }
 
-  const sevOptions = [1, 2, 3, 4, 5];
+  const sevOptions = ['1', '2', '3', '4', '5'];
   return (
     <form className="filters" onSubmit={apply} aria-label="Filters">
       <div className="field">
@@ -95,50 +130,34 @@ function Filters({
           placeholder="In the context or window title"
         />
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-smin`}>Severity from</label>
-        <select id={`${id}-smin`} value={draft.severityMin ?? ''} onChange={(e) => set('severityMin', e.target.value)}>
-          <option value="">Any</option>
-          {sevOptions.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-smax`}>to</label>
-        <select id={`${id}-smax`} value={draft.severityMax ?? ''} onChange={(e) => set('severityMax', e.target.value)}>
-          <option value="">Any</option>
-          {sevOptions.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-status`}>Status</label>
-        <select id={`${id}-status`} value={draft.status ?? ''} onChange={(e) => set('status', e.target.value)}>
-          <option value="">Any</option>
-          {REVIEW_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-source`}>Source</label>
-        <select id={`${id}-source`} value={draft.source ?? ''} onChange={(e) => set('source', e.target.value)}>
-          <option value="">Any</option>
-          {CAPTURE_SOURCES.map((s) => (
-            <option key={s} value={s}>
-              {SOURCE_LABELS[s]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect
+        id={`${id}-smin`}
+        label="Severity from"
+        value={draft.severityMin}
+        onChange={(v) => set('severityMin', v)}
+        options={sevOptions}
+      />
+      <FilterSelect
+        id={`${id}-smax`}
+        label="to"
+        value={draft.severityMax}
+        onChange={(v) => set('severityMax', v)}
+        options={sevOptions}
+      />
+      <FilterSelect
+        id={`${id}-status`}
+        label="Status"
+        value={draft.status}
+        onChange={(v) => set('status', v)}
+        options={REVIEW_STATUSES.map((s) => [s, STATUS_LABELS[s] ?? s] as const)}
+      />
+      <FilterSelect
+        id={`${id}-source`}
+        label="Source"
+        value={draft.source}
+        onChange={(v) => set('source', v)}
+        options={CAPTURE_SOURCES.map((s) => [s, SOURCE_LABELS[s] ?? s] as const)}
+      />
       <div className="field">
         <label htmlFor={`${id}-cat`}>Category</label>
         <input
@@ -159,22 +178,17 @@ function Filters({
           size={12}
         />
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-device`}>Device</label>
-        <select id={`${id}-device`} value={draft.deviceId ?? ''} onChange={(e) => set('deviceId', e.target.value)}>
-          <option value="">Any</option>
-          {[...devices.entries()]
-            .sort((a, b) => a[1].localeCompare(b[1]))
-            .map(([deviceId, hostname]) => (
-              <option key={deviceId} value={deviceId}>
-                {hostname}
-              </option>
-            ))}
-          {draft.deviceId && !devices.has(draft.deviceId) ? (
-            <option value={draft.deviceId}>{draft.deviceId}</option>
-          ) : null}
-        </select>
-      </div>
+      <FilterSelect
+        id={`${id}-device`}
+        label="Device"
+        value={draft.deviceId}
+        onChange={(v) => set('deviceId', v)}
+        options={[
+          ...[...devices.entries()].sort((a, b) => a[1].localeCompare(b[1])),
+          // A device filter from a saved view or a link, for a device no longer listed.
+          ...(draft.deviceId && !devices.has(draft.deviceId) ? [[draft.deviceId, draft.deviceId] as const] : []),
+        ]}
+      />
       <div className="field">
         <label htmlFor={`${id}-from`}>From</label>
         <input
