@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import sharp from 'sharp';
 import { MemoryLogger } from '../test-support/memory-logger';
 import { hashDistance } from '../core/screen-text-watcher';
@@ -26,6 +27,26 @@ describe('OcrScreenText', () => {
     const text = await ocr.recognise(frame);
     expect(text.toLowerCase()).toContain('i want to kill myself');
   }, 60_000);
+
+  (process.platform === 'linux' ? it : it.skip)(
+    'recognises at a lower CPU priority than the agent itself (nice 10 on its own thread)',
+    async () => {
+      const niceOf = (tid: string) =>
+        Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+      const main = niceOf(String(process.pid));
+      const before = new Set(fs.readdirSync('/proc/self/task'));
+      const fresh = new OcrScreenText({ log: new MemoryLogger() });
+      try {
+        await fresh.recognise(await fresh.prepare(await render(['Sam: hello']), null));
+        const started = fs.readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+        expect(started.map(niceOf)).toContain(main + 10);
+      } finally {
+        await fresh.close();
+      }
+      expect(niceOf(String(process.pid))).toBe(main);
+    },
+    60_000,
+  );
 
   it('reads only the region of the active window', async () => {
     const screen = await render(['left side words'], 900, 300);

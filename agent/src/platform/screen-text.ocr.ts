@@ -25,10 +25,11 @@ export interface OcrScreenTextOptions {
 }
 
 /**
- * On-screen text by OCR: the region is grabbed with screenshot-desktop, cropped and prepared
- * (greyscale, normalised, scaled up when small) with sharp, hashed, and read by tesseract.js in
- * its own worker thread, so the agent's event loop never waits on recognition. The worker starts
- * at the first recognition and is replaced after a failure.
+ * On-screen text by OCR: the screen is grabbed (screen-grab.ts), cropped to the region and
+ * prepared (greyscale, normalised, scaled up when small) with sharp, hashed, and read by
+ * tesseract.js in its own worker thread, so the agent's event loop never waits on recognition.
+ * That thread runs at nice 10 (ocr-worker.js): it yields the CPU to the pupil's programs and to
+ * the capture path. The worker starts at the first recognition and is replaced after a failure.
  */
 export class OcrScreenText implements ScreenText {
   private readonly options: OcrScreenTextOptions;
@@ -144,6 +145,7 @@ export class OcrScreenText implements ScreenText {
       this.worker = withTimeout(
         createWorker('eng', OEM.LSTM_ONLY, {
           langPath: englishModelDir(),
+          workerPath: path.join(__dirname, 'ocr-worker.js'),
           gzip: true,
           cacheMethod: 'none',
           errorHandler: () => undefined,
