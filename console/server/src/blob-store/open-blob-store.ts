@@ -1,0 +1,31 @@
+import type { ConsoleConfig } from '../config';
+import type { BlobStore, BlobStoreLog } from './blob-store';
+import { DiskBlobStore } from './disk-blob-store';
+import { S3BlobStore } from './s3-blob-store';
+
+/**
+ * The blob store the config names: S3 when `VIGIL_S3_BUCKET` is set (checked reachable with these
+ * credentials first: a ConfigError naming endpoint and bucket if not), else files under the data
+ * directory. The server and the CLI commands that touch screenshots all open it here.
+ */
+export async function openBlobStore(config: ConsoleConfig, log?: BlobStoreLog): Promise<BlobStore> {
+  if (!config.s3) return new DiskBlobStore(config.blobDir);
+  const store = new S3BlobStore(config.s3, log);
+  try {
+    await store.checkReachable();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+/** Runs `fn` with the configured blob store, then releases it. */
+export async function withBlobStore<T>(config: ConsoleConfig, fn: (blobs: BlobStore) => Promise<T>): Promise<T> {
+  const blobs = await openBlobStore(config);
+  try {
+    return await fn(blobs);
+  } finally {
+    await blobs.close?.();
+  }
+}
