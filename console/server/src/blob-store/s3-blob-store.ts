@@ -22,12 +22,10 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** What went wrong, for logs and messages: the error's name, HTTP status and code; never a body or a key's content. */
 export function s3Failure(err: unknown): { name: string; status: number | null; code: string | null } {
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  return {
-    name: e.name ?? 'Error',
-    status: e.$metadata?.httpStatusCode ?? null,
-    code: typeof e.code === 'string' ? e.code : null,
-  };
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  // A network error from another realm (as under jest) reaches us wrapped, its code only in the message.
+  const code = typeof e.code === 'string' ? e.code : (/\b(E[A-Z]{3,})\b/.exec(e.message ?? '')?.[1] ?? null);
+  return { name: e.name ?? 'Error', status: e.$metadata?.httpStatusCode ?? null, code };
 }
 
 function isMissing(err: unknown): boolean {
