@@ -27,6 +27,8 @@ export interface TestS3 {
   write(key: string, bytes: Buffer): Promise<void>;
   /** Requests the front refused (bad signature, digest), for assertions. */
   readonly refused: { code: string; method: string; path: string }[];
+  /** Until set back to null, PUTs of object paths matching this answer 500 InternalError (a failing store). */
+  failPuts(pattern: RegExp | null): void;
   /** Connections refused from now on (open ones are cut) until `comeBack`. */
   goDown(): Promise<void>;
   comeBack(): Promise<void>;
@@ -89,7 +91,8 @@ export function sigV4Problem(req: http.IncomingMessage, body: Buffer, secret: st
 }
 
 function refuse(res: http.ServerResponse, req: http.IncomingMessage, code: string): void {
-  const status = code === 'XAmzContentSHA256Mismatch' || code === 'BadDigest' ? 400 : 403;
+  const status =
+    code === 'InternalError' ? 500 : code === 'XAmzContentSHA256Mismatch' || code === 'BadDigest' ? 400 : 403;
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(
     req.method === 'HEAD'
@@ -110,6 +113,7 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
   });
   const backendPort = ((await backend.run()) as AddressInfo).port;
   const refused: TestS3['refused'] = [];
+  let failing: RegExp | null = null;
 
   const front = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -119,6 +123,7 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
       let problem = sigV4Problem(req, body, SECRET);
       const md5 = req.headers['content-md5'];
       if (!problem && md5 && createHash('md5').update(body).digest('base64') !== md5) problem = 'BadDigest';
+      if (!problem && failing && req.method === 'PUT' && failing.test(req.url ?? '')) problem = 'InternalError';
       if (problem) {
         refused.push({ code: problem, method: req.method ?? '', path: req.url ?? '' });
         return refuse(res, req, problem);
@@ -202,6 +207,9 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
     },
     async write(key, bytes) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
+    },
+    failPuts(pattern) {
+      failing = pattern;
     },
     async goDown() {
       if (!up) return;
