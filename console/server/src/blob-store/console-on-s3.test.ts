@@ -282,6 +282,18 @@ describe('the console with screenshots on S3', () => {
       }
     });
 
+    it('subject-access writes the pupil’s screenshots fetched from the bucket', async () => {
+      const { sent } = await upload({ user: 'pupil-cli-sar' });
+      const out = path.join(h.dataDir, 'sar.json');
+      await cli('subject-access', '--school', schoolId, '--pupil', 'pupil-cli-sar', '--out', out);
+      const doc = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+        captures: { id: string; screenshot: { base64: string }; thumbnail: { base64: string } }[];
+      };
+      expect(doc.captures.map((c) => c.id)).toEqual([sent.meta.id]);
+      expect(Buffer.from(doc.captures[0]!.screenshot.base64, 'base64').equals(sent.screenshot)).toBe(true);
+      expect(Buffer.from(doc.captures[0]!.thumbnail.base64, 'base64').equals(sent.thumbnail)).toBe(true);
+    });
+
     it('purge deletes the objects of expired captures', async () => {
       const expired = (await upload({ capturedAt: new Date(Date.now() - 200 * DAY).toISOString() })).sent.meta;
       const done = JSON.parse((await cli('purge', '--school', schoolId, '--json')).stdout) as { deleted: number };

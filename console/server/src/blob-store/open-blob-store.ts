@@ -1,7 +1,7 @@
 import type { ConsoleConfig } from '../config';
 import type { BlobStore, BlobStoreLog } from './blob-store';
 import { DiskBlobStore } from './disk-blob-store';
-import { S3BlobStore } from './s3-blob-store';
+import type * as S3Module from './s3-blob-store';
 
 /**
  * The blob store the config names: S3 when `VIGIL_S3_BUCKET` is set (checked reachable with these
@@ -10,6 +10,10 @@ import { S3BlobStore } from './s3-blob-store';
  */
 export async function openBlobStore(config: ConsoleConfig, log?: BlobStoreLog): Promise<BlobStore> {
   if (!config.s3) return new DiskBlobStore(config.blobDir);
+  // Loaded only when asked for: the AWS SDK would add about 0.2 s to every start and CLI command.
+  // (A CommonJS build: `import()` here would stay a native ESM import needing a file extension.)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { S3BlobStore } = require('./s3-blob-store') as typeof S3Module;
   const store = new S3BlobStore(config.s3, log);
   try {
     await store.checkReachable();

@@ -58,10 +58,14 @@ export async function purgeExpiredCaptures(
     const done: string[] = [];
     let failure: unknown;
     for (const c of expired) {
-      try {
-        await Promise.all([blobs.delete(c.screenshot.key), c.thumbnailKey ? blobs.delete(c.thumbnailKey) : undefined]);
-      } catch (err) {
-        failure = err;
+      // Both deletes settle before going on: none is left retrying behind a purge that has stopped.
+      const settled = await Promise.allSettled([
+        blobs.delete(c.screenshot.key),
+        c.thumbnailKey ? blobs.delete(c.thumbnailKey) : undefined,
+      ]);
+      const rejected = settled.find((r) => r.status === 'rejected');
+      if (rejected) {
+        failure = rejected.reason;
         break;
       }
       done.push(c.id);
