@@ -24,9 +24,14 @@ export async function openBlobStore(config: ConsoleConfig, log?: BlobStoreLog): 
   return store;
 }
 
-/** Runs `fn` with the configured blob store, then releases it. */
+/** A CLI command's failed store operations, on stderr for the operator (ids and status only). */
+const stderrLog: BlobStoreLog = {
+  error: (details, message) => process.stderr.write(`${message}: ${JSON.stringify(details)}\n`),
+};
+
+/** Runs `fn` with the configured blob store (CLI commands), then releases it. */
 export async function withBlobStore<T>(config: ConsoleConfig, fn: (blobs: BlobStore) => Promise<T>): Promise<T> {
-  const blobs = await openBlobStore(config);
+  const blobs = await openBlobStore(config, stderrLog);
   try {
     return await fn(blobs);
   } finally {
