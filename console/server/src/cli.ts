@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type ConsoleConfig } from './config';
 import { openConsoleDatabase } from './db/database';
 import { repositoriesFor, type Repositories } from './plugins/storage.plugin';
-import { DiskBlobStore } from './blob-store/disk-blob-store';
+import { withBlobStore } from './blob-store/open-blob-store';
+import { BlobFileExport, exportName } from './blob-store/export-files';
 import { startServer } from './server';
 import { ROLES, type Role } from './repositories/users.repository';
 import { SecretBox } from './services/secret-box';
@@ -33,8 +34,10 @@ Commands:
                                           a new one-time password (ends the user's sessions, lifts a
                                           lockout); --new-totp also replaces the TOTP secret
   list-devices --school ID [--json]       enrolled devices and when each last reported
-  export-captures --school ID [--since ISO] [--json]
+  export-captures --school ID [--since ISO] [--out DIR] [--json]
                                           every capture of a school, with the screenshot's file path
+                                          (on S3, or with --out, the screenshots are fetched into DIR
+                                          or a new private temp folder)
   subject-access --school ID --pupil USER [--out FILE]
                                           everything held about one pupil (captures with history,
                                           notes and screenshots; devices) as JSON, to FILE (0600) or stdout
@@ -66,7 +69,8 @@ Commands:
 
 Environment: VIGIL_DATA_DIR (default ./data), PORT (default 8080), VIGIL_PUBLIC_URL,
 VIGIL_LOG_LEVEL, VIGIL_NOT_REPORTING_MINUTES, VIGIL_SMTP_URL (or VIGIL_SMTP_HOST, _PORT, _USER,
-_PASSWORD, _TLS), VIGIL_SMTP_FROM.
+_PASSWORD, _TLS), VIGIL_SMTP_FROM; screenshots on S3: VIGIL_S3_BUCKET, VIGIL_S3_ENDPOINT,
+VIGIL_S3_REGION, VIGIL_S3_ACCESS_KEY_ID, VIGIL_S3_SECRET_ACCESS_KEY (see the console README).
 `;
 
 class UsageError extends Error {}
@@ -269,30 +273,38 @@ export async function main(argv: string[]): Promise<number> {
         if (Number.isNaN(t)) throw new UsageError(`--since "${values.since}" is not an ISO 8601 date or time`);
         since = new Date(t).toISOString();
       }
-      const blobs = new DiskBlobStore(config.blobDir);
       const captures = await withRepos(config, async (repos) => {
         if (!(await repos.schools.byId(schoolId))) throw new UsageError(`No school with id ${schoolId}`);
         return await repos.captures.listBySchool(schoolId, since);
       });
-      const exported = captures.map((c) => ({
-        id: c.id,
-        capturedAt: c.capturedAt,
-        deviceId: c.deviceId,
-        user: c.user,
-        source: c.source,
-        app: c.app,
-        windowTitle: c.windowTitle,
-        url: c.url,
-        matches: c.matches,
-        context: c.context,
-        severity: c.severity,
-        count: c.count,
-        policyVersion: c.policyVersion,
-        receivedAt: c.receivedAt,
-        status: c.status,
-        screenshotPath: blobs.localPath(c.screenshot.key),
-        thumbnailPath: c.thumbnailKey ? blobs.localPath(c.thumbnailKey) : null,
-      }));
+      const exported = await withBlobStore(config, async (blobs) => {
+        // On S3 (no local files) or with --out, the screenshots are fetched into a private folder.
+        const files = await BlobFileExport.open(blobs, values.out);
+        if (files.dir) process.stderr.write(`Screenshots are written to ${files.dir} (readable by you only)\n`);
+        const rows = [];
+        for (const c of captures) {
+          rows.push({
+            id: c.id,
+            capturedAt: c.capturedAt,
+            deviceId: c.deviceId,
+            user: c.user,
+            source: c.source,
+            app: c.app,
+            windowTitle: c.windowTitle,
+            url: c.url,
+            matches: c.matches,
+            context: c.context,
+            severity: c.severity,
+            count: c.count,
+            policyVersion: c.policyVersion,
+            receivedAt: c.receivedAt,
+            status: c.status,
+            screenshotPath: await files.file(c.screenshot.key, exportName(c.screenshot.key)),
+            thumbnailPath: c.thumbnailKey ? await files.file(c.thumbnailKey, exportName(c.thumbnailKey)) : null,
+          });
+        }
+        return rows;
+      });
       print(
         json,
         exported,
@@ -343,15 +355,16 @@ export async function main(argv: string[]): Promise<number> {
         throw err instanceof SubjectAccessError ? new UsageError(err.message) : err;
       }
     case 'purge': {
-      const blobs = new DiskBlobStore(config.blobDir);
       const result = await withRepos(config, async (repos) => {
         if (values.school !== undefined && !(await repos.schools.byId(values.school))) {
           throw new UsageError(`No school with id ${values.school}`);
         }
-        return purgeExpiredCaptures(repos, blobs, systemClock, {
-          schoolId: values.school,
-          dryRun: values['dry-run'],
-        });
+        return withBlobStore(config, (blobs) =>
+          purgeExpiredCaptures(repos, blobs, systemClock, {
+            schoolId: values.school,
+            dryRun: values['dry-run'],
+          }),
+        );
       });
       print(
         json,

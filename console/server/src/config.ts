@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { s3ConfigFrom, type S3BlobStoreConfig } from './blob-store/s3-config';
 
 /** Everything the console reads from its environment, read once and validated at start. */
 export interface ConsoleConfig {
@@ -27,6 +28,8 @@ export interface ConsoleConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Outgoing email (summaries and alerts); null when not configured: summaries are still built and kept. */
   smtp: SmtpConfig | null;
+  /** Screenshots on an S3-compatible store (`VIGIL_S3_*`, see blob-store/s3-config.ts); null: on disk in `blobDir`. */
+  s3: S3BlobStoreConfig | null;
 }
 
 /** SMTP settings: `VIGIL_SMTP_URL` (smtp:// or smtps://user:pass@host:port) or the separate variables. */
@@ -92,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     notReportingMinutes: intFrom(env, 'VIGIL_NOT_REPORTING_MINUTES', 60, 1, 60 * 24 * 30),
     logLevel,
     smtp: smtpFrom(env),
+    s3: s3ConfigFrom(env),
   };
 }
 

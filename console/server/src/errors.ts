@@ -32,6 +32,10 @@ export const CONSOLE_ERRORS = {
   },
   CONSOLE_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   CONSOLE_ERR_INTERNAL: { status: 500, message: 'Something went wrong on the console' },
+  CONSOLE_ERR_STORAGE_UNAVAILABLE: {
+    status: 503,
+    message: 'Screenshot storage cannot be reached just now; try again later',
+  },
 } as const;
 
 export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;

@@ -1,6 +1,9 @@
+import { ConsoleError } from '../errors';
+
 /**
- * Where screenshots live. On disk by default; an S3-compatible store can implement the same
- * interface for a local authority with thousands of devices.
+ * Where screenshots live: on disk by default (`DiskBlobStore`), or in a bucket of an S3-compatible
+ * store (`S3BlobStore`, `VIGIL_S3_*`) for a local authority with thousands of devices. Code that
+ * reads blobs uses `get`, never a file path, so it works on both.
  */
 export interface BlobStore {
   /** Writes `bytes` under `key` durably; resolves once the bytes are safe. Writing the same key again replaces it. */
@@ -9,6 +12,20 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** A local file path for the key, when the store is on this machine (exports hand it to other tools). */
   localPath?(key: string): string;
+  /** Releases connections (S3); called when the app closes. */
+  close?(): Promise<void>;
+}
+
+/** Where a store logs a failed operation (a pino logger fits): ids and codes only, never bytes. */
+export interface BlobStoreLog {
+  error(details: object, message: string): void;
+}
+
+/** The store could not do it now (unreachable, timed out, refused): a 503, so agents retry later. */
+export class BlobStoreUnavailableError extends ConsoleError {
+  constructor() {
+    super('CONSOLE_ERR_STORAGE_UNAVAILABLE');
+  }
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;

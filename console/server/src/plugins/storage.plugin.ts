@@ -2,8 +2,8 @@ import fp from 'fastify-plugin';
 import { ConfigError, type ConsoleConfig } from '../config';
 import type { Clock } from '../clock';
 import { openConsoleDatabase, type ConsoleDatabase, type Db } from '../db/database';
-import type { BlobStore } from '../blob-store/blob-store';
-import { DiskBlobStore } from '../blob-store/disk-blob-store';
+import type { BlobStore, BlobStoreLog } from '../blob-store/blob-store';
+import { openBlobStore } from '../blob-store/open-blob-store';
 import { SchoolsRepository } from '../repositories/schools.repository';
 import { DevicesRepository } from '../repositories/devices.repository';
 import { CapturesRepository } from '../repositories/captures.repository';
@@ -67,6 +67,20 @@ export function sqliteOf(database: ConsoleDatabase): Db {
   return database.sqlite;
 }
 
+/** The configured blob store (an S3 bucket that cannot be reached fails the start clearly); the database is closed if so. */
+async function openBlobStoreOrClose(
+  config: ConsoleConfig,
+  app: { log: BlobStoreLog },
+  database: ConsoleDatabase,
+): Promise<BlobStore> {
+  try {
+    return await openBlobStore(config, app.log);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
 /** The database (migrated on open), the repositories over it and the blob store; closed with the app. */
 export const storagePlugin = fp<StorageOptions>(
   async (app, opts) => {
@@ -84,10 +98,12 @@ export const storagePlugin = fp<StorageOptions>(
     app.decorate('db', database.sqlite);
     app.decorate('repos', repositoriesFor(database));
     app.decorate('secrets', SecretBox.open(opts.config.secretKeyPath));
-    app.decorate('blobs', opts.blobStore ?? new DiskBlobStore(opts.config.blobDir));
+    app.decorate('blobs', opts.blobStore ?? (await openBlobStoreOrClose(opts.config, app, database)));
     app.addHook('onClose', async () => {
       await database.close();
     });
+    // A store given by the caller is the caller's to close.
+    if (!opts.blobStore) app.addHook('onClose', async () => await app.blobs.close?.());
   },
   { name: 'vigil-storage', fastify: '5.x' },
 );

@@ -43,6 +43,7 @@ export async function purgeExpiredCaptures(
   const now = clock.now();
   const schoolIds = options.schoolId ? [options.schoolId] : (await repos.schools.list()).map((s) => s.id);
   const result: PurgeResult = { at: now.toISOString(), dryRun: options.dryRun ?? false, deleted: 0, schools: [] };
+  const failures: { schoolId: string; left: number }[] = [];
   for (const schoolId of schoolIds) {
     const { retentionDays } = await repos.schools.settings(schoolId);
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
@@ -50,27 +51,64 @@ export async function purgeExpiredCaptures(
     const entry: SchoolPurge = { schoolId, retentionDays, cutoff, captureIds: expired.map((c) => c.id) };
     result.schools.push(entry);
     if (options.dryRun || expired.length === 0) continue;
-    // Rows first: a blob left behind by a crash is unreachable; a row without its blob would be broken evidence.
-    result.deleted += await repos.captures.deleteMany(entry.captureIds);
+    // Blobs first, then rows: if the blob store fails (an S3 bucket out of reach), the captures whose
+    // blobs are not yet gone keep their rows, so the next purge finds and retries them; a blob left
+    // behind a deleted row would never be found again. Between the two steps a capture may show
+    // without its screenshot; it is being purged anyway.
+    const done: string[] = [];
+    let failure: unknown;
     for (const c of expired) {
-      await blobs.delete(c.screenshot.key);
-      if (c.thumbnailKey) await blobs.delete(c.thumbnailKey);
+      // Both deletes settle before going on: none is left retrying behind a purge that has stopped.
+      const settled = await Promise.allSettled([
+        blobs.delete(c.screenshot.key),
+        c.thumbnailKey ? blobs.delete(c.thumbnailKey) : undefined,
+      ]);
+      const rejected = settled.find((r) => r.status === 'rejected');
+      if (rejected) {
+        failure = rejected.reason;
+        break;
+      }
+      done.push(c.id);
     }
+    entry.captureIds = done;
+    if (done.length > 0) result.deleted += await repos.captures.deleteMany(done);
+    if (failure !== undefined) failures.push({ schoolId, left: expired.length - done.length });
     const actor = options.actor ?? CLI_ACTOR;
-    await repos.audit.append(
-      {
-        action: 'capture.purge',
-        outcome: 'success',
-        actorUserId: actor.userId,
-        actorLabel: actor.label,
-        organisationId: (await repos.schools.byId(schoolId))?.organisationId ?? null,
-        schoolId,
-        targetId: null,
-        ip: actor.ip,
-        details: { deleted: expired.length, retentionDays, cutoff, captureIds: entry.captureIds.join(',') },
-      },
-      now,
-    );
+    if (done.length > 0) {
+      await repos.audit.append(
+        {
+          action: 'capture.purge',
+          outcome: 'success',
+          actorUserId: actor.userId,
+          actorLabel: actor.label,
+          organisationId: (await repos.schools.byId(schoolId))?.organisationId ?? null,
+          schoolId,
+          targetId: null,
+          ip: actor.ip,
+          details: { deleted: done.length, retentionDays, cutoff, captureIds: entry.captureIds.join(',') },
+        },
+        now,
+      );
+    }
+    // The store is failing: the other schools wait for the next purge rather than each time out.
+    if (failure !== undefined) break;
+  }
+  if (failures.length > 0) {
+    throw new PurgeIncompleteError(result, failures);
   }
   return result;
+}
+
+/** The blob store failed part-way: what was deleted is in `result` (and audited); the rest waits for the next purge. */
+export class PurgeIncompleteError extends Error {
+  constructor(
+    readonly result: PurgeResult,
+    readonly failures: { schoolId: string; left: number }[],
+  ) {
+    super(
+      `The retention purge could not delete every screenshot (the blob store failed): ${failures
+        .map((f) => `${f.left} captures of school ${f.schoolId}`)
+        .join(', ')} are kept for the next purge; ${result.deleted} captures were deleted`,
+    );
+  }
 }

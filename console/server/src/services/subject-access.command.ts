@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ConsoleConfig } from '../config';
 import { openConsoleDatabase } from '../db/database';
 import { repositoriesFor } from '../plugins/storage.plugin';
-import { DiskBlobStore } from '../blob-store/disk-blob-store';
+import { withBlobStore } from '../blob-store/open-blob-store';
 import { CLI_ACTOR } from './user-accounts.service';
 import { auditSubjectAccess, buildSubjectAccess, writePrivateFile } from './subject-access.service';
 
@@ -25,13 +25,8 @@ export async function subjectAccessCommand(
     const school = await repos.schools.byId(input.schoolId);
     if (!school) throw new SubjectAccessError(`No school with id ${input.schoolId}`);
     const now = new Date();
-    const result = await buildSubjectAccess(
-      database.kysely,
-      repos,
-      new DiskBlobStore(config.blobDir),
-      school,
-      pupil,
-      now,
+    const result = await withBlobStore(config, (blobs) =>
+      buildSubjectAccess(database.kysely, repos, blobs, school, pupil, now),
     );
     const text = `${JSON.stringify(result.document, null, 2)}\n`;
     if (input.out) {
