@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { ConfigError, type ConsoleConfig } from '../config';
+import type { ConsoleConfig } from '../config';
 import type { Clock } from '../clock';
 import { openConsoleDatabase, type ConsoleDatabase, type Db } from '../db/database';
 import type { BlobStore } from '../blob-store/blob-store';
@@ -27,7 +27,7 @@ declare module 'fastify' {
     clock: Clock;
     /** The database chosen by config (SQLite or PostgreSQL) and Kysely over it. */
     database: ConsoleDatabase;
-    /** SQLite only: the raw connection, for code not yet on Kysely (see docs/DESIGN.md). */
+    /** SQLite only (throws on PostgreSQL): the raw connection, for tests that look inside the database. */
     db: Db;
     repos: Repositories;
     blobs: BlobStore;
@@ -53,35 +53,20 @@ export function repositoriesFor(database: ConsoleDatabase): Repositories {
   };
 }
 
-/** Stores not yet on Kysely: they run on the raw SQLite connection (see docs/DESIGN.md, data access). */
-export const STILL_ON_SQLITE = ['summaries and alerts'] as const;
-
-/**
- * The raw SQLite connection, for the repositories not yet on Kysely (see docs/DESIGN.md, data
- * access). On PostgreSQL there is none, and those repositories cannot run.
- */
-export function sqliteOf(database: ConsoleDatabase): Db {
-  if (!database.sqlite) {
-    throw new Error('This part of the console still needs SQLite: unset VIGIL_DATABASE_URL (see docs/DESIGN.md)');
-  }
-  return database.sqlite;
-}
-
 /** The database (migrated on open), the repositories over it and the blob store; closed with the app. */
 export const storagePlugin = fp<StorageOptions>(
   async (app, opts) => {
     const database = await openConsoleDatabase(opts.config);
-    if (!database.sqlite) {
-      // The CLI's school, user and device commands run on PostgreSQL already; the server does not yet.
-      await database.close();
-      throw new ConfigError(
-        `VIGIL_DATABASE_URL: the server cannot run on PostgreSQL yet (${STILL_ON_SQLITE.join(', ')} still need SQLite); unset it to use SQLite`,
-      );
-    }
     app.decorate('config', opts.config);
     app.decorate('clock', opts.clock);
     app.decorate('database', database);
-    app.decorate('db', database.sqlite);
+    const sqlite = database.sqlite;
+    app.decorate('db', {
+      getter(): Db {
+        if (!sqlite) throw new Error('app.db is the SQLite connection: on PostgreSQL use app.database.kysely');
+        return sqlite;
+      },
+    });
     app.decorate('repos', repositoriesFor(database));
     app.decorate('secrets', SecretBox.open(opts.config.secretKeyPath));
     app.decorate('blobs', opts.blobStore ?? new DiskBlobStore(opts.config.blobDir));
