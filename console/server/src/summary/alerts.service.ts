@@ -119,9 +119,14 @@ export class AlertService {
     return job;
   }
 
+  /** Resolves once every stored capture reported so far is queued for its alert, or found below the threshold. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.arriving]);
+  }
+
   /** Sends every pending batch and waits for every send (shutdown, tests). */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.arriving]);
+    await this.settled();
     await Promise.all([...this.pending.keys()].map((s) => this.flush(s)));
     await Promise.all([...this.inFlight]);
   }

@@ -26,15 +26,6 @@ export interface Harness {
  * PostgreSQL cluster; otherwise a SQLite file in the temp data dir.
  */
 export const TEST_DB: 'sqlite' | 'postgres' = process.env.VIGIL_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
-/** For tests that only make sense on one dialect: `onSqliteOnly('reason')('name', fn)`. */
-export const onSqliteOnly = (reason: string): jest.It => {
-  if (TEST_DB === 'sqlite') return it;
-  return Object.assign(
-    (name: string, ...rest: unknown[]) => it.skip(`${name} [SQLite only: ${reason}]`, ...(rest as [])),
-    it,
-  ) as jest.It;
-};
-
 let ownCluster: Promise<PostgresCluster> | null = null;
 
 /**
@@ -230,7 +221,10 @@ export async function signIn(app: FastifyInstance, user: TestUser): Promise<Sign
   return { cookie, csrfToken, get: { cookie }, write: { cookie, 'x-vigil-csrf': csrfToken } };
 }
 
-/** Uploads a capture as the device would; returns its metadata. */
+/**
+ * Uploads a capture as the device would; returns its metadata once the console has also decided
+ * on its alert (the school's alert threshold is read after the capture is stored and answered).
+ */
 export async function uploadCapture(
   app: FastifyInstance,
   device: { deviceId: string; auth: string },
@@ -249,5 +243,6 @@ export async function uploadCapture(
     payload: body.payload,
   });
   if (res.statusCode !== 201) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
+  await app.alerts?.settled();
   return meta;
 }
