@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { ConsoleConfig } from '../config';
 import type { Clock } from '../clock';
-import { openConsoleDatabase, type ConsoleDatabase, type Db } from '../db/database';
+import { openConsoleDatabase, type ConsoleDatabase } from '../db/database';
 import type { BlobStore } from '../blob-store/blob-store';
 import { DiskBlobStore } from '../blob-store/disk-blob-store';
 import { SchoolsRepository } from '../repositories/schools.repository';
@@ -27,8 +27,6 @@ declare module 'fastify' {
     clock: Clock;
     /** The database chosen by config (SQLite or PostgreSQL) and Kysely over it. */
     database: ConsoleDatabase;
-    /** SQLite only (throws on PostgreSQL): the raw connection, for tests that look inside the database. */
-    db: Db;
     repos: Repositories;
     blobs: BlobStore;
     secrets: SecretBox;
@@ -60,13 +58,6 @@ export const storagePlugin = fp<StorageOptions>(
     app.decorate('config', opts.config);
     app.decorate('clock', opts.clock);
     app.decorate('database', database);
-    const sqlite = database.sqlite;
-    app.decorate('db', {
-      getter(): Db {
-        if (!sqlite) throw new Error('app.db is the SQLite connection: on PostgreSQL use app.database.kysely');
-        return sqlite;
-      },
-    });
     app.decorate('repos', repositoriesFor(database));
     app.decorate('secrets', SecretBox.open(opts.config.secretKeyPath));
     app.decorate('blobs', opts.blobStore ?? new DiskBlobStore(opts.config.blobDir));
