@@ -1,6 +1,7 @@
 // The console under test, in its own process: set up a school, a DSL, devices and 1,000,000
 // captures (direct SQL, one transaction per batch), then listen on a free port and print one JSON
-// line for the bench. Run by bench/bench.mjs; not meant to be run by hand.
+// line for the bench. Run by bench/bench.mjs; not meant to be run by hand. SQLite only (the seeding
+// uses the raw connection, app.database.sqlite).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -23,7 +24,7 @@ const account = await createAccount(
   { email: 'dsl@bench.sch.uk', grants: [{ role: 'dsl', schoolId: school.id }] },
   new Date(),
 );
-app.db.prepare('UPDATE users SET must_change_password = 0 WHERE id = ?').run(account.user.id);
+app.database.sqlite.prepare('UPDATE users SET must_change_password = 0 WHERE id = ?').run(account.user.id);
 
 const devices = [];
 for (let i = 0; i < DEVICES; i++) {
@@ -48,7 +49,7 @@ const CATEGORIES = [
   ['profanity', 'profanity.wtf', 'wtf', 2],
 ];
 const STATUSES = ['reviewed', 'reviewed', 'reviewed', 'false_positive', 'new', 'actioned', 'escalated'];
-const insert = app.db.prepare(
+const insert = app.database.sqlite.prepare(
   `INSERT INTO captures (id, school_id, device_id, captured_at, received_at, user_name, source, app, window_title,
      url, context, matches_json, severity, count, policy_version, screenshot_key, screenshot_type,
      screenshot_width, screenshot_height, thumbnail_key, status)
@@ -56,7 +57,7 @@ const insert = app.db.prepare(
 );
 const now = Date.now();
 const yearMs = 365 * 86_400_000;
-const seedBatch = app.db.transaction((from, to) => {
+const seedBatch = app.database.sqlite.transaction((from, to) => {
   for (let i = from; i < to; i++) {
     // Oldest first, so ids (uuidv7) and times rise together as they would in life.
     const t = now - yearMs + Math.floor((i / CAPTURES) * yearMs);
@@ -91,7 +92,7 @@ const seedBatch = app.db.transaction((from, to) => {
   }
 });
 for (let from = 0; from < CAPTURES; from += BATCH) seedBatch(from, Math.min(CAPTURES, from + BATCH));
-app.db.exec('ANALYZE');
+app.database.sqlite.exec('ANALYZE');
 const seedSeconds = (performance.now() - seedStarted) / 1000;
 
 await app.listen({ port: 0, host: '127.0.0.1' });

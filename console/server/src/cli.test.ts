@@ -7,6 +7,7 @@ import { AGENT_API } from '@vigil/shared';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 import { captureMetadata, enrolDevice, multipart, webpImage } from './test-support/harness';
+import { postgresBinDir, startPostgres } from './test-support/postgres';
 
 const run = promisify(execFile);
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
@@ -220,4 +221,66 @@ describe('console CLI', () => {
       fs.rmSync(serveDir, { recursive: true, force: true });
     }
   });
+  (postgresBinDir() ? it : it.skip)(
+    'serve with VIGIL_DATABASE_URL runs on PostgreSQL: an agent enrols and uploads, and the capture is listed',
+    async () => {
+      const cluster = (await startPostgres())!;
+      const serveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-serve-pg-'));
+      const env = { ...process.env, VIGIL_DATA_DIR: serveDir, VIGIL_DATABASE_URL: await cluster.createDatabase() };
+      const child = spawn('node', [CLI, 'serve'], {
+        env: { ...env, PORT: '0', VIGIL_HOST: '127.0.0.1', VIGIL_LOG_LEVEL: 'warn' },
+      });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      try {
+        const port = await new Promise<string>((resolve, reject) => {
+          child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+          child.stdout.on('data', () => {
+            const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
+            if (m) resolve(m[1]!);
+          });
+        });
+        const base = `http://127.0.0.1:${port}`;
+        expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+        const token = /Enrolment token:\s+(\S+)/.exec(out)?.[1];
+        const enrol = await fetch(`${base}${AGENT_API.enrol}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token, hostname: 'laptop-07', os: 'linux', agentVersion: '0.1.0' }),
+        });
+        expect(enrol.status).toBe(201);
+        const device = (await enrol.json()) as { deviceId: string; deviceSecret: string };
+        const meta = captureMetadata(device.deviceId);
+        const body = await multipart({ metadata: JSON.stringify(meta), screenshot: await webpImage() });
+        const upload = await fetch(`${base}${AGENT_API.captures}`, {
+          method: 'POST',
+          headers: { ...body.headers, authorization: `Device ${device.deviceId}:${device.deviceSecret}` },
+          body: body.payload,
+        });
+        expect(upload.status).toBe(201);
+
+        // The CLI, on the same database, lists the school and the capture the server stored there.
+        const [school] = JSON.parse((await run('node', [CLI, 'list-schools', '--json'], { env })).stdout) as {
+          id: string;
+        }[];
+        const exported = JSON.parse(
+          (await run('node', [CLI, 'export-captures', '--school', school!.id, '--json'], { env })).stdout,
+        ) as { id: string }[];
+        expect(exported.map((c) => c.id)).toEqual([meta.id]);
+        // No SQLite file was made: the data dir holds the blobs (and the secret key) only.
+        expect(fs.existsSync(path.join(serveDir, 'vigil.sqlite'))).toBe(false);
+      } finally {
+        if (child.exitCode === null) {
+          await new Promise((r) => {
+            child.once('exit', r);
+            child.kill('SIGTERM');
+          });
+        }
+        await cluster.stop();
+        fs.rmSync(serveDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -15,6 +15,7 @@ import {
   enrolDevice,
   multipart,
   signIn,
+  sqlGet,
   startHarness,
   webpImage,
   type Harness,
@@ -90,7 +91,7 @@ describe('the console with screenshots on S3', () => {
     const base = `${PREFIX}/schools/${schoolId}/captures/${month}/${meta.id}`;
     return { screenshot: `${base}.webp`, thumbnail: `${base}.thumb.webp` };
   };
-  const captureRows = () => (h.app.db.prepare('SELECT COUNT(*) AS n FROM captures').get() as { n: number }).n;
+  const captureRows = async () => (await sqlGet<{ n: number }>(h.app, 'SELECT COUNT(*) AS n FROM captures'))!.n;
 
   it('runs on the S3 store, with nothing on disk', () => {
     expect(h.app.blobs).toBeInstanceOf(S3BlobStore);
@@ -169,7 +170,7 @@ describe('the console with screenshots on S3', () => {
     });
 
     it('answers 503 so the agent retries, keeps no capture row, and stores it on the retry', async () => {
-      const before = captureRows();
+      const before = await captureRows();
       await s3.goDown();
       const { res, sent } = await upload();
       expect(res.statusCode).toBe(503);
@@ -178,7 +179,7 @@ describe('the console with screenshots on S3', () => {
         message: expect.stringMatching(/try again later/),
       });
       expect(await h.app.repos.captures.byId(sent.meta.id)).toBeUndefined();
-      expect(captureRows()).toBe(before);
+      expect(await captureRows()).toBe(before);
 
       await s3.comeBack();
       const body = await multipart({
@@ -197,12 +198,12 @@ describe('the console with screenshots on S3', () => {
     });
 
     it('keeps no row when the store refuses the screenshot but not the thumbnail', async () => {
-      const before = captureRows();
+      const before = await captureRows();
       s3.failPuts(/\/captures\/\d{4}\/\d{2}\/[0-9a-f-]+\.webp(\?|$)/);
       const { res, sent } = await upload();
       expect(res.statusCode).toBe(503);
       expect(await h.app.repos.captures.byId(sent.meta.id)).toBeUndefined();
-      expect(captureRows()).toBe(before);
+      expect(await captureRows()).toBe(before);
       expect(await s3.read(objectKeys(sent.meta).screenshot)).toBeUndefined();
       expect(s3.refused).toContainEqual(
         expect.objectContaining({ code: 'InternalError', path: expect.stringContaining(`${sent.meta.id}.webp`) }),

@@ -26,7 +26,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface ConsoleDatabase {
   readonly dialect: Dialect;
   readonly kysely: Kdb;
-  /** SQLite only: the connection under Kysely (code and tests that still use it directly); null on PostgreSQL. */
+  /** SQLite only: the connection under Kysely (the write batcher; the bench's seeding); null on PostgreSQL. */
   readonly sqlite: Db | null;
   close(): Promise<void>;
 }

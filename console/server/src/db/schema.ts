@@ -189,6 +189,16 @@ export interface AlertSendsTable {
   digest_day: string | null;
 }
 
+/** Migration 50: each school's pupil directory. */
+export interface PupilsTable {
+  school_id: string;
+  login_key: string;
+  login: string;
+  display_name: string;
+  year_group: string | null;
+  updated_at: string;
+}
+
 export interface KeywordListDraftsTable {
   school_id: string;
   overrides_json: string;
@@ -247,6 +257,7 @@ export interface Schema {
   summaries: SummariesTable;
   summary_sends: SummarySendsTable;
   alert_sends: AlertSendsTable;
+  pupils: PupilsTable;
   keyword_list_drafts: KeywordListDraftsTable;
   keyword_list_versions: KeywordListVersionsTable;
   capture_groups: CaptureGroupsTable;

@@ -1,4 +1,4 @@
-import { createUser, signIn, startHarness, type Harness } from '../test-support/harness';
+import { sqlGet, sqlAll, createUser, signIn, startHarness, type Harness } from '../test-support/harness';
 import { SESSION_PURGE_SCHEDULE } from './session-purge.plugin';
 
 /** The scheduled purge deletes expired and idle sessions and keeps live ones. */
@@ -14,7 +14,7 @@ describe('session purge', () => {
   });
   afterAll(() => h.close());
 
-  const count = () => (h.app.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+  const count = async () => ((await sqlGet(h.app, 'SELECT COUNT(*) AS n FROM sessions')) as { n: number }).n;
 
   it('is scheduled every 15 minutes while the console runs', () => {
     expect(h.app.sessionPurge.job.getPattern()).toBe(SESSION_PURGE_SCHEDULE);
@@ -28,24 +28,25 @@ describe('session purge', () => {
     await signIn(h.app, user); // will go idle
     now = new Date('2026-03-02T09:20:00.000Z');
     const live = await signIn(h.app, user);
-    expect(count()).toBe(3);
+    expect(await count()).toBe(3);
 
     now = new Date('2026-03-02T09:45:00.000Z'); // the first two idle for 45 minutes, the last for 25
     await h.app.sessionPurge.job.trigger();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(count()).toBe(1);
+    expect(await count()).toBe(1);
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: live.get })).statusCode).toBe(200);
 
     // Past the absolute expiry, even a busy session goes.
     now = new Date('2026-03-02T21:21:00.000Z');
-    h.app.db.prepare('UPDATE sessions SET last_seen_at = ?').run(now.toISOString());
+    await sqlAll(h.app, 'UPDATE sessions SET last_seen_at = ?', now.toISOString());
     expect(await h.app.sessionPurge.run()).toBe(1);
-    expect(count()).toBe(0);
+    expect(await count()).toBe(0);
     expect(await h.app.sessionPurge.run()).toBe(0);
 
-    const rows = h.app.db
-      .prepare("SELECT details_json FROM audit_log WHERE action = 'session.purge' ORDER BY at")
-      .all() as { details_json: string }[];
+    const rows = (await sqlAll(
+      h.app,
+      "SELECT details_json FROM audit_log WHERE action = 'session.purge' ORDER BY at",
+    )) as { details_json: string }[];
     expect(rows.map((r) => JSON.parse(r.details_json))).toEqual([{ deleted: 2 }, { deleted: 1 }]);
   });
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
-import { ConfigError, type ConsoleConfig } from '../config';
+import type { ConsoleConfig } from '../config';
 import type { Clock } from '../clock';
-import { openConsoleDatabase, type ConsoleDatabase, type Db } from '../db/database';
+import { openConsoleDatabase, type ConsoleDatabase } from '../db/database';
 import type { BlobStore, BlobStoreLog } from '../blob-store/blob-store';
 import { openBlobStore } from '../blob-store/open-blob-store';
 import { SchoolsRepository } from '../repositories/schools.repository';
@@ -27,8 +27,6 @@ declare module 'fastify' {
     clock: Clock;
     /** The database chosen by config (SQLite or PostgreSQL) and Kysely over it. */
     database: ConsoleDatabase;
-    /** SQLite only: the raw connection, for code not yet on Kysely (see docs/DESIGN.md). */
-    db: Db;
     repos: Repositories;
     blobs: BlobStore;
     secrets: SecretBox;
@@ -53,20 +51,6 @@ export function repositoriesFor(database: ConsoleDatabase): Repositories {
   };
 }
 
-/** Stores not yet on Kysely: they run on the raw SQLite connection (see docs/DESIGN.md, data access). */
-export const STILL_ON_SQLITE = ['summaries and alerts'] as const;
-
-/**
- * The raw SQLite connection, for the repositories not yet on Kysely (see docs/DESIGN.md, data
- * access). On PostgreSQL there is none, and those repositories cannot run.
- */
-export function sqliteOf(database: ConsoleDatabase): Db {
-  if (!database.sqlite) {
-    throw new Error('This part of the console still needs SQLite: unset VIGIL_DATABASE_URL (see docs/DESIGN.md)');
-  }
-  return database.sqlite;
-}
-
 /** The configured blob store (an S3 bucket that cannot be reached fails the start clearly); the database is closed if so. */
 async function openBlobStoreOrClose(
   config: ConsoleConfig,
@@ -85,17 +69,9 @@ async function openBlobStoreOrClose(
 export const storagePlugin = fp<StorageOptions>(
   async (app, opts) => {
     const database = await openConsoleDatabase(opts.config);
-    if (!database.sqlite) {
-      // The CLI's school, user and device commands run on PostgreSQL already; the server does not yet.
-      await database.close();
-      throw new ConfigError(
-        `VIGIL_DATABASE_URL: the server cannot run on PostgreSQL yet (${STILL_ON_SQLITE.join(', ')} still need SQLite); unset it to use SQLite`,
-      );
-    }
     app.decorate('config', opts.config);
     app.decorate('clock', opts.clock);
     app.decorate('database', database);
-    app.decorate('db', database.sqlite);
     app.decorate('repos', repositoriesFor(database));
     app.decorate('secrets', SecretBox.open(opts.config.secretKeyPath));
     app.decorate('blobs', opts.blobStore ?? (await openBlobStoreOrClose(opts.config, app, database)));

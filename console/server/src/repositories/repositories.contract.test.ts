@@ -7,6 +7,7 @@ import { loadConfig } from '../config';
 import { openConsoleDatabase, currentSchemaVersion, type ConsoleDatabase, type Dialect } from '../db/database';
 import { MIGRATIONS } from '../db/migrations';
 import { postgresBinDir, startPostgres, type PostgresCluster } from '../test-support/postgres';
+import { createUser, enrolDevice, signIn, uploadCapture } from '../test-support/harness';
 import { AuditRepository, type AuditEntry } from './audit.repository';
 import { CapturesRepository, type StoredCapture } from './captures.repository';
 import { CaptureGroupsRepository } from './capture-groups.repository';
@@ -16,6 +17,9 @@ import { DevicesRepository } from './devices.repository';
 import { SchoolsRepository } from './schools.repository';
 import { SessionsRepository } from './sessions.repository';
 import { UsersRepository } from './users.repository';
+import { SummariesRepository } from '../summary/summaries.repository';
+import { PupilsRepository } from '../summary/pupils.repository';
+import type { SummaryData } from '../summary/summary.schema';
 
 /**
  * The repositories' contract, run against every dialect the console supports: SQLite always,
@@ -607,6 +611,69 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
       expect(Object.fromEntries(await lists.falsePositives(oak.id))).toEqual({ a: 2, b: 1 });
     },
   );
+
+  maybe('summaries: one per school and week, one send claim, one digest per day, recipients by role', async () => {
+    const store = new SummariesRepository(database.kysely);
+    const oak = await schools.create('Oak Academy', at(0));
+    await users.create('head@oak.sch.uk', 'x', [{ role: 'head', schoolId: oak.id }], at(0));
+    await users.create('dsl@oak.sch.uk', 'x', [{ role: 'dsl', schoolId: oak.id }], at(0));
+    const data = { week: '2026-W09' } as unknown as SummaryData;
+    const first = await store.insertIfAbsent({
+      id: 's1',
+      schoolId: oak.id,
+      week: '2026-W09',
+      builtAt: at(1).toISOString(),
+      sendState: 'pending',
+      data,
+    });
+    const again = await store.insertIfAbsent({ ...first.summary, id: 's2' });
+    expect([first.created, again.created, again.summary.id]).toEqual([true, false, 's1']);
+    expect(await store.claimSend('s1')).toBe(true);
+    expect(await store.claimSend('s1')).toBe(false);
+    expect((await store.byId('s1'))?.sendState).toBe('sending');
+    expect(await store.listForSchools([oak.id])).toEqual([
+      { id: 's1', schoolId: oak.id, week: '2026-W09', builtAt: at(1).toISOString(), sendState: 'sending' },
+    ]);
+    expect(await store.claimDigest(oak.id, '2026-03-01', 'd1', at(2))).toBe(true);
+    expect(await store.claimDigest(oak.id, '2026-03-01', 'd2', at(3))).toBe(false);
+    expect(await store.claimDigest(oak.id, '2026-03-02', 'd3', at(4))).toBe(true);
+    expect((await store.alertSends(oak.id)).map((a) => a.id)).toEqual(['d1', 'd3']);
+
+    expect(await store.settings(oak.id)).toMatchObject({
+      alertSeverity: 4,
+      summaryRoles: ['head', 'dsl', 'deputy_dsl'],
+    });
+    const s = {
+      ...(await store.settings(oak.id)),
+      alertRoles: ['head' as const],
+      alertExtraEmails: ['head@oak.sch.uk'],
+    };
+    await store.saveSettings(s, at(5));
+    await store.saveSettings({ ...s, alertSeverity: 5 }, at(6));
+    expect(await store.settings(oak.id)).toEqual({ ...s, alertSeverity: 5 });
+    expect(await store.recipients(oak.id, 'summary')).toEqual([
+      { email: 'dsl@oak.sch.uk', role: 'dsl' },
+      { email: 'head@oak.sch.uk', role: 'head' },
+    ]);
+    // An address held by a user and given as an extra is emailed once.
+    expect(await store.recipientEmails(oak.id, 'alert')).toEqual(['head@oak.sch.uk']);
+  });
+
+  maybe('pupil directory: replace in one transaction, listed by login key, counted', async () => {
+    const pupils = new PupilsRepository(database.kysely);
+    const oak = await schools.create('Oak Academy', at(0));
+    const one = { login: 'OAK\\Zed', name: 'Zed Zee', yearGroup: 'Year 9' };
+    expect(await pupils.replace(oak.id, [one, { login: 'amy', name: 'Amy A', yearGroup: null }], at(1))).toEqual({
+      before: 0,
+      after: 2,
+    });
+    expect((await pupils.list(oak.id)).map((p) => p.login)).toEqual(['amy', 'OAK\\Zed']);
+    expect(await rejection(pupils.replace(oak.id, [one, { ...one, login: 'zed' }], at(2)))).toMatch(
+      /unique|duplicate/i,
+    );
+    expect(await pupils.count(oak.id)).toBe(2);
+    expect([...(await pupils.directory(oak.id)).keys()].sort()).toEqual(['amy', 'zed']);
+  });
 });
 
 /** Every table, column (type, nullability) and named index the migrations make, dialect-neutral. */
@@ -662,6 +729,17 @@ describe('migrations', () => {
       try {
         const [a, b] = [await schemaOf(lite), await schemaOf(pg)];
         expect(a.columns.length).toBeGreaterThan(100);
+        // The summaries' and pupil directory's tables (migrations 20, 21, 50, 51) are among them.
+        expect(a.columns).toEqual(
+          expect.arrayContaining([
+            'pupils.login_key text not null',
+            'summaries.data_json text not null',
+            'summary_sends.outcome text not null',
+            'alert_sends.digest_day text',
+            'summary_settings.alert_extra_emails text',
+          ]),
+        );
+        expect(a.indexes).toEqual(expect.arrayContaining(['alert_sends_digest_day', 'summary_sends_summary']));
         expect(b.columns).toEqual(a.columns);
         expect(b.indexes).toEqual(a.indexes);
       } finally {
@@ -675,7 +753,7 @@ describe('migrations', () => {
 
 describe('the server on PostgreSQL', () => {
   (PG_AVAILABLE ? it : it.skip)(
-    'refuses to start, naming what still needs SQLite, until every store is on Kysely',
+    'starts from VIGIL_DATABASE_URL: a capture an agent uploads is listed to a DSL, and /health reads the database',
     async () => {
       const dataDir = fs.mkdtempSync(path.join(tmp, 'server-'));
       const config = loadConfig(
@@ -683,7 +761,22 @@ describe('the server on PostgreSQL', () => {
         dataDir,
       );
       expect(config.databaseUrl).toMatch(/^postgres:\/\//);
-      expect(await rejection(buildApp(config))).toMatch(/cannot run on PostgreSQL yet \(summaries and alerts/);
+      const app = await buildApp(config, { summary: { mailer: null } });
+      try {
+        expect(app.database.dialect).toBe('postgres');
+        expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok' });
+        const school = await app.repos.schools.create('Oak Academy', new Date());
+        const device = await enrolDevice(app, school.enrolmentToken);
+        const meta = await uploadCapture(app, device);
+        const dsl = await signIn(app, await createUser(app, 'dsl@oak.sch.uk', 'dsl', { schoolId: school.id }));
+        const list = await app.inject({ method: 'GET', url: '/api/captures', headers: dsl.get });
+        expect(list.statusCode).toBe(200);
+        expect(list.json<{ items: { id: string }[] }>().items.map((c) => c.id)).toEqual([meta.id]);
+        // Nothing of it is in a SQLite file: the data dir holds blobs only.
+        expect(fs.existsSync(path.join(dataDir, 'vigil.sqlite'))).toBe(false);
+      } finally {
+        await app.close();
+      }
     },
     60_000,
   );

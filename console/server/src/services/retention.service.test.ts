@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import {
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -79,7 +80,7 @@ describe('retention settings and the purge', () => {
     await purgeExpiredCaptures(h.app.repos, h.app.blobs, fixed);
     expect(await h.app.repos.captures.byId(c.old!)).toBeUndefined();
     expect(await h.app.repos.captures.byId(c.recent!)).toBeDefined();
-    const rows = h.app.db.prepare("SELECT details_json FROM audit_log WHERE action = 'capture.purge'").all() as {
+    const rows = (await sqlAll(h.app, "SELECT details_json FROM audit_log WHERE action = 'capture.purge'")) as {
       details_json: string;
     }[];
     expect(rows).toHaveLength(2);

@@ -60,14 +60,30 @@ const london = (iso: string): string =>
 export class AlertService {
   private readonly pending = new Map<string, { ids: string[]; handle: unknown }>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Captures whose school settings are being read (see onCaptureStored); drain waits for them. */
+  private readonly arriving = new Set<Promise<void>>();
   private readonly timers: Timers;
 
   constructor(private readonly deps: AlertDeps) {
     this.timers = deps.timers ?? realTimers;
   }
 
-  onCaptureStored(c: { id: string; schoolId: string; severity: number }): void {
-    if (c.severity < this.deps.store.settings(c.schoolId).alertSeverity) return;
+  /**
+   * Queues a stored capture for its school's alert if it reaches the alert severity. The settings
+   * read is awaited; `drain` waits for captures still being queued, so none is lost at shutdown.
+   */
+  onCaptureStored(c: { id: string; schoolId: string; severity: number }): Promise<void> {
+    const job = this.queue(c);
+    this.arriving.add(job);
+    void job.then(
+      () => this.arriving.delete(job),
+      () => this.arriving.delete(job),
+    );
+    return job;
+  }
+
+  private async queue(c: { id: string; schoolId: string; severity: number }): Promise<void> {
+    if (c.severity < (await this.deps.store.settings(c.schoolId)).alertSeverity) return;
     const batch = this.pending.get(c.schoolId);
     if (batch) {
       if (!batch.ids.includes(c.id)) batch.ids.push(c.id);
@@ -81,11 +97,11 @@ export class AlertService {
    * Batches live in memory: after a restart, captures received in the last `withinMs` that no alert
    * recorded are queued again (run by the scheduler's start, i.e. by `serve`).
    */
-  recover(withinMs = ALERT_RECOVERY_MS): number {
+  async recover(withinMs = ALERT_RECOVERY_MS): Promise<number> {
     const since = new Date(this.deps.clock.now().getTime() - withinMs);
-    const alerted = this.deps.store.alertedSince(since);
-    const missed = this.deps.store.receivedSince(since).filter((c) => !alerted.has(c.id));
-    for (const c of missed) this.onCaptureStored(c);
+    const alerted = await this.deps.store.alertedSince(since);
+    const missed = (await this.deps.store.receivedSince(since)).filter((c) => !alerted.has(c.id));
+    for (const c of missed) await this.onCaptureStored(c);
     return missed.length;
   }
 
@@ -103,16 +119,22 @@ export class AlertService {
     return job;
   }
 
+  /** Resolves once every stored capture reported so far is queued for its alert, or found below the threshold. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.arriving]);
+  }
+
   /** Sends every pending batch and waits for every send (shutdown, tests). */
   async drain(): Promise<void> {
+    await this.settled();
     await Promise.all([...this.pending.keys()].map((s) => this.flush(s)));
     await Promise.all([...this.inFlight]);
   }
 
   private async send(schoolId: string, ids: string[]): Promise<void> {
     const { store, clock, mailer } = this.deps;
-    const captures = store.factsByIds(ids);
-    const to = store.recipientEmails(schoolId, 'alert');
+    const captures = await store.factsByIds(ids);
+    const to = await store.recipientEmails(schoolId, 'alert');
     const record = (outcome: SendRecord['outcome'], attempts: number, error: string | null, recipients: number) =>
       store.recordAlertSend(schoolId, 'immediate', ids, {
         id: newId(),
@@ -134,7 +156,7 @@ export class AlertService {
       await this.compose(schoolId, to, subject, intro, captures),
       this.deps.retry,
     );
-    record(result.outcome, result.attempts, result.error, to.length);
+    await record(result.outcome, result.attempts, result.error, to.length);
     this.deps.log?.[result.outcome === 'sent' ? 'info' : 'warn'](
       { schoolId, captures: ids.length, attempts: result.attempts, error: result.error },
       `alert email ${result.outcome}`,
@@ -158,7 +180,7 @@ export class AlertService {
 
   private async digestOf(school: School, now: Date): Promise<void> {
     const { store, clock, mailer } = this.deps;
-    const settings = store.settings(school.id);
+    const settings = await store.settings(school.id);
     if (!settings.dailyDigest) return;
     const today = londonFields(now);
     const [hh, mm] = settings.summaryTime.split(':').map(Number);
@@ -170,34 +192,25 @@ export class AlertService {
     const to = londonTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate() + 1);
     if (Date.parse(school.createdAt) >= to.getTime()) return;
     const id = newId();
-    if (!store.claimDigest(school.id, day, id, clock.now())) return;
-    const captures = store.factsBySeverity(school.id, from, to, DIGEST_MIN_SEVERITY, settings.alertSeverity - 1);
-    const recipients = store.recipientEmails(school.id, 'alert');
+    if (!(await store.claimDigest(school.id, day, id, clock.now()))) return;
+    const captures = await store.factsBySeverity(school.id, from, to, DIGEST_MIN_SEVERITY, settings.alertSeverity - 1);
+    const recipients = await store.recipientEmails(school.id, 'alert');
     const finish = (outcome: SendRecord['outcome'], attempts: number, error: string | null, n: number) =>
       store.finishAlertSend(
         id,
         captures.map((c) => c.id),
         { at: clock.now().toISOString(), recipients: n, outcome, attempts, error },
       );
-    if (captures.length === 0) {
-      finish('skipped', 0, 'no_captures', 0);
-      return;
-    }
-    if (!mailer) {
-      finish('skipped', 0, 'not_configured', 0);
-      return;
-    }
-    if (recipients.length === 0) {
-      finish('skipped', 0, 'no_recipients', 0);
-      return;
-    }
+    if (captures.length === 0) return finish('skipped', 0, 'no_captures', 0);
+    if (!mailer) return finish('skipped', 0, 'not_configured', 0);
+    if (recipients.length === 0) return finish('skipped', 0, 'no_recipients', 0);
     const subject = `Vigil daily digest: ${captures.length} capture${captures.length === 1 ? '' : 's'} to review at ${await this.schoolName(school.id)} (${day})`;
     const result = await sendWithRetry(
       mailer,
       await this.compose(school.id, recipients, subject, 'Captures of yesterday to review today.', captures),
       this.deps.retry,
     );
-    finish(result.outcome, result.attempts, result.error, recipients.length);
+    await finish(result.outcome, result.attempts, result.error, recipients.length);
   }
 
   private async schoolName(schoolId: string): Promise<string> {
@@ -213,8 +226,8 @@ export class AlertService {
     captures: readonly CaptureFacts[],
   ): Promise<MailMessage> {
     const { repos, store, config } = this.deps;
-    const settings = store.settings(schoolId);
-    const known = directoryLookup(this.deps.pupils.directory(schoolId));
+    const settings = await store.settings(schoolId);
+    const known = directoryLookup(await this.deps.pupils.directory(schoolId));
     const hosts = new Map((await repos.devices.listBySchool(schoolId)).map((d) => [d.id, d.hostname]));
     const lines = [...captures]
       .sort((a, b) => b.severity - a.severity || a.capturedAt.localeCompare(b.capturedAt))

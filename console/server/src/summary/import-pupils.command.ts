@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { ConsoleConfig } from '../config';
 import { openConsoleDatabase } from '../db/database';
-import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
+import { repositoriesFor } from '../plugins/storage.plugin';
 import { CLI_ACTOR } from '../services/user-accounts.service';
 import { PupilDirectoryError, pupilsFromCsv } from './pupil-directory';
 import { PupilsRepository } from './pupils.repository';
@@ -32,7 +32,6 @@ export async function importPupilsCommand(
   }
   const database = await openConsoleDatabase(config);
   try {
-    const db = sqliteOf(database);
     const repos = repositoriesFor(database);
     const school = await repos.schools.byId(opts.schoolId);
     if (!school) throw new ImportPupilsError(`No school with id ${opts.schoolId}`);
@@ -59,7 +58,7 @@ export async function importPupilsCommand(
       await audit('failure', { line: err.line ?? null });
       throw new ImportPupilsError(`${opts.csvPath}: ${err.message}; the pupil directory was not changed`);
     }
-    const { before, after } = new PupilsRepository(db).replace(school.id, pupils, now);
+    const { before, after } = await new PupilsRepository(database.kysely).replace(school.id, pupils, now);
     await audit('success', { before, after });
     return { schoolId: school.id, before, count: after };
   } finally {

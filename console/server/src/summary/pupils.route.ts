@@ -58,7 +58,7 @@ export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const school = await schoolWithRole(app, request, request.params.id, PUPIL_DIRECTORY_READERS);
-      const pupils = app.pupilDirectory.list(school.id);
+      const pupils = await app.pupilDirectory.list(school.id);
       await auditRequest(app, request, {
         action: 'pupils.view',
         schoolId: school.id,
@@ -108,14 +108,14 @@ export const pupilsRoute: FastifyPluginAsyncTypebox = async (app) => {
         });
         throw new ConsoleError('CONSOLE_ERR_VALIDATION', `The pupil directory was not changed: ${err.message}`);
       }
-      const { before, after } = app.pupilDirectory.replace(school.id, pupils, app.clock.now());
+      const { before, after } = await app.pupilDirectory.replace(school.id, pupils, app.clock.now());
       await auditRequest(app, request, {
         action: 'pupils.import',
         schoolId: school.id,
         targetId: school.id,
         details: { format, before, after },
       });
-      return { schoolId: school.id, count: pupils.length, pupils: app.pupilDirectory.list(school.id) };
+      return { schoolId: school.id, count: pupils.length, pupils: await app.pupilDirectory.list(school.id) };
     },
   );
 };

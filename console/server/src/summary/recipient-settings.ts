@@ -51,11 +51,11 @@ function emails(value: readonly string[], field: string): string[] {
  * least one address (a chosen role somebody holds at the school, or an extra address), else nothing
  * is saved and the error says so: no silent non-delivery.
  */
-export function applyRecipientChange(
+export async function applyRecipientChange(
   store: SummariesRepository,
   before: SummarySettings,
   change: RecipientChange,
-): SummarySettings {
+): Promise<SummarySettings> {
   const next: SummarySettings = {
     ...before,
     summaryRoles: change.summaryRoles ? roles(change.summaryRoles, 'summaryRoles') : before.summaryRoles,
@@ -72,7 +72,7 @@ export function applyRecipientChange(
     alert: change.alertRoles !== undefined || change.alertExtraEmails !== undefined,
   };
   for (const which of ['summary', 'alert'] as const) {
-    if (touched[which] && store.recipientEmails(before.schoolId, which, next).length === 0)
+    if (touched[which] && (await store.recipientEmails(before.schoolId, which, next)).length === 0)
       throw new RecipientSettingsError(
         `${LABELS[which]} at least one recipient: ` +
           'choose a role somebody at the school holds, or add an email address',

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { createUser, startHarness, type Harness } from '../test-support/harness';
+import { sqlAll, createUser, startHarness, type Harness } from '../test-support/harness';
 import { startTestSmtp, type TestSmtp } from '../test-support/smtp-test-server';
 import { SendSummariesError, sendSummariesCommand } from './send-summaries.command';
 import { SummarySettingsError, summarySettingsCommand } from './summary-settings.command';
@@ -10,7 +10,10 @@ describe('send-summaries (the CLI command)', () => {
   let schoolId: string;
   const clock = { now: () => new Date('2026-11-04T12:00:00Z') };
   const config = () =>
-    loadConfig({ VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }, h.dataDir);
+    loadConfig(
+      { ...h.databaseEnv, VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url },
+      h.dataDir,
+    );
 
   beforeAll(async () => {
     smtp = await startTestSmtp();
@@ -30,12 +33,12 @@ describe('send-summaries (the CLI command)', () => {
       expect.objectContaining({ schoolId, week: '2026-W44', summary: 'dry-run', recipients: ['dsl@oak.sch.uk'] }),
     ]);
     expect(rows[0]!.text).toContain('Vigil weekly summary, Oak Academy, week 2026-W44');
-    expect(h.app.summaryStore.byWeek(schoolId, '2026-W44')).toBeUndefined();
+    expect(await h.app.summaryStore.byWeek(schoolId, '2026-W44')).toBeUndefined();
     expect(smtp.received).toHaveLength(0);
   });
 
   it('sends a summary kept while email was not configured once SMTP is set up', async () => {
-    const noMail = loadConfig({ VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent' }, h.dataDir);
+    const noMail = loadConfig({ ...h.databaseEnv, VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent' }, h.dataDir);
     const kept = await sendSummariesCommand(noMail, { schoolId, week: '2026-W43' }, clock);
     expect(kept).toEqual([expect.objectContaining({ summary: 'built', send: 'not_configured' })]);
     const sent = await sendSummariesCommand(config(), { schoolId, week: '2026-W43' }, clock);
@@ -80,7 +83,7 @@ describe('send-summaries (the CLI command)', () => {
       dailyDigest: 'on',
       names: 'on',
     });
-    expect(h.app.summaryStore.settings(schoolId)).toMatchObject({
+    expect(await h.app.summaryStore.settings(schoolId)).toMatchObject({
       summaryTime: '06:30',
       alertSeverity: 5,
       dailyDigest: true,
@@ -101,26 +104,26 @@ describe('send-summaries (the CLI command)', () => {
       { email: 'heads@oak.sch.uk', role: 'extra' },
     ]);
     expect(result.alertRecipients).toEqual([{ email: 'dsl@oak.sch.uk', role: 'dsl' }]);
-    expect(h.app.summaryStore.settings(schoolId)).toMatchObject({
+    expect(await h.app.summaryStore.settings(schoolId)).toMatchObject({
       summaryRoles: ['head'],
       summaryExtraEmails: ['safeguarding@oak.sch.uk', 'heads@oak.sch.uk'],
     });
-    const audit = h.app.db
-      .prepare(
-        "SELECT actor_label, details_json FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?",
-      )
-      .all(schoolId) as { actor_label: string; details_json: string }[];
+    const audit = (await sqlAll(
+      h.app,
+      "SELECT actor_label, details_json FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?",
+      schoolId,
+    )) as { actor_label: string; details_json: string }[];
     expect(audit.at(-1)!.actor_label).toBe('cli');
     expect(JSON.parse(audit.at(-1)!.details_json)).toMatchObject({ summaryRoles: 'head' });
 
-    const before = h.app.summaryStore.settings(schoolId);
+    const before = await h.app.summaryStore.settings(schoolId);
     await expect(summarySettingsCommand(config(), { schoolId, summaryExtra: '' })).rejects.toThrow(
       'The weekly summary needs at least one recipient',
     );
     await expect(summarySettingsCommand(config(), { schoolId, alertRoles: 'head,caretaker' })).rejects.toThrow(
       '--alert-roles: "caretaker" is not a recipient role',
     );
-    expect(h.app.summaryStore.settings(schoolId)).toEqual(before);
+    expect(await h.app.summaryStore.settings(schoolId)).toEqual(before);
   });
 
   it.each([{ time: '7am' }, { alertSeverity: '6' }, { dailyDigest: 'yes' }])(

@@ -1,7 +1,7 @@
 import type { ConsoleConfig } from '../config';
 import { systemClock, type Clock } from '../clock';
 import { openConsoleDatabase } from '../db/database';
-import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
+import { repositoriesFor } from '../plugins/storage.plugin';
 import { SummariesRepository } from './summaries.repository';
 import { PupilsRepository } from './pupils.repository';
 import { SummaryService } from './summary.service';
@@ -40,19 +40,19 @@ export async function sendSummariesCommand(
   if (opts.week !== undefined && !week)
     throw new SendSummariesError(`--week "${opts.week}" is not an ISO week (YYYY-Www)`);
   const database = await openConsoleDatabase(config);
-  const db = sqliteOf(database);
   const mailer = config.smtp && !opts.dryRun ? new SmtpMailer(config.smtp) : null;
   try {
     const repos = repositoriesFor(database);
-    const store = new SummariesRepository(db);
-    const service = new SummaryService({ repos, store, pupils: new PupilsRepository(db), config, clock, mailer });
+    const store = new SummariesRepository(database.kysely);
+    const pupils = new PupilsRepository(database.kysely);
+    const service = new SummaryService({ repos, store, pupils, config, clock, mailer });
     const schools = opts.schoolId ? [await repos.schools.byId(opts.schoolId)] : await repos.schools.list();
     if (schools[0] === undefined && opts.schoolId) throw new SendSummariesError(`No school with id ${opts.schoolId}`);
     const rows: SendSummariesRow[] = [];
     for (const school of schools) {
       if (!school) continue;
-      const w = week ?? service.dueWeek(school.id);
-      const recipients = service.recipients(school.id);
+      const w = week ?? (await service.dueWeek(school.id));
+      const recipients = await service.recipients(school.id);
       if (opts.dryRun) {
         const data = await service.build(school.id, w);
         rows.push({

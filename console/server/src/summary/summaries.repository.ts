@@ -1,5 +1,5 @@
 import type { CaptureMatch } from '@vigil/shared';
-import type { Db } from '../db/database';
+import { Prepared, type Kdb } from '../db/database';
 import type { Role } from '../repositories/users.repository';
 import type { CaptureFacts } from './summary-builder';
 import type { SummaryData } from './summary.schema';
@@ -46,17 +46,6 @@ export const DEFAULT_SUMMARY_SETTINGS: Omit<SummarySettings, 'schoolId'> = {
 export interface Recipient {
   email: string;
   role: Role | 'extra';
-}
-
-interface SettingsRow {
-  summary_time: string;
-  alert_severity: number;
-  daily_digest: number;
-  show_names: number;
-  summary_roles: string | null;
-  alert_roles: string | null;
-  summary_extra_emails: string | null;
-  alert_extra_emails: string | null;
 }
 
 const list = <T>(json: string | null, fallback: readonly T[]): T[] =>
@@ -122,15 +111,22 @@ const toFacts = (r: FactRow): CaptureFacts => {
   };
 };
 // Never the context, window title or screenshot: the summary cannot leak what it never reads.
-const FACT_COLUMNS = 'id, captured_at, user_name, device_id, severity, status, matches_json';
+const FACT_COLUMNS = ['id', 'captured_at', 'user_name', 'device_id', 'severity', 'status', 'matches_json'] as const;
 
-/** Summaries, their sends, alert sends and the per-school settings they use (migration 20). */
+/** Read on every stored capture (the alert threshold): compiled once (see Prepared). */
+const SETTINGS = new Prepared(1, (db, schoolId: string) =>
+  db.selectFrom('summary_settings').selectAll().where('school_id', '=', schoolId),
+);
+
+const affected = (r: { numUpdatedRows?: bigint; numInsertedOrUpdatedRows?: bigint } | undefined): number =>
+  Number(r?.numUpdatedRows ?? r?.numInsertedOrUpdatedRows ?? 0);
+
+/** Summaries, their sends, alert sends and the per-school settings they use (migration 20). Portable SQL. */
 export class SummariesRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Kdb) {}
 
-  settings(schoolId: string): SummarySettings {
-    const r = this.db.prepare('SELECT * FROM summary_settings WHERE school_id = ?').get(schoolId) as
-      SettingsRow | undefined;
+  async settings(schoolId: string): Promise<SummarySettings> {
+    const r = (await SETTINGS.execute(this.db, schoolId)).rows[0];
     if (!r) return { schoolId, ...structuredClone(DEFAULT_SUMMARY_SETTINGS) };
     const d = DEFAULT_SUMMARY_SETTINGS;
     return {
@@ -146,55 +142,53 @@ export class SummariesRepository {
     };
   }
 
-  saveSettings(s: SummarySettings, now: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO summary_settings (school_id, summary_time, alert_severity, daily_digest, show_names,
-           summary_roles, alert_roles, summary_extra_emails, alert_extra_emails, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (school_id) DO UPDATE SET summary_time = excluded.summary_time,
-           alert_severity = excluded.alert_severity, daily_digest = excluded.daily_digest,
-           show_names = excluded.show_names, summary_roles = excluded.summary_roles,
-           alert_roles = excluded.alert_roles, summary_extra_emails = excluded.summary_extra_emails,
-           alert_extra_emails = excluded.alert_extra_emails, updated_at = excluded.updated_at`,
-      )
-      .run(
-        s.schoolId,
-        s.summaryTime,
-        s.alertSeverity,
-        s.dailyDigest ? 1 : 0,
-        s.showNames ? 1 : 0,
-        JSON.stringify(s.summaryRoles),
-        JSON.stringify(s.alertRoles),
-        JSON.stringify(s.summaryExtraEmails),
-        JSON.stringify(s.alertExtraEmails),
-        now.toISOString(),
-      );
+  async saveSettings(s: SummarySettings, now: Date): Promise<void> {
+    const row = {
+      summary_time: s.summaryTime,
+      alert_severity: s.alertSeverity,
+      daily_digest: s.dailyDigest ? 1 : 0,
+      show_names: s.showNames ? 1 : 0,
+      summary_roles: JSON.stringify(s.summaryRoles),
+      alert_roles: JSON.stringify(s.alertRoles),
+      summary_extra_emails: JSON.stringify(s.summaryExtraEmails),
+      alert_extra_emails: JSON.stringify(s.alertExtraEmails),
+      updated_at: now.toISOString(),
+    };
+    await this.db
+      .insertInto('summary_settings')
+      .values({ school_id: s.schoolId, ...row })
+      .onConflict((oc) => oc.column('school_id').doUpdateSet(row))
+      .execute();
   }
 
   /**
    * The recipients of a school's `which` list under `settings` (the stored ones by default): users
    * holding a chosen role at the school (one row per email and role), then the extra addresses.
    */
-  recipients(schoolId: string, which: RecipientList, settings = this.settings(schoolId)): Recipient[] {
-    const roles = which === 'summary' ? settings.summaryRoles : settings.alertRoles;
-    const extra = which === 'summary' ? settings.summaryExtraEmails : settings.alertExtraEmails;
+  async recipients(schoolId: string, which: RecipientList, settings?: SummarySettings): Promise<Recipient[]> {
+    const s = settings ?? (await this.settings(schoolId));
+    const roles = which === 'summary' ? s.summaryRoles : s.alertRoles;
+    const extra = which === 'summary' ? s.summaryExtraEmails : s.alertExtraEmails;
     const byRole: Recipient[] =
       roles.length === 0
         ? []
-        : (this.db
-            .prepare(
-              `SELECT DISTINCT u.email, r.role FROM user_roles r JOIN users u ON u.id = r.user_id
-               WHERE r.school_id = ? AND r.role IN (${roles.map(() => '?').join(', ')}) ORDER BY u.email, r.role`,
-            )
-            .all(schoolId, ...roles) as { email: string; role: Role }[]);
+        : ((await this.db
+            .selectFrom('user_roles as r')
+            .innerJoin('users as u', 'u.id', 'r.user_id')
+            .select(['u.email', 'r.role'])
+            .distinct()
+            .where('r.school_id', '=', schoolId)
+            .where('r.role', 'in', roles)
+            .orderBy('u.email')
+            .orderBy('r.role')
+            .execute()) as { email: string; role: Role }[]);
     return [...byRole, ...extra.map((email) => ({ email, role: 'extra' as const }))];
   }
 
   /** The distinct addresses of a school's `which` list (an address held twice is emailed once). */
-  recipientEmails(schoolId: string, which: RecipientList, settings?: SummarySettings): string[] {
+  async recipientEmails(schoolId: string, which: RecipientList, settings?: SummarySettings): Promise<string[]> {
     const seen = new Map<string, string>();
-    for (const r of this.recipients(schoolId, which, settings)) {
+    for (const r of await this.recipients(schoolId, which, settings)) {
       const key = r.email.toLowerCase();
       if (!seen.has(key)) seen.set(key, r.email);
     }
@@ -202,186 +196,258 @@ export class SummariesRepository {
   }
 
   /** Keyword-list versions the school published in [from, to), oldest first (for the weekly summary). */
-  keywordListChanges(
+  async keywordListChanges(
     schoolId: string,
     from: Date,
     to: Date,
-  ): { version: string; publishedAt: string; changelog: string }[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT version, published_at, changelog FROM keyword_list_versions
-           WHERE school_id = ? AND published_at >= ? AND published_at < ? ORDER BY version`,
-        )
-        .all(schoolId, from.toISOString(), to.toISOString()) as {
-        version: number;
-        published_at: string;
-        changelog: string;
-      }[]
-    ).map((r) => ({ version: String(r.version), publishedAt: r.published_at, changelog: r.changelog }));
+  ): Promise<{ version: string; publishedAt: string; changelog: string }[]> {
+    const rows = await this.db
+      .selectFrom('keyword_list_versions')
+      .select(['version', 'published_at', 'changelog'])
+      .where('school_id', '=', schoolId)
+      .where('published_at', '>=', from.toISOString())
+      .where('published_at', '<', to.toISOString())
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({ version: String(r.version), publishedAt: r.published_at, changelog: r.changelog }));
   }
 
-  captureFacts(schoolId: string, from: Date, to: Date): CaptureFacts[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT ${FACT_COLUMNS} FROM captures WHERE school_id = ? AND captured_at >= ? AND captured_at < ?
-           ORDER BY captured_at, id`,
-        )
-        .all(schoolId, from.toISOString(), to.toISOString()) as FactRow[]
-    ).map(toFacts);
+  async captureFacts(schoolId: string, from: Date, to: Date): Promise<CaptureFacts[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .select(FACT_COLUMNS)
+      .where('school_id', '=', schoolId)
+      .where('captured_at', '>=', from.toISOString())
+      .where('captured_at', '<', to.toISOString())
+      .orderBy('captured_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toFacts);
   }
 
-  unreviewedFacts(schoolId: string): CaptureFacts[] {
-    return (
-      this.db
-        .prepare(`SELECT ${FACT_COLUMNS} FROM captures WHERE school_id = ? AND status = 'new' ORDER BY captured_at, id`)
-        .all(schoolId) as FactRow[]
-    ).map(toFacts);
+  async unreviewedFacts(schoolId: string): Promise<CaptureFacts[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .select(FACT_COLUMNS)
+      .where('school_id', '=', schoolId)
+      .where('status', '=', 'new')
+      .orderBy('captured_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toFacts);
   }
 
-  factsByIds(ids: readonly string[]): CaptureFacts[] {
+  async factsByIds(ids: readonly string[]): Promise<CaptureFacts[]> {
     if (ids.length === 0) return [];
-    return (
-      this.db
-        .prepare(
-          `SELECT ${FACT_COLUMNS} FROM captures WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY captured_at, id`,
-        )
-        .all(...ids) as FactRow[]
-    ).map(toFacts);
+    const rows = await this.db
+      .selectFrom('captures')
+      .select(FACT_COLUMNS)
+      .where('id', 'in', [...ids])
+      .orderBy('captured_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toFacts);
   }
 
   /** Stores a summary unless the school already has one for that week; returns the stored one either way. */
-  insertIfAbsent(s: StoredSummary): { summary: StoredSummary; created: boolean } {
-    const result = this.db
-      .prepare(
-        `INSERT INTO summaries (id, school_id, week, built_at, send_state, data_json) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (school_id, week) DO NOTHING`,
-      )
-      .run(s.id, s.schoolId, s.week, s.builtAt, s.sendState, JSON.stringify(s.data));
-    return { summary: this.byWeek(s.schoolId, s.week)!, created: result.changes === 1 };
+  async insertIfAbsent(s: StoredSummary): Promise<{ summary: StoredSummary; created: boolean }> {
+    const inserted = await this.db
+      .insertInto('summaries')
+      .values({
+        id: s.id,
+        school_id: s.schoolId,
+        week: s.week,
+        built_at: s.builtAt,
+        send_state: s.sendState,
+        data_json: JSON.stringify(s.data),
+      })
+      .onConflict((oc) => oc.columns(['school_id', 'week']).doNothing())
+      .returning('id')
+      .execute();
+    return { summary: (await this.byWeek(s.schoolId, s.week))!, created: inserted.length === 1 };
   }
 
-  byId(id: string): StoredSummary | undefined {
-    const r = this.db.prepare('SELECT * FROM summaries WHERE id = ?').get(id) as SummaryRow | undefined;
-    return r && toSummary(r);
+  async byId(id: string): Promise<StoredSummary | undefined> {
+    const r = await this.db.selectFrom('summaries').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toSummary(r as SummaryRow);
   }
 
-  byWeek(schoolId: string, week: string): StoredSummary | undefined {
-    const r = this.db.prepare('SELECT * FROM summaries WHERE school_id = ? AND week = ?').get(schoolId, week) as
-      SummaryRow | undefined;
-    return r && toSummary(r);
+  async byWeek(schoolId: string, week: string): Promise<StoredSummary | undefined> {
+    const r = await this.db
+      .selectFrom('summaries')
+      .selectAll()
+      .where('school_id', '=', schoolId)
+      .where('week', '=', week)
+      .executeTakeFirst();
+    return r && toSummary(r as SummaryRow);
   }
 
-  listForSchools(schoolIds: readonly string[], limit = 200): Omit<StoredSummary, 'data'>[] {
+  async listForSchools(schoolIds: readonly string[], limit = 200): Promise<Omit<StoredSummary, 'data'>[]> {
     if (schoolIds.length === 0) return [];
-    return (
-      this.db
-        .prepare(
-          `SELECT id, school_id, week, built_at, send_state FROM summaries
-           WHERE school_id IN (${schoolIds.map(() => '?').join(', ')}) ORDER BY week DESC, school_id LIMIT ?`,
-        )
-        .all(...schoolIds, limit) as Omit<SummaryRow, 'data_json'>[]
-    ).map((r) => ({ id: r.id, schoolId: r.school_id, week: r.week, builtAt: r.built_at, sendState: r.send_state }));
+    const rows = await this.db
+      .selectFrom('summaries')
+      .select(['id', 'school_id', 'week', 'built_at', 'send_state'])
+      .where('school_id', 'in', [...schoolIds])
+      .orderBy('week', 'desc')
+      .orderBy('school_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      schoolId: r.school_id,
+      week: r.week,
+      builtAt: r.built_at,
+      sendState: r.send_state as SendState,
+    }));
   }
 
   /** Moves a summary from one of `from` to `sending` for exactly one caller. */
-  claimSend(id: string, from: readonly SendState[] = ['pending']): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE summaries SET send_state = 'sending' WHERE id = ? AND send_state IN (${from.map(() => '?').join(', ')})`,
-        )
-        .run(id, ...from).changes === 1
-    );
+  async claimSend(id: string, from: readonly SendState[] = ['pending']): Promise<boolean> {
+    if (from.length === 0) return false;
+    const r = await this.db
+      .updateTable('summaries')
+      .set({ send_state: 'sending' })
+      .where('id', '=', id)
+      .where('send_state', 'in', [...from])
+      .executeTakeFirst();
+    return affected(r) === 1;
   }
 
-  setSendState(id: string, state: SendState): void {
-    this.db.prepare('UPDATE summaries SET send_state = ? WHERE id = ?').run(state, id);
+  async setSendState(id: string, state: SendState): Promise<void> {
+    await this.db.updateTable('summaries').set({ send_state: state }).where('id', '=', id).execute();
   }
 
-  recordSummarySend(summaryId: string, r: SendRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO summary_sends (id, summary_id, at, recipients, outcome, attempts, error) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(r.id, summaryId, r.at, r.recipients, r.outcome, r.attempts, r.error);
+  async recordSummarySend(summaryId: string, r: SendRecord): Promise<void> {
+    await this.db
+      .insertInto('summary_sends')
+      .values({
+        id: r.id,
+        summary_id: summaryId,
+        at: r.at,
+        recipients: r.recipients,
+        outcome: r.outcome,
+        attempts: r.attempts,
+        error: r.error,
+      })
+      .execute();
   }
 
-  summarySends(summaryId: string): SendRecord[] {
-    return this.db
-      .prepare(
-        'SELECT id, at, recipients, outcome, attempts, error FROM summary_sends WHERE summary_id = ? ORDER BY at, id',
-      )
-      .all(summaryId) as SendRecord[];
+  async summarySends(summaryId: string): Promise<SendRecord[]> {
+    return (await this.db
+      .selectFrom('summary_sends')
+      .select(['id', 'at', 'recipients', 'outcome', 'attempts', 'error'])
+      .where('summary_id', '=', summaryId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute()) as SendRecord[];
   }
 
-  recordAlertSend(schoolId: string, kind: 'immediate' | 'digest', captureIds: readonly string[], r: SendRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO alert_sends (id, school_id, kind, capture_ids_json, at, recipients, outcome, attempts, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(r.id, schoolId, kind, JSON.stringify(captureIds), r.at, r.recipients, r.outcome, r.attempts, r.error);
+  async recordAlertSend(
+    schoolId: string,
+    kind: 'immediate' | 'digest',
+    captureIds: readonly string[],
+    r: SendRecord,
+  ): Promise<void> {
+    await this.db
+      .insertInto('alert_sends')
+      .values({
+        id: r.id,
+        school_id: schoolId,
+        kind,
+        capture_ids_json: JSON.stringify(captureIds),
+        at: r.at,
+        recipients: r.recipients,
+        outcome: r.outcome,
+        attempts: r.attempts,
+        error: r.error,
+      })
+      .execute();
   }
 
   /** Captures received since `since` (id, school, severity), oldest first. */
-  receivedSince(since: Date): { id: string; schoolId: string; severity: number }[] {
-    return (
-      this.db
-        .prepare('SELECT id, school_id, severity FROM captures WHERE received_at >= ? ORDER BY received_at, id')
-        .all(since.toISOString()) as { id: string; school_id: string; severity: number }[]
-    ).map((r) => ({ id: r.id, schoolId: r.school_id, severity: r.severity }));
+  async receivedSince(since: Date): Promise<{ id: string; schoolId: string; severity: number }[]> {
+    const rows = await this.db
+      .selectFrom('captures')
+      .select(['id', 'school_id', 'severity'])
+      .where('received_at', '>=', since.toISOString())
+      .orderBy('received_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, schoolId: r.school_id, severity: r.severity }));
   }
 
   /** Ids of captures in immediate alerts recorded since `since`, whatever the outcome. */
-  alertedSince(since: Date): Set<string> {
-    const rows = this.db
-      .prepare(`SELECT capture_ids_json FROM alert_sends WHERE kind = 'immediate' AND at >= ?`)
-      .all(since.toISOString()) as { capture_ids_json: string }[];
+  async alertedSince(since: Date): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('alert_sends')
+      .select('capture_ids_json')
+      .where('kind', '=', 'immediate')
+      .where('at', '>=', since.toISOString())
+      .execute();
     return new Set(rows.flatMap((r) => JSON.parse(r.capture_ids_json) as string[]));
   }
 
   /** Takes the school's digest of `day` (YYYY-MM-DD, London) for this caller; false if already taken. */
-  claimDigest(schoolId: string, day: string, id: string, at: Date): boolean {
-    return (
-      this.db
-        .prepare(
-          `INSERT INTO alert_sends (id, school_id, kind, capture_ids_json, at, recipients, outcome, attempts, error, digest_day)
-           VALUES (?, ?, 'digest', '[]', ?, 0, 'pending', 0, NULL, ?) ON CONFLICT DO NOTHING`,
-        )
-        .run(id, schoolId, at.toISOString(), day).changes === 1
-    );
+  async claimDigest(schoolId: string, day: string, id: string, at: Date): Promise<boolean> {
+    // No conflict target: the unique index on (school_id, digest_day) is partial, and a bare
+    // ON CONFLICT DO NOTHING covers it on both dialects.
+    const inserted = await this.db
+      .insertInto('alert_sends')
+      .values({
+        id,
+        school_id: schoolId,
+        kind: 'digest',
+        capture_ids_json: '[]',
+        at: at.toISOString(),
+        recipients: 0,
+        outcome: 'pending',
+        attempts: 0,
+        error: null,
+        digest_day: day,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
+    return inserted.length === 1;
   }
 
-  finishAlertSend(id: string, captureIds: readonly string[], r: Omit<SendRecord, 'id'>): void {
-    this.db
-      .prepare(
-        'UPDATE alert_sends SET capture_ids_json = ?, at = ?, recipients = ?, outcome = ?, attempts = ?, error = ? WHERE id = ?',
-      )
-      .run(JSON.stringify(captureIds), r.at, r.recipients, r.outcome, r.attempts, r.error, id);
+  async finishAlertSend(id: string, captureIds: readonly string[], r: Omit<SendRecord, 'id'>): Promise<void> {
+    await this.db
+      .updateTable('alert_sends')
+      .set({
+        capture_ids_json: JSON.stringify(captureIds),
+        at: r.at,
+        recipients: r.recipients,
+        outcome: r.outcome,
+        attempts: r.attempts,
+        error: r.error,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Captures of a school in [from, to) with a severity in [min, max]. */
-  factsBySeverity(schoolId: string, from: Date, to: Date, min: number, max: number): CaptureFacts[] {
-    return this.captureFacts(schoolId, from, to).filter((c) => c.severity >= min && c.severity <= max);
+  async factsBySeverity(schoolId: string, from: Date, to: Date, min: number, max: number): Promise<CaptureFacts[]> {
+    return (await this.captureFacts(schoolId, from, to)).filter((c) => c.severity >= min && c.severity <= max);
   }
 
-  alertSends(schoolId: string): (SendRecord & { kind: string; captureIds: string[] })[] {
-    return (
-      this.db.prepare('SELECT * FROM alert_sends WHERE school_id = ? ORDER BY at, id').all(schoolId) as (SendRecord & {
-        kind: string;
-        capture_ids_json: string;
-      })[]
-    ).map(({ capture_ids_json, ...r }) => ({
+  async alertSends(schoolId: string): Promise<(SendRecord & { kind: string; captureIds: string[] })[]> {
+    const rows = await this.db
+      .selectFrom('alert_sends')
+      .selectAll()
+      .where('school_id', '=', schoolId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
       id: r.id,
       at: r.at,
       recipients: r.recipients,
-      outcome: r.outcome,
+      outcome: r.outcome as SendRecord['outcome'],
       attempts: r.attempts,
       error: r.error,
       kind: r.kind,
-      captureIds: JSON.parse(capture_ids_json) as string[],
+      captureIds: JSON.parse(r.capture_ids_json) as string[],
     }));
   }
 }

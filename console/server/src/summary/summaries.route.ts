@@ -57,10 +57,10 @@ const errors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorR
 
 /** The dashboard's Summaries page. A summary of a school the user cannot read is 404, like an unknown id. */
 export const summariesRoute: FastifyPluginAsyncTypebox = async (app) => {
-  const readable = (request: FastifyRequest, id: string): StoredSummary => {
+  const readable = async (request: FastifyRequest, id: string): Promise<StoredSummary> => {
     const access = request.viewer!.access;
     if (!access.hasAnyRole(SUMMARY_READERS)) throw new ConsoleError('CONSOLE_ERR_FORBIDDEN');
-    const summary = app.summaryStore.byId(id);
+    const summary = await app.summaryStore.byId(id);
     if (!summary || !access.can(SUMMARY_READERS, summary.schoolId)) {
       throw new ConsoleError('CONSOLE_ERR_NOT_FOUND', 'No such summary');
     }
@@ -86,7 +86,7 @@ export const summariesRoute: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => ({ items: app.summaryStore.listForSchools(schoolsOf(request)) }),
+    async (request) => ({ items: await app.summaryStore.listForSchools(schoolsOf(request)) }),
   );
 
   app.get(
@@ -101,7 +101,7 @@ export const summariesRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const s = readable(request, request.params.id);
+      const s = await readable(request, request.params.id);
       await auditRequest(app, request, { action: 'summary.view', schoolId: s.schoolId, targetId: s.id });
       return { ...s, html: renderSummaryHtml(s.data) };
     },
@@ -120,7 +120,7 @@ export const summariesRoute: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const s = readable(request, request.params.id);
+      const s = await readable(request, request.params.id);
       const pdf = await renderSummaryPdf(s.data);
       await auditRequest(app, request, { action: 'summary.pdf', schoolId: s.schoolId, targetId: s.id });
       return reply
@@ -145,11 +145,15 @@ export const summariesRoute: FastifyPluginAsyncTypebox = async (app) => {
       const schools = schoolsOf(request);
       return {
         emailConfigured: app.summaries.emailConfigured,
-        recipients: schools.map((schoolId) => ({ schoolId, emails: app.summaries.recipients(schoolId) })),
-        schools: schools.map((schoolId) => {
-          const { summaryTime, alertSeverity, dailyDigest, showNames } = app.summaryStore.settings(schoolId);
-          return { schoolId, summaryTime, alertSeverity, dailyDigest, showNames };
-        }),
+        recipients: await Promise.all(
+          schools.map(async (schoolId) => ({ schoolId, emails: await app.summaries.recipients(schoolId) })),
+        ),
+        schools: await Promise.all(
+          schools.map(async (schoolId) => {
+            const { summaryTime, alertSeverity, dailyDigest, showNames } = await app.summaryStore.settings(schoolId);
+            return { schoolId, summaryTime, alertSeverity, dailyDigest, showNames };
+          }),
+        ),
       };
     },
   );

@@ -1,4 +1,6 @@
 import {
+  sqlGet,
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -115,7 +117,7 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
       expect(body).not.toContain(CONTEXT);
       expect(body).not.toMatch(/image\/(webp|png|jpeg)/);
     }
-    expect(sends(result.summary.id)).toEqual([
+    expect(await sends(result.summary.id)).toEqual([
       expect.objectContaining({ outcome: 'sent', attempts: 1, recipients: 3, error: null }),
     ]);
   });
@@ -125,8 +127,8 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
     const again = await h.app.summaries.run(schoolA, parseIsoWeek('2026-W43')!);
     expect(again).toMatchObject({ created: false, send: 'already' });
     expect(smtp.received.length).toBe(before);
-    expect(sends(again.summary.id)).toHaveLength(1);
-    const rows = h.app.db.prepare('SELECT COUNT(*) AS n FROM summaries WHERE school_id = ?').get(schoolA) as {
+    expect(await sends(again.summary.id)).toHaveLength(1);
+    const rows = (await sqlGet(h.app, 'SELECT COUNT(*) AS n FROM summaries WHERE school_id = ?', schoolA)) as {
       n: number;
     };
     expect(rows.n).toBe(1);
@@ -138,8 +140,8 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
     const result = await h.app.summaries.run(schoolA, parseIsoWeek('2026-W42')!);
     expect(result.send).toBe('sent');
     await smtp.waitFor(before + 1);
-    expect(sends(result.summary.id)).toEqual([expect.objectContaining({ outcome: 'sent', attempts: 2 })]);
-    expect(h.app.summaryStore.byId(result.summary.id)!.sendState).toBe('sent');
+    expect(await sends(result.summary.id)).toEqual([expect.objectContaining({ outcome: 'sent', attempts: 2 })]);
+    expect((await h.app.summaryStore.byId(result.summary.id))!.sendState).toBe('sent');
   });
 
   it('records a permanent SMTP failure (550) as failed without retrying', async () => {
@@ -147,7 +149,7 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
     smtp.failNext.push(550);
     const result = await h.app.summaries.run(schoolA, parseIsoWeek('2026-W41')!);
     expect(result.send).toBe('failed');
-    expect(sends(result.summary.id)).toEqual([
+    expect(await sends(result.summary.id)).toEqual([
       expect.objectContaining({ outcome: 'failed', attempts: 1, error: 'SMTP 550' }),
     ]);
     expect(smtp.received.length).toBe(before);
@@ -187,7 +189,7 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
     expect(mail.parsed.text).not.toContain(CONTEXT);
     expect(String(mail.parsed.html)).not.toContain(CONTEXT);
     expect(mail.parsed.attachments).toHaveLength(0);
-    expect(h.app.summaryStore.alertSends(schoolB)).toEqual([
+    expect(await h.app.summaryStore.alertSends(schoolB)).toEqual([
       expect.objectContaining({
         outcome: 'sent',
         kind: 'immediate',
@@ -195,12 +197,14 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
         recipients: 2,
       }),
     ]);
-    expect(Date.parse(h.app.summaryStore.alertSends(schoolB)[0]!.at) - firstArrived).toBeLessThanOrEqual(60_000);
+    expect(Date.parse((await h.app.summaryStore.alertSends(schoolB))[0]!.at) - firstArrived).toBeLessThanOrEqual(
+      60_000,
+    );
   });
 
   it("alerts only at or above the school's alert severity", async () => {
-    const settings = h.app.summaryStore.settings(schoolB);
-    h.app.summaryStore.saveSettings({ ...settings, alertSeverity: 5 }, now);
+    const settings = await h.app.summaryStore.settings(schoolB);
+    await h.app.summaryStore.saveSettings({ ...settings, alertSeverity: 5 }, now);
     const firstTimer = timers.scheduled.length;
     await uploadCapture(h.app, deviceB, {
       capturedAt: '2026-10-26T07:58:00Z',
@@ -211,18 +215,18 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
     expect(timers.scheduled.length).toBe(firstTimer);
     await uploadCapture(h.app, deviceB, { capturedAt: '2026-10-26T07:58:30Z' });
     expect(timers.scheduled.length).toBe(firstTimer + 1);
-    h.app.summaryStore.saveSettings(settings, now);
+    await h.app.summaryStore.saveSettings(settings, now);
     await h.app.alerts.drain();
   });
 
   it('catches up on start: on Wednesday with no summary for last week, starting the scheduler builds it', async () => {
     now = new Date('2026-11-04T12:00:00Z');
-    expect(h.app.summaryStore.byWeek(schoolA, '2026-W44')).toBeUndefined();
+    expect(await h.app.summaryStore.byWeek(schoolA, '2026-W44')).toBeUndefined();
     const before = smtp.received.length;
     await h.app.summaryScheduler.start();
     expect(cron.jobs).toEqual([{ pattern: '0 * * * * *', timeZone: 'Europe/London', stopped: false }]);
-    expect(h.app.summaryStore.byWeek(schoolA, '2026-W44')?.sendState).toBe('sent');
-    expect(h.app.summaryStore.byWeek(schoolB, '2026-W44')?.sendState).toBe('sent');
+    expect((await h.app.summaryStore.byWeek(schoolA, '2026-W44'))?.sendState).toBe('sent');
+    expect((await h.app.summaryStore.byWeek(schoolB, '2026-W44'))?.sendState).toBe('sent');
     await smtp.waitFor(before + 2);
     await h.app.summaryScheduler.tick();
     expect(smtp.received.length).toBe(before + 2);
@@ -231,8 +235,8 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
   });
 
   it('sends the daily digest of severity-3 captures once a day to the DSLs of a school that opts in', async () => {
-    h.app.summaryStore.saveSettings(
-      { ...h.app.summaryStore.settings(schoolB), dailyDigest: true },
+    await h.app.summaryStore.saveSettings(
+      { ...(await h.app.summaryStore.settings(schoolB)), dailyDigest: true },
       new Date('2026-11-01T00:00:00Z'),
     );
     now = new Date('2026-11-05T08:00:00Z');
@@ -254,7 +258,7 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
     expect(mail.parsed.text).toContain(`/captures/${counted.id}`);
     expect(mail.parsed.text).not.toContain(dayBefore.id);
     expect(mail.parsed.text).not.toContain('nobody likes you');
-    expect(h.app.summaryStore.alertSends(schoolB).filter((a) => a.kind === 'digest')).toEqual([
+    expect((await h.app.summaryStore.alertSends(schoolB)).filter((a) => a.kind === 'digest')).toEqual([
       expect.objectContaining({ outcome: 'sent', captureIds: [counted.id] }),
     ]);
 
@@ -283,9 +287,11 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
       expect(pdf.statusCode).toBe(200);
       expect(pdf.headers['content-type']).toBe('application/pdf');
       expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
-      const audited = h.app.db
-        .prepare(`SELECT action FROM audit_log WHERE target_id = ? ORDER BY at, id`)
-        .all(w43.id) as { action: string }[];
+      const audited = (await sqlAll(
+        h.app,
+        `SELECT action FROM audit_log WHERE target_id = ? ORDER BY at, id`,
+        w43.id,
+      )) as { action: string }[];
       expect(audited.map((r) => r.action)).toEqual(['summary.view', 'summary.pdf']);
 
       const settings = await h.app.inject({ method: 'GET', url: '/api/summary-settings', headers: s.get });
@@ -297,7 +303,7 @@ describe('weekly summaries and alerts over a real SMTP conversation', () => {
     });
 
     it('answers 404 for another school’s summary, 403 to roles that may not read summaries, 401 signed out', async () => {
-      const otherSchool = h.app.summaryStore.byWeek(schoolA, '2026-W43')!;
+      const otherSchool = (await h.app.summaryStore.byWeek(schoolA, '2026-W43'))!;
       const b = await signIn(h.app, dslB);
       for (const url of [`/api/summaries/${otherSchool.id}`, `/api/summaries/${otherSchool.id}/pdf`]) {
         expect((await h.app.inject({ method: 'GET', url, headers: b.get })).statusCode).toBe(404);
@@ -317,7 +323,7 @@ describe('summaries without email configured', () => {
       const dsl = await createUser(h.app, 'dsl@ash.sch.uk', 'dsl', { schoolId: school.id });
       const result = await h.app.summaries.run(school.id, parseIsoWeek('2026-W43')!);
       expect(result).toMatchObject({ created: true, send: 'not_configured' });
-      expect(h.app.summaryStore.byWeek(school.id, '2026-W43')?.data.week).toBe('2026-W43');
+      expect((await h.app.summaryStore.byWeek(school.id, '2026-W43'))?.data.week).toBe('2026-W43');
       const s = await signIn(h.app, dsl);
       const settings = await h.app.inject({ method: 'GET', url: '/api/summary-settings', headers: s.get });
       expect(settings.json()).toMatchObject({ emailConfigured: false });
@@ -352,7 +358,10 @@ describe('alerts after a restart', () => {
       const later = new Date(now.getTime() + 5 * 60_000);
       const timers = new FakeTimers();
       const restarted = await buildApp(
-        loadConfig({ VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url }, h.dataDir),
+        loadConfig(
+          { ...h.databaseEnv, VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent', VIGIL_SMTP_URL: smtp.url },
+          h.dataDir,
+        ),
         { clock: { now: () => later }, summary: { timers, cron: new FakeCron(), retry: { sleep: async () => {} } } },
       );
       try {

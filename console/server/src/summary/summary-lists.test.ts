@@ -1,4 +1,4 @@
-import { createUser, signIn, startHarness, type Harness, type SignedIn } from '../test-support/harness';
+import { sqlAll, createUser, signIn, startHarness, type Harness, type SignedIn } from '../test-support/harness';
 import { renderSummaryHtml, renderSummaryText } from './summary-render';
 import { isoWeekOf, weekBefore } from './week';
 
@@ -42,9 +42,12 @@ describe('summary: keyword-list changes and school summary settings', () => {
   it('lists the versions published that week, with their changelog, and not those of other weeks', async () => {
     await publish({ disabledCategories: ['gambling'] }, 'Gambling off: sixth-form maths unit on probability');
     // A version published two weeks ago belongs to that week's summary only.
-    h.app.db
-      .prepare('UPDATE keyword_list_versions SET published_at = ? WHERE version = 1 AND school_id = ?')
-      .run(new Date(Date.now() - 14 * 86_400_000).toISOString(), oak.id);
+    await sqlAll(
+      h.app,
+      'UPDATE keyword_list_versions SET published_at = ? WHERE version = 1 AND school_id = ?',
+      new Date(Date.now() - 14 * 86_400_000).toISOString(),
+      oak.id,
+    );
     await publish(
       { disabledCategories: [], localPhrases: [{ phrase: 'Oak Lane Crew', category: 'violence', severity: 4 }] },
       'Local gang name added',
@@ -107,21 +110,23 @@ describe('summary: keyword-list changes and school summary settings', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ sendTime: '08:30', includeNames: true, alertSeverity: 3, dailyDigest: true });
-    expect(h.app.summaryStore.settings(oak.id)).toMatchObject({
+    expect(await h.app.summaryStore.settings(oak.id)).toMatchObject({
       summaryTime: '08:30',
       showNames: true,
       alertSeverity: 3,
       dailyDigest: true,
     });
     expect((await h.app.summaries.build(oak.id, isoWeekOf(new Date()))).namesShown).toBe(true);
-    const audit = h.app.db
-      .prepare("SELECT actor_label FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?")
-      .all(oak.id);
+    const audit = await sqlAll(
+      h.app,
+      "SELECT actor_label FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?",
+      oak.id,
+    );
     expect(audit).toEqual([{ actor_label: 'it@oak.sch.uk' }]);
   });
 
   it('refuses bad input with 400 and changes nothing; deputies and heads may not change it', async () => {
-    const before = h.app.summaryStore.settings(oak.id);
+    const before = await h.app.summaryStore.settings(oak.id);
     for (const payload of [
       { sendTime: '25:00' },
       { alertSeverity: 0 },
@@ -150,6 +155,6 @@ describe('summary: keyword-list changes and school summary settings', () => {
       (await h.app.inject({ method: 'GET', url: `/api/schools/${oak.id}/summary-settings`, headers: deputy.get }))
         .statusCode,
     ).toBe(403);
-    expect(h.app.summaryStore.settings(oak.id)).toEqual(before);
+    expect(await h.app.summaryStore.settings(oak.id)).toEqual(before);
   });
 });

@@ -1,4 +1,6 @@
 import {
+  sqlGet,
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -140,11 +142,11 @@ describe('summary and alert recipients per school', () => {
     expect(smtp.received.at(-1)!.envelopeTo.sort()).toEqual(
       [deputyA.email, dslA.email, headA.email, 'safeguarding@oak.sch.uk'].sort(),
     );
-    const audit = h.app.db
-      .prepare(
-        "SELECT actor_label, details_json FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?",
-      )
-      .all(oak.id) as { actor_label: string; details_json: string }[];
+    const audit = (await sqlAll(
+      h.app,
+      "SELECT actor_label, details_json FROM audit_log WHERE action = 'summary.settings_update' AND school_id = ?",
+      oak.id,
+    )) as { actor_label: string; details_json: string }[];
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actor_label).toBe(dslA.email);
     expect(JSON.parse(audit[0]!.details_json)).toMatchObject({
@@ -167,7 +169,7 @@ describe('summary and alert recipients per school', () => {
     expect(alert.envelopeTo.sort()).toEqual([dslA.email, 'dsl-team@oak.sch.uk'].sort());
 
     // The daily digest (severity 3) goes to the alert recipients too.
-    h.app.summaryStore.saveSettings({ ...h.app.summaryStore.settings(oak.id), dailyDigest: true }, now);
+    await h.app.summaryStore.saveSettings({ ...(await h.app.summaryStore.settings(oak.id)), dailyDigest: true }, now);
     now = new Date('2026-11-04T12:00:00Z');
     await uploadCapture(h.app, device, {
       capturedAt: '2026-11-04T10:00:00Z',
@@ -188,14 +190,14 @@ describe('summary and alert recipients per school', () => {
   });
 
   it('refuses a list left with nobody, a bad address, more than 20, an unknown role: 400, nothing changed', async () => {
-    const before = h.app.summaryStore.settings(oak.id);
-    const audits = () =>
+    const before = await h.app.summaryStore.settings(oak.id);
+    const audits = async () =>
       (
-        h.app.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'summary.settings_update'").get() as {
+        (await sqlGet(h.app, "SELECT count(*) AS n FROM audit_log WHERE action = 'summary.settings_update'")) as {
           n: number;
         }
       ).n;
-    const auditsBefore = audits();
+    const auditsBefore = await audits();
     const cases: [object, string][] = [
       [{ summaryRoles: [], summaryExtraEmails: [] }, 'The weekly summary needs at least one recipient'],
       [{ alertRoles: [], alertExtraEmails: [] }, 'Alerts and the daily digest need at least one recipient'],
@@ -213,8 +215,8 @@ describe('summary and alert recipients per school', () => {
     const elmRes = await put(elmAdmin, { alertRoles: ['head'] }, elm.id);
     expect(elmRes.statusCode).toBe(400);
     expect(elmRes.json().message).toContain('at least one recipient');
-    expect(h.app.summaryStore.settings(oak.id)).toEqual(before);
-    expect(audits()).toBe(auditsBefore);
+    expect(await h.app.summaryStore.settings(oak.id)).toEqual(before);
+    expect(await audits()).toBe(auditsBefore);
   });
 
   it('keeps schools apart and lets only org_admin, school_admin and dsl write (head reads; deputy neither)', async () => {
@@ -231,11 +233,11 @@ describe('summary and alert recipients per school', () => {
       expect((await h.app.inject({ method: 'GET', url: url(), headers: who.get })).statusCode).toBe(200);
     }
     expect((await h.app.inject({ method: 'GET', url: url(), headers: deputy.get })).statusCode).toBe(403);
-    const before = h.app.summaryStore.settings(oak.id);
+    const before = await h.app.summaryStore.settings(oak.id);
     for (const who of [head, deputy]) {
       expect((await put(who, { summaryRoles: ['head'] })).statusCode).toBe(403);
     }
-    expect(h.app.summaryStore.settings(oak.id)).toEqual(before);
+    expect(await h.app.summaryStore.settings(oak.id)).toEqual(before);
     for (const who of [orgAdmin, itAdmin, dsl]) {
       expect((await put(who, { summaryRoles: ['head', 'dsl'] })).statusCode).toBe(200);
     }

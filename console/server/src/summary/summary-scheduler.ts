@@ -36,7 +36,7 @@ export class SummaryScheduler {
   /** Re-queues alerts lost in a restart, starts the minute job and runs the catch-up now. */
   async start(): Promise<void> {
     if (this.job) return;
-    this.alerts?.recover();
+    await this.alerts?.recover();
     // Failures are logged per school inside the services; a tick never rejects into croner.
     this.job = this.cron.schedule('0 * * * * *', 'Europe/London', () => this.tick().catch(() => undefined));
     await this.tick();

@@ -1,6 +1,6 @@
 import type { ConsoleConfig } from '../config';
 import { openConsoleDatabase } from '../db/database';
-import { repositoriesFor, sqliteOf } from '../plugins/storage.plugin';
+import { repositoriesFor } from '../plugins/storage.plugin';
 import { CLI_ACTOR } from '../services/user-accounts.service';
 import { SummariesRepository, type SummarySettings } from './summaries.repository';
 import { RecipientSettingsError, applyRecipientChange } from './recipient-settings';
@@ -47,15 +47,14 @@ export async function summarySettingsCommand(
   now = new Date(),
 ): Promise<SummarySettingsResult> {
   const database = await openConsoleDatabase(config);
-  const db = sqliteOf(database);
   try {
     const repos = repositoriesFor(database);
     const school = await repos.schools.byId(change.schoolId);
     if (!school) throw new SummarySettingsError(`No school with id ${change.schoolId}`);
-    const store = new SummariesRepository(db);
+    const store = new SummariesRepository(database.kysely);
     let next: SummarySettings;
     try {
-      next = applyRecipientChange(store, store.settings(change.schoolId), {
+      next = await applyRecipientChange(store, await store.settings(change.schoolId), {
         summaryRoles: commaList(change.summaryRoles),
         alertRoles: commaList(change.alertRoles),
         summaryExtraEmails: commaList(change.summaryExtra),
@@ -95,7 +94,7 @@ export async function summarySettingsCommand(
       change.alertExtra,
     ].some((v) => v !== undefined);
     if (changed) {
-      store.saveSettings(next, now);
+      await store.saveSettings(next, now);
       await repos.audit.append(
         {
           action: 'summary.settings_update',
@@ -122,8 +121,8 @@ export async function summarySettingsCommand(
     }
     return {
       ...next,
-      summaryRecipients: store.recipients(school.id, 'summary', next),
-      alertRecipients: store.recipients(school.id, 'alert', next),
+      summaryRecipients: await store.recipients(school.id, 'summary', next),
+      alertRecipients: await store.recipients(school.id, 'alert', next),
     };
   } finally {
     await database.close();

@@ -60,13 +60,13 @@ const errors = { 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorR
 
 /** A school's weekly-summary and alert settings (the dashboard's form for `summary_settings`). */
 export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app) => {
-  const view = (schoolId: string) => {
-    const s = app.summaryStore.settings(schoolId);
+  const view = async (schoolId: string) => {
+    const s = await app.summaryStore.settings(schoolId);
     return {
       sendDay: 'monday' as const,
       sendTime: s.summaryTime,
-      recipients: app.summaryStore.recipients(schoolId, 'summary', s),
-      alertRecipients: app.summaryStore.recipients(schoolId, 'alert', s),
+      recipients: await app.summaryStore.recipients(schoolId, 'summary', s),
+      alertRecipients: await app.summaryStore.recipients(schoolId, 'alert', s),
       summaryRoles: s.summaryRoles,
       alertRoles: s.alertRoles,
       summaryExtraEmails: s.summaryExtraEmails,
@@ -109,11 +109,11 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
     },
     async (request) => {
       const school = await schoolWithRole(app, request, request.params.id, SUMMARY_SETTINGS_WRITERS);
-      const before = app.summaryStore.settings(school.id);
+      const before = await app.summaryStore.settings(school.id);
       const b = request.body;
       let withRecipients;
       try {
-        withRecipients = applyRecipientChange(app.summaryStore, before, b);
+        withRecipients = await applyRecipientChange(app.summaryStore, before, b);
       } catch (err) {
         if (err instanceof RecipientSettingsError) throw new ConsoleError('CONSOLE_ERR_VALIDATION', err.message);
         throw err;
@@ -125,7 +125,7 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
         alertSeverity: b.alertSeverity ?? before.alertSeverity,
         dailyDigest: b.dailyDigest ?? before.dailyDigest,
       };
-      app.summaryStore.saveSettings(next, app.clock.now());
+      await app.summaryStore.saveSettings(next, app.clock.now());
       await auditRequest(app, request, {
         action: 'summary.settings_update',
         schoolId: school.id,

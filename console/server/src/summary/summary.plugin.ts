@@ -31,8 +31,8 @@ declare module 'fastify' {
 export const summaryPlugin = fp<SummaryOptions>(
   async (app, opts) => {
     const mailer = opts.mailer !== undefined ? opts.mailer : app.config.smtp ? new SmtpMailer(app.config.smtp) : null;
-    const store = new SummariesRepository(app.db);
-    const pupils = new PupilsRepository(app.db);
+    const store = new SummariesRepository(app.database.kysely);
+    const pupils = new PupilsRepository(app.database.kysely);
     const base = {
       repos: app.repos,
       store,
@@ -52,11 +52,9 @@ export const summaryPlugin = fp<SummaryOptions>(
     app.decorate('alerts', alerts);
     app.decorate('summaryScheduler', scheduler);
     app.events.on('capture:stored', (c) => {
-      try {
-        alerts.onCaptureStored(c);
-      } catch (err) {
+      alerts.onCaptureStored(c).catch((err: unknown) => {
         app.log.error({ captureId: c.id, err: (err as Error).name }, 'alert hook failed');
-      }
+      });
     });
     // Before storage closes the database: stop the job, send pending alerts.
     app.addHook('preClose', async () => {

@@ -45,7 +45,7 @@ export class SummaryService {
    * (default heads, DSLs and deputy DSLs; school grants only, so a trust-wide org_admin is not one)
    * and its extra addresses.
    */
-  recipients(schoolId: string): string[] {
+  recipients(schoolId: string): Promise<string[]> {
     return this.deps.store.recipientEmails(schoolId, 'summary');
   }
 
@@ -54,27 +54,27 @@ export class SummaryService {
     const { repos, store, config, clock } = this.deps;
     const school = await repos.schools.byId(schoolId);
     if (!school) throw new Error(`No school with id ${schoolId}`);
-    const settings = store.settings(schoolId);
+    const settings = await store.settings(schoolId);
     return buildSummary({
       school: { id: school.id, name: school.name },
       week,
       now: clock.now(),
       publicUrl: config.publicUrl,
       showNames: settings.showNames,
-      pupils: this.deps.pupils.directory(schoolId),
-      captures: store.captureFacts(schoolId, weekBefore(week, 4).start, week.end),
-      unreviewed: store.unreviewedFacts(schoolId),
+      pupils: await this.deps.pupils.directory(schoolId),
+      captures: await store.captureFacts(schoolId, weekBefore(week, 4).start, week.end),
+      unreviewed: await store.unreviewedFacts(schoolId),
       devices: await repos.devices.listBySchool(schoolId),
       notReportingMinutes: config.notReportingMinutes,
       // The school's keyword-list versions published that week (the list editor's publication log).
-      keywordListChanges: store.keywordListChanges(schoolId, week.start, week.end),
+      keywordListChanges: await store.keywordListChanges(schoolId, week.start, week.end),
     });
   }
 
   /** The latest week whose summary is due for a school at `now` (its Monday time has passed). */
-  dueWeek(schoolId: string, now: Date = this.deps.clock.now()): IsoWeek {
+  async dueWeek(schoolId: string, now: Date = this.deps.clock.now()): Promise<IsoWeek> {
     const current = isoWeekOf(now);
-    const [hh, mm] = this.deps.store.settings(schoolId).summaryTime.split(':').map(Number);
+    const [hh, mm] = (await this.deps.store.settings(schoolId)).summaryTime.split(':').map(Number);
     const monday = new Date(current.start.getTime() + 12 * 3_600_000); // noon: the right London date
     const d = new Date(monday.toISOString().slice(0, 10));
     const dueAt = londonTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), hh ?? 7, mm ?? 0);
@@ -85,7 +85,7 @@ export class SummaryService {
   async run(schoolId: string, week: IsoWeek): Promise<RunResult> {
     const { store, clock } = this.deps;
     const data = await this.build(schoolId, week);
-    const { summary, created } = store.insertIfAbsent({
+    const { summary, created } = await store.insertIfAbsent({
       id: newId(),
       schoolId,
       week: week.key,
@@ -95,7 +95,7 @@ export class SummaryService {
     });
     // A summary kept while email was not configured (or had no recipients) is sent once email works.
     const claimable: SendState[] = this.deps.mailer ? ['pending', 'not_configured', 'no_recipients'] : ['pending'];
-    if (!store.claimSend(summary.id, claimable)) {
+    if (!(await store.claimSend(summary.id, claimable))) {
       // Still waiting for email to be set up (or for a recipient) is not "already sent".
       const waiting = summary.sendState === 'not_configured' || summary.sendState === 'no_recipients';
       return { summary, created, send: waiting ? summary.sendState : 'already' };
@@ -106,11 +106,11 @@ export class SummaryService {
 
   private async send(summary: StoredSummary): Promise<SendState> {
     const { store, clock, mailer, log } = this.deps;
-    const to = this.recipients(summary.schoolId);
+    const to = await this.recipients(summary.schoolId);
     if (!mailer || to.length === 0) {
       const state: SendState = mailer ? 'no_recipients' : 'not_configured';
-      store.setSendState(summary.id, state);
-      store.recordSummarySend(summary.id, {
+      await store.setSendState(summary.id, state);
+      await store.recordSummarySend(summary.id, {
         id: newId(),
         at: clock.now().toISOString(),
         recipients: 0,
@@ -135,8 +135,8 @@ export class SummaryService {
       this.deps.retry,
     );
     const state: SendState = result.outcome;
-    store.setSendState(summary.id, state);
-    store.recordSummarySend(summary.id, {
+    await store.setSendState(summary.id, state);
+    await store.recordSummarySend(summary.id, {
       id: newId(),
       at: clock.now().toISOString(),
       recipients: to.length,
@@ -161,10 +161,10 @@ export class SummaryService {
   async catchUp(now: Date = this.deps.clock.now()): Promise<RunResult[]> {
     const results: RunResult[] = [];
     for (const school of await this.deps.repos.schools.list()) {
-      const week = this.dueWeek(school.id, now);
+      const week = await this.dueWeek(school.id, now);
       // A school made after that week ended has nothing to summarise for it.
       if (Date.parse(school.createdAt) >= week.end.getTime()) continue;
-      if (this.deps.store.byWeek(school.id, week.key)) continue;
+      if (await this.deps.store.byWeek(school.id, week.key)) continue;
       try {
         results.push(await this.run(school.id, week));
       } catch (err) {

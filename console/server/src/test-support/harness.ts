@@ -3,33 +3,109 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
+import { CompiledQuery } from 'kysely';
 import { AGENT_API, CAPTURE_PARTS, uuidv7, type CaptureMetadata, type EnrolResponse } from '@vigil/shared';
 import { buildApp, type BuildOptions } from '../app';
 import { createAccount } from '../services/user-accounts.service';
 import { totpCode } from '../auth/totp';
 import type { Role } from '../repositories/users.repository';
 import { loadConfig } from '../config';
+import { startPostgres, type PostgresCluster } from './postgres';
 
 export interface Harness {
   app: FastifyInstance;
   dataDir: string;
+  /** The environment that selects the harness's database (VIGIL_DATABASE_URL on PostgreSQL): for CLI commands run beside it. */
+  databaseEnv: Record<string, string>;
   close(): Promise<void>;
 }
 
-/** A real console on a temp data dir (real SQLite file, real blobs on disk), driven through app.inject. */
+/**
+ * Which database the harness builds the app on: `VIGIL_TEST_DB=postgres` (the jest project
+ * "console-server (PostgreSQL)" sets it) gives each harness a fresh database in a throwaway
+ * PostgreSQL cluster; otherwise a SQLite file in the temp data dir.
+ */
+export const TEST_DB: 'sqlite' | 'postgres' = process.env.VIGIL_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+let ownCluster: Promise<PostgresCluster> | null = null;
+
+/**
+ * A fresh PostgreSQL database: in the cluster the PostgreSQL project's global setup started
+ * (VIGIL_TEST_PG_ADMIN_URL, one cluster for the whole run), or else in one started for this test
+ * file (stopped after it).
+ */
+export async function freshPostgresDatabase(): Promise<string> {
+  const admin = process.env.VIGIL_TEST_PG_ADMIN_URL;
+  if (admin) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      const name = `vigil_t${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+      await client.query(`CREATE DATABASE ${name}`);
+      const url = new URL(admin);
+      url.pathname = `/${name}`;
+      return url.toString();
+    } finally {
+      await client.end();
+    }
+  }
+  if (!ownCluster) {
+    ownCluster = startPostgres().then((c) => {
+      if (!c) throw new Error('VIGIL_TEST_DB=postgres but no PostgreSQL binaries under /usr/lib/postgresql');
+      return c;
+    });
+    afterAll(async () => (await ownCluster)?.stop(), 60_000);
+  }
+  return (await ownCluster).createDatabase();
+}
+
+/** A real console on a temp data dir (real SQLite file or PostgreSQL database, real blobs on disk), driven through app.inject. */
 export async function startHarness(env: NodeJS.ProcessEnv = {}, options: BuildOptions = {}): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-console-test-'));
-  const config = loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent', ...env }, dataDir);
+  const databaseEnv: Record<string, string> =
+    TEST_DB === 'postgres' ? { VIGIL_DATABASE_URL: await freshPostgresDatabase() } : {};
+  const config = loadConfig({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'silent', ...databaseEnv, ...env }, dataDir);
   const app = await buildApp(config, options);
   return {
     app,
     dataDir,
+    databaseEnv,
     async close() {
       await app.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
+
+/**
+ * Raw SQL for tests that look inside the database, on either dialect: `?` placeholders (rewritten
+ * to `$1…` on PostgreSQL). Rows as the driver gives them.
+ */
+export async function sqlAll<T = Record<string, unknown>>(
+  app: FastifyInstance,
+  text: string,
+  ...params: unknown[]
+): Promise<T[]> {
+  const db = app.database.kysely;
+  let n = 0;
+  const q = app.database.dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+  return (await db.executeQuery<T>(CompiledQuery.raw(q, params))).rows;
+}
+
+export async function sqlGet<T = Record<string, unknown>>(
+  app: FastifyInstance,
+  text: string,
+  ...params: unknown[]
+): Promise<T | undefined> {
+  return (await sqlAll<T>(app, text, ...params))[0];
+}
+
+/** The message a promise rejects with ('resolved' if it does not). */
+export const rejectionOf = (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => 'resolved',
+    (err: unknown) => String((err as { message?: unknown }).message),
+  );
 
 export async function enrolDevice(app: FastifyInstance, token: string): Promise<EnrolResponse & { auth: string }> {
   const res = await app.inject({
@@ -145,7 +221,10 @@ export async function signIn(app: FastifyInstance, user: TestUser): Promise<Sign
   return { cookie, csrfToken, get: { cookie }, write: { cookie, 'x-vigil-csrf': csrfToken } };
 }
 
-/** Uploads a capture as the device would; returns its metadata. */
+/**
+ * Uploads a capture as the device would; returns its metadata once the console has also decided
+ * on its alert (the school's alert threshold is read after the capture is stored and answered).
+ */
 export async function uploadCapture(
   app: FastifyInstance,
   device: { deviceId: string; auth: string },
@@ -164,5 +243,6 @@ export async function uploadCapture(
     payload: body.payload,
   });
   if (res.statusCode !== 201) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
+  await app.alerts?.settled();
   return meta;
 }

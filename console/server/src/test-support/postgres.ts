@@ -13,6 +13,8 @@ import pg from 'pg';
 export interface PostgresCluster {
   /** A new empty database; returns its connection URL (unix socket). */
   createDatabase(): Promise<string>;
+  /** The URL of the cluster's `postgres` database (for creating more databases from elsewhere). */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startPostgres(): Promise<PostgresCluster | null> {
   await admin.connect();
   let n = 0;
   return {
+    adminUrl: url('postgres'),
     async createDatabase() {
       n += 1;
       const name = `vigil_test_${n}`;

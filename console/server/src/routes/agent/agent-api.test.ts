@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { AGENT_API, CAPTURE_UPLOAD_LIMITS, type Policy } from '@vigil/shared';
 import {
+  sqlGet,
   captureMetadata,
   enrolDevice,
   multipart,
@@ -30,7 +31,7 @@ describe('agent API v1', () => {
       payload: body.payload,
     });
 
-  const countCaptures = () => (h.app.db.prepare('SELECT COUNT(*) AS n FROM captures').get() as { n: number }).n;
+  const countCaptures = async () => ((await sqlGet(h.app, 'SELECT COUNT(*) AS n FROM captures')) as { n: number }).n;
 
   it('answers /health', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/health' });
@@ -40,7 +41,7 @@ describe('agent API v1', () => {
 
   describe('enrol', () => {
     it('refuses an unknown token with a clear code and creates no device', async () => {
-      const before = h.app.db.prepare('SELECT COUNT(*) AS n FROM devices').get();
+      const before = await sqlGet(h.app, 'SELECT COUNT(*) AS n FROM devices');
       const res = await h.app.inject({
         method: 'POST',
         url: AGENT_API.enrol,
@@ -48,7 +49,7 @@ describe('agent API v1', () => {
       });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ code: 'CONSOLE_ERR_ENROLMENT_TOKEN_INVALID' });
-      expect(h.app.db.prepare('SELECT COUNT(*) AS n FROM devices').get()).toEqual(before);
+      expect(await sqlGet(h.app, 'SELECT COUNT(*) AS n FROM devices')).toEqual(before);
     });
 
     it('rejects a malformed request with 400', async () => {
@@ -92,11 +93,11 @@ describe('agent API v1', () => {
       const meta = captureMetadata(device.deviceId);
       const body = await multipart({ metadata: JSON.stringify(meta), screenshot: await webpImage() });
       expect((await upload(device.auth, body)).statusCode).toBe(201);
-      const before = countCaptures();
+      const before = await countCaptures();
       const again = await upload(device.auth, body);
       expect(again.statusCode).toBe(200);
       expect(again.json()).toEqual({ id: meta.id, duplicate: true });
-      expect(countCaptures()).toBe(before);
+      expect(await countCaptures()).toBe(before);
     });
 
     it.each([
@@ -111,11 +112,11 @@ describe('agent API v1', () => {
       });
       const auth =
         kind === undefined ? '' : kind === 'wrong' ? `Device ${device.deviceId}:nope` : `Bearer ${device.deviceSecret}`;
-      const before = countCaptures();
+      const before = await countCaptures();
       const res = await upload(auth, body);
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ code: 'CONSOLE_ERR_DEVICE_UNAUTHORISED' });
-      expect(countCaptures()).toBe(before);
+      expect(await countCaptures()).toBe(before);
     });
 
     it('stops a revoked device uploading', async () => {
@@ -227,19 +228,19 @@ describe('agent API v1', () => {
       ],
     ])('answers 400 to %s and stores nothing', async (_label, make, code) => {
       const device = await enrolDevice(h.app, token);
-      const before = countCaptures();
+      const before = await countCaptures();
       const blobsBefore = fs.readdirSync(h.dataDir, { recursive: true }).length;
       const res = await upload(device.auth, await multipart(await make(device.deviceId)));
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ code });
       expect(res.json<{ message: string }>().message.length).toBeGreaterThan(5);
-      expect(countCaptures()).toBe(before);
+      expect(await countCaptures()).toBe(before);
       expect(fs.readdirSync(h.dataDir, { recursive: true }).length).toBe(blobsBefore);
     });
 
     it('answers 413 to an oversized screenshot and stores nothing', async () => {
       const device = await enrolDevice(h.app, token);
-      const before = countCaptures();
+      const before = await countCaptures();
       const huge = Buffer.alloc(CAPTURE_UPLOAD_LIMITS.maxScreenshotBytes + 1024, 1);
       const res = await upload(
         device.auth,
@@ -247,7 +248,7 @@ describe('agent API v1', () => {
       );
       expect(res.statusCode).toBe(413);
       expect(res.json()).toMatchObject({ code: 'CONSOLE_ERR_PAYLOAD_TOO_LARGE' });
-      expect(countCaptures()).toBe(before);
+      expect(await countCaptures()).toBe(before);
     });
 
     it('answers 415 to a JSON upload', async () => {

@@ -1,5 +1,5 @@
 import { totpCode } from '../../auth/totp';
-import { createUser, signIn, startHarness, type Harness, type TestUser } from '../../test-support/harness';
+import { sqlAll, createUser, signIn, startHarness, type Harness, type TestUser } from '../../test-support/harness';
 
 describe('dashboard sign-in and sessions', () => {
   let h: Harness;
@@ -18,8 +18,8 @@ describe('dashboard sign-in and sessions', () => {
 
   const login = (payload: Record<string, unknown>, ip = '127.0.0.1') =>
     h.app.inject({ method: 'POST', url: '/api/auth/login', payload, remoteAddress: ip });
-  const auditRows = (action: string) =>
-    h.app.db.prepare('SELECT * FROM audit_log WHERE action = ? ORDER BY at, id').all(action) as {
+  const auditRows = async (action: string) =>
+    (await sqlAll(h.app, 'SELECT * FROM audit_log WHERE action = ? ORDER BY at, id', action)) as {
       outcome: string;
       actor_user_id: string | null;
       details_json: string | null;
@@ -42,7 +42,7 @@ describe('dashboard sign-in and sessions', () => {
   it('keeps only a hash of the session id in the database', async () => {
     const s = await signIn(h.app, admin);
     const id = s.cookie.split('=')[1]!;
-    const rows = h.app.db.prepare('SELECT id_hash FROM sessions').all() as { id_hash: string }[];
+    const rows = (await sqlAll(h.app, 'SELECT id_hash FROM sessions')) as { id_hash: string }[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.some((r) => r.id_hash === id)).toBe(false);
   });
@@ -66,9 +66,9 @@ describe('dashboard sign-in and sessions', () => {
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json()).toEqual(unknown.json());
     expect(wrong.json()).toMatchObject({ code: 'CONSOLE_ERR_LOGIN_FAILED' });
-    const failures = auditRows('auth.login').filter((r) => r.outcome === 'failure');
+    const failures = (await auditRows('auth.login')).filter((r) => r.outcome === 'failure');
     expect(failures.length).toBeGreaterThanOrEqual(2);
-    const all = JSON.stringify(h.app.db.prepare('SELECT * FROM audit_log').all());
+    const all = JSON.stringify(await sqlAll(h.app, 'SELECT * FROM audit_log'));
     expect(all).not.toContain('not-it');
     expect(all).not.toContain(admin.password);
   });
@@ -136,7 +136,7 @@ describe('dashboard sign-in and sessions', () => {
     expect(res.statusCode).toBe(204);
     expect(String(res.headers['set-cookie'])).toContain('Max-Age=0');
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: s.get })).statusCode).toBe(401);
-    expect(auditRows('auth.logout').length).toBeGreaterThan(0);
+    expect((await auditRows('auth.logout')).length).toBeGreaterThan(0);
   });
 
   it('ends a session after the idle timeout', async () => {

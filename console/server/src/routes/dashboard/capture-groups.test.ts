@@ -1,5 +1,7 @@
 import type { CaptureMetadata } from '@vigil/shared';
 import {
+  sqlGet,
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -213,10 +215,13 @@ describe('capture groups', () => {
         }),
       ]);
     }
-    const audited = h.app.db
-      .prepare("SELECT target_id FROM audit_log WHERE action = 'capture.review' AND details_json LIKE ?")
-      .pluck()
-      .all(`%${groupId}%`);
+    const audited = (
+      await sqlAll<{ target_id: string }>(
+        h.app,
+        "SELECT target_id FROM audit_log WHERE action = 'capture.review' AND details_json LIKE ?",
+        `%${groupId}%`,
+      )
+    ).map((r) => r.target_id);
     expect(audited.sort()).toEqual(members.map((m) => m.id).sort());
     // The list editor counts them as false positives of the entry.
     expect((await h.app.lists.repo.falsePositives(oak.id)).get('violence.hit')).toBe(3);
@@ -231,7 +236,11 @@ describe('capture groups', () => {
     const groupId = (await groupOf(members[0]!.id))!;
     expect(await h.app.repos.captures.deleteMany([members[0]!.id])).toBe(1);
     expect(
-      h.app.db.prepare('SELECT COUNT(*) FROM capture_entries WHERE capture_id = ?').pluck().get(members[0]!.id),
+      (await sqlGet<{ n: number }>(
+        h.app,
+        'SELECT COUNT(*) AS n FROM capture_entries WHERE capture_id = ?',
+        members[0]!.id,
+      ))!.n,
     ).toBe(0);
     expect(await h.app.captureGroups.byId(groupId)).toMatchObject({ memberCount: 2, pupilCount: 2 });
   });

@@ -1,9 +1,11 @@
 import {
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
   startHarness,
   uploadCapture,
+  rejectionOf,
   type Harness,
   type SignedIn,
 } from '../../test-support/harness';
@@ -115,9 +117,11 @@ describe('dashboard captures, review and audit', () => {
     const body = res.json();
     expect(body).toMatchObject({ id: ids[4], user: 'pupil01', status: 'new', screenshot: { type: 'image/webp' } });
     expect(body.earlierCaptures.map((c: { id: string }) => c.id)).toEqual([ids[2], ids[0]]);
-    const audit = h.app.db
-      .prepare("SELECT * FROM audit_log WHERE action = 'capture.view' AND target_id = ?")
-      .all(ids[4]) as { school_id: string }[];
+    const audit = (await sqlAll(
+      h.app,
+      "SELECT * FROM audit_log WHERE action = 'capture.view' AND target_id = ?",
+      ids[4],
+    )) as { school_id: string }[];
     expect(audit).toHaveLength(1);
     expect(audit[0]!.school_id).toBe(schoolId);
   });
@@ -202,9 +206,9 @@ describe('dashboard captures, review and audit', () => {
     expect((await get('/api/audit', viewer)).statusCode).toBe(403);
   });
 
-  it('keeps the audit log append-only', () => {
-    expect(() => h.app.db.prepare("UPDATE audit_log SET action = 'x'").run()).toThrow(/append-only/);
-    expect(() => h.app.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+  it('keeps the audit log append-only', async () => {
+    expect(await rejectionOf(sqlAll(h.app, "UPDATE audit_log SET action = 'x'"))).toMatch(/append-only/);
+    expect(await rejectionOf(sqlAll(h.app, 'DELETE FROM audit_log'))).toMatch(/append-only/);
   });
 
   it('publishes the OpenAPI document with the dashboard routes at /docs/json', async () => {

@@ -1,6 +1,7 @@
 import { AGENT_API } from '@vigil/shared';
 import type { Clock } from '../../clock';
 import {
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -27,8 +28,8 @@ describe('devices and enrolment', () => {
   let dsl: SignedIn;
   let viewer: SignedIn;
 
-  const audits = (action: string) =>
-    h.app.db.prepare('SELECT * FROM audit_log WHERE action = ?').all(action) as { details_json: string | null }[];
+  const audits = async (action: string) =>
+    (await sqlAll(h.app, 'SELECT * FROM audit_log WHERE action = ?', action)) as { details_json: string | null }[];
 
   beforeAll(async () => {
     h = await startHarness(
@@ -106,7 +107,7 @@ describe('devices and enrolment', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: device.deviceId, revoked: true, reporting: false });
     await expect(uploadCapture(h.app, device)).rejects.toThrow(/upload failed: 401/);
-    expect(audits('device.revoke')).toHaveLength(1);
+    expect(await audits('device.revoke')).toHaveLength(1);
     const unknown = await h.app.inject({ method: 'POST', url: '/api/devices/nope/revoke', headers: schoolAdmin.write });
     expect(unknown.statusCode).toBe(404);
   });
@@ -134,9 +135,9 @@ describe('devices and enrolment', () => {
     expect(fresh).not.toBe(token);
     await expect(enrolDevice(h.app, token)).rejects.toThrow(/enrol failed: 401/);
     await expect(enrolDevice(h.app, fresh)).resolves.toMatchObject({ deviceId: expect.any(String) });
-    expect(audits('school.enrolment_token_rotate')).toHaveLength(1);
-    expect(audits('school.enrolment_token_view')).toHaveLength(1);
-    expect(JSON.stringify(audits('school.enrolment_token_rotate'))).not.toContain(fresh);
+    expect(await audits('school.enrolment_token_rotate')).toHaveLength(1);
+    expect(await audits('school.enrolment_token_view')).toHaveLength(1);
+    expect(JSON.stringify(await audits('school.enrolment_token_rotate'))).not.toContain(fresh);
     token = fresh;
   });
 });

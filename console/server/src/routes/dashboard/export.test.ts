@@ -1,4 +1,5 @@
 import {
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -72,7 +73,7 @@ describe('exports: CSV and the PDF incident report', () => {
       headers: dsl.get,
     });
     expect(parseCsv(filtered.body)).toHaveLength(2);
-    const audit = h.app.db.prepare("SELECT details_json FROM audit_log WHERE action = 'capture.export'").all();
+    const audit = await sqlAll(h.app, "SELECT details_json FROM audit_log WHERE action = 'capture.export'");
     expect(audit).toHaveLength(2);
   });
 

@@ -1,5 +1,6 @@
 import { AGENT_API, type Policy } from '@vigil/shared';
 import {
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -24,9 +25,13 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
     const a = await h.app.repos.schools.create('Oak Academy', new Date());
     aId = a.id;
     const otherOrg = 'org-elm-trust';
-    h.app.db
-      .prepare('INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)')
-      .run(otherOrg, 'Elm Trust', new Date().toISOString());
+    await sqlAll(
+      h.app,
+      'INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)',
+      otherOrg,
+      'Elm Trust',
+      new Date().toISOString(),
+    );
     const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
     dslB = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: b.id }));
     adminB = await signIn(h.app, await createUser(h.app, 'it@elm.sch.uk', 'school_admin', { schoolId: b.id }));
@@ -106,7 +111,7 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
     expect(await h.app.lists.repo.versions(aId)).toHaveLength(1);
     expect((await h.app.lists.draft(aId)).disabledCategories).toEqual([]);
     expect(await h.app.repos.schools.settings(aId)).toMatchObject({ retentionDays: 90, trayHidden: null });
-    expect(h.app.summaryStore.settings(aId).showNames).toBe(false);
+    expect((await h.app.summaryStore.settings(aId)).showNames).toBe(false);
     for (const id of await h.app.captureGroups.memberIds(groupA)) {
       expect((await h.app.repos.captures.byId(id))!.status).toBe('new');
       expect(await h.app.repos.captures.history(id)).toEqual([]);

@@ -1,6 +1,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { AGENT_API, type Policy } from '@vigil/shared';
 import {
+  sqlGet,
   createUser,
   enrolDevice,
   signIn,
@@ -58,11 +59,14 @@ describe('keyword lists', () => {
   };
   const putDraft = (payload: unknown, who = dsl) =>
     h.app.inject({ method: 'PUT', url: url('/draft'), headers: who.write, payload: payload as object });
-  const auditCount = (action: string) =>
+  const auditCount = async (action: string) =>
     (
-      h.app.db
-        .prepare('SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND school_id = ?')
-        .get(action, oak.id) as {
+      (await sqlGet(
+        h.app,
+        'SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND school_id = ?',
+        action,
+        oak.id,
+      )) as {
         n: number;
       }
     ).n;
@@ -110,7 +114,7 @@ describe('keyword lists', () => {
         text: 'kill myself',
       }),
     ]);
-    expect(auditCount('lists.draft_update')).toBe(1);
+    expect(await auditCount('lists.draft_update')).toBe(1);
   });
 
   it('refuses a bad draft with a clear 400 and saves nothing', async () => {
@@ -132,7 +136,7 @@ describe('keyword lists', () => {
       expect(res.json().message).toMatch(message);
     }
     expect((await h.app.inject({ method: 'GET', url: url(), headers: dsl.get })).json().draft).toEqual(before);
-    expect(auditCount('lists.draft_update')).toBe(1);
+    expect(await auditCount('lists.draft_update')).toBe(1);
   });
 
   it('publishing gives agents a new policy and ETag; the old ETag no longer answers 304', async () => {
@@ -192,7 +196,7 @@ describe('keyword lists', () => {
       id: local!.id,
       enabled: true,
     });
-    expect(auditCount('lists.publish')).toBe(1);
+    expect(await auditCount('lists.publish')).toBe(1);
 
     await new Promise((r) => setTimeout(r, 200));
     socket.disconnect();

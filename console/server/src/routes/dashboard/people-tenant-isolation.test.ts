@@ -1,4 +1,6 @@
 import {
+  sqlGet,
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -30,9 +32,13 @@ describe('tenant isolation: people, overview and subject access', () => {
     const a = await h.app.repos.schools.create('Oak Academy', new Date());
     aId = a.id;
     const otherOrg = 'org-elm-trust';
-    h.app.db
-      .prepare('INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)')
-      .run(otherOrg, 'Elm Trust', new Date().toISOString());
+    await sqlAll(
+      h.app,
+      'INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)',
+      otherOrg,
+      'Elm Trust',
+      new Date().toISOString(),
+    );
     const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
     bId = b.id;
     await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: aId });
@@ -80,9 +86,11 @@ describe('tenant isolation: people, overview and subject access', () => {
     expect(await h.app.repos.users.byEmail('intruder@elm.sch.uk')).toBeUndefined();
     expect(
       (
-        h.app.db
-          .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'subject_access.export' AND school_id = ?")
-          .get(aId) as { n: number }
+        (await sqlGet(
+          h.app,
+          "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'subject_access.export' AND school_id = ?",
+          aId,
+        )) as { n: number }
       ).n,
     ).toBe(0);
   };

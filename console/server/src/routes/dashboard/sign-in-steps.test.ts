@@ -1,6 +1,6 @@
 import { totpCode } from '../../auth/totp';
 import { createAccount } from '../../services/user-accounts.service';
-import { createUser, signIn, startHarness, type Harness, type SignedIn } from '../../test-support/harness';
+import { sqlAll, createUser, signIn, startHarness, type Harness, type SignedIn } from '../../test-support/harness';
 
 /** First sign-in: authenticator set-up, recovery codes, replacing a one-time password, and the 403s until done. */
 describe('first sign-in steps', () => {
@@ -22,10 +22,13 @@ describe('first sign-in steps', () => {
   const post = (s: SignedIn, url: string, payload?: Record<string, unknown>) =>
     h.app.inject({ method: 'POST', url, headers: s.write, ...(payload ? { payload } : {}) });
   const get = (s: SignedIn, url: string) => h.app.inject({ method: 'GET', url, headers: s.get });
-  const audit = (action: string, targetId: string) =>
-    h.app.db
-      .prepare('SELECT outcome, details_json FROM audit_log WHERE action = ? AND target_id = ? ORDER BY at, id')
-      .all(action, targetId) as { outcome: string; details_json: string | null }[];
+  const audit = async (action: string, targetId: string) =>
+    (await sqlAll(
+      h.app,
+      'SELECT outcome, details_json FROM audit_log WHERE action = ? AND target_id = ? ORDER BY at, id',
+      action,
+      targetId,
+    )) as { outcome: string; details_json: string | null }[];
 
   /** A DSL made as the dashboard makes them: a one-time password, no authenticator yet. */
   const newDsl = async (email: string) => {
@@ -80,7 +83,7 @@ describe('first sign-in steps', () => {
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
     for (const c of codes) expect(c).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
-    const stored = h.app.db.prepare('SELECT code_hash FROM recovery_codes WHERE user_id = ?').all(dsl.id) as {
+    const stored = (await sqlAll(h.app, 'SELECT code_hash FROM recovery_codes WHERE user_id = ?', dsl.id)) as {
       code_hash: string;
     }[];
     expect(stored).toHaveLength(10);
@@ -137,10 +140,10 @@ describe('first sign-in steps', () => {
       200,
     );
 
-    expect(audit('user.totp_setup', dsl.id)).toHaveLength(1);
-    expect(audit('user.totp_enrol', dsl.id).map((r) => r.outcome)).toEqual(['failure', 'success']);
-    expect(audit('user.password_change', dsl.id).map((r) => r.outcome)).toEqual(['failure', 'success']);
-    const logins = audit('auth.login', dsl.id).map((r) => [r.outcome, JSON.parse(r.details_json ?? '{}')]);
+    expect(await audit('user.totp_setup', dsl.id)).toHaveLength(1);
+    expect((await audit('user.totp_enrol', dsl.id)).map((r) => r.outcome)).toEqual(['failure', 'success']);
+    expect((await audit('user.password_change', dsl.id)).map((r) => r.outcome)).toEqual(['failure', 'success']);
+    const logins = (await audit('auth.login', dsl.id)).map((r) => [r.outcome, JSON.parse(r.details_json ?? '{}')]);
     expect(logins[0]).toEqual(['success', expect.objectContaining({ secondFactor: 'none', totpSetupRequired: true })]);
     expect(logins).toContainEqual([
       'success',
@@ -148,7 +151,7 @@ describe('first sign-in steps', () => {
     ]);
     expect(logins).toContainEqual(['failure', expect.objectContaining({ reason: 'bad_recovery_code' })]);
     // Nothing secret in the log.
-    const all = JSON.stringify(h.app.db.prepare('SELECT * FROM audit_log').all());
+    const all = JSON.stringify(await sqlAll(h.app, 'SELECT * FROM audit_log'));
     for (const c of codes) expect(all).not.toContain(c);
     expect(all).not.toContain(secret);
     expect(all).not.toContain('correct horse battery');
@@ -184,7 +187,11 @@ describe('first sign-in steps', () => {
     expect(second).toHaveLength(10);
     expect((await login({ email: dsl.email, password: dsl.password, recoveryCode: first[0] })).statusCode).toBe(401);
     expect((await login({ email: dsl.email, password: dsl.password, recoveryCode: second[0] })).statusCode).toBe(200);
-    expect(audit('user.recovery_codes', dsl.id).map((r) => r.outcome)).toEqual(['failure', 'success', 'success']);
+    expect((await audit('user.recovery_codes', dsl.id)).map((r) => r.outcome)).toEqual([
+      'failure',
+      'success',
+      'success',
+    ]);
   });
 
   it('does not ask a role that cannot see captures to set up an authenticator', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
+  sqlGet,
   createUser,
   enrolDevice,
   signIn,
@@ -111,9 +112,10 @@ describe('subject access export', () => {
     expect(res.body).not.toContain('elm words, and more here too');
     expect(res.body).not.toContain(elmCapture);
 
-    const audit = h.app.db
-      .prepare("SELECT * FROM audit_log WHERE action = 'subject_access.export' ORDER BY at DESC, id DESC")
-      .get() as { school_id: string; details_json: string; outcome: string };
+    const audit = (await sqlGet(
+      h.app,
+      "SELECT * FROM audit_log WHERE action = 'subject_access.export' ORDER BY at DESC, id DESC",
+    )) as { school_id: string; details_json: string; outcome: string };
     expect(audit).toMatchObject({ school_id: oak, outcome: 'success' });
     expect(JSON.parse(audit.details_json)).toEqual({ pupil: 'jo.bloggs', captures: 2, devices: 1 });
   });
@@ -143,7 +145,7 @@ describe('subject access export', () => {
 
   it('the CLI writes the same export to a file only its owner can read, and audits it', async () => {
     const out = path.join(h.dataDir, 'sar.json');
-    const env = { ...process.env, VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent' };
+    const env = { ...process.env, ...h.databaseEnv, VIGIL_DATA_DIR: h.dataDir, VIGIL_LOG_LEVEL: 'silent' };
     const { stderr } = await run(
       'node',
       [CLI, 'subject-access', '--school', oak, '--pupil', 'jo.bloggs', '--out', out],
@@ -156,9 +158,10 @@ describe('subject access export', () => {
     const body = JSON.parse(fs.readFileSync(out, 'utf8')) as Export;
     expect(body.captures.map((c) => c.id)).toContain(firstId);
     expect(body.captures[0]!.notes[0]!.note).toBe('Spoke to Jo with parent present');
-    const cliRows = h.app.db
-      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'subject_access.export' AND actor_label = 'cli'")
-      .get() as { n: number };
+    const cliRows = (await sqlGet(
+      h.app,
+      "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'subject_access.export' AND actor_label = 'cli'",
+    )) as { n: number };
     expect(cliRows.n).toBe(1);
     await expect(
       run('node', [CLI, 'subject-access', '--school', 'nope', '--pupil', 'jo.bloggs'], { env }),

@@ -1,4 +1,6 @@
 import {
+  sqlGet,
+  sqlAll,
   createUser,
   enrolDevice,
   signIn,
@@ -28,9 +30,13 @@ describe('tenant isolation: school B cannot reach school A', () => {
     aId = a.id;
     // School B belongs to another organisation (another trust).
     const otherOrg = 'org-elm-trust';
-    h.app.db
-      .prepare('INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)')
-      .run(otherOrg, 'Elm Trust', new Date().toISOString());
+    await sqlAll(
+      h.app,
+      'INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)',
+      otherOrg,
+      'Elm Trust',
+      new Date().toISOString(),
+    );
     const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
     dslA = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: a.id }));
     dslB = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: b.id }));
@@ -70,13 +76,13 @@ describe('tenant isolation: school B cannot reach school A', () => {
     { method: 'PUT' as const, url: `/api/schools/${aId}/settings`, payload: { retentionDays: 1 } },
   ];
 
-  const successfulViewsOfA = () =>
+  const successfulViewsOfA = async () =>
     (
-      h.app.db
-        .prepare(
-          "SELECT COUNT(*) AS n FROM audit_log WHERE target_id = ? AND action LIKE 'capture.%' AND outcome = 'success'",
-        )
-        .get(captureA) as { n: number }
+      (await sqlGet(
+        h.app,
+        "SELECT COUNT(*) AS n FROM audit_log WHERE target_id = ? AND action LIKE 'capture.%' AND outcome = 'success'",
+        captureA,
+      )) as { n: number }
     ).n;
 
   it.each([
@@ -95,7 +101,7 @@ describe('tenant isolation: school B cannot reach school A', () => {
       expect(res.body).not.toContain('oak-pupil');
       expect(res.body).not.toContain('Oak secret title');
     }
-    expect(successfulViewsOfA()).toBe(0);
+    expect(await successfulViewsOfA()).toBe(0);
     expect((await h.app.repos.captures.byId(captureA))?.status).toBe('new');
     expect(await h.app.repos.captures.history(captureA)).toEqual([]);
   });
@@ -163,7 +169,7 @@ describe('tenant isolation: school B cannot reach school A', () => {
       expect({ url: route.url, status: res.statusCode }).toEqual({ url: route.url, status: 401 });
       expect(res.json().code).toBe('CONSOLE_ERR_UNAUTHENTICATED');
     }
-    expect(successfulViewsOfA()).toBe(1); // only dslA's own view above
+    expect(await successfulViewsOfA()).toBe(1); // only dslA's own view above
   });
 
   it("school A's own DSL does see it (the 404s above are isolation, not breakage)", async () => {

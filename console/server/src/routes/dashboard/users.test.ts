@@ -1,4 +1,5 @@
 import {
+  sqlAll,
   createUser,
   signIn,
   startHarness,
@@ -60,10 +61,13 @@ describe('users and roles of a school', () => {
   const remove = (who: SignedIn, userId: string, school = oak) =>
     h.app.inject({ method: 'DELETE', url: `${usersUrl(school)}/${userId}`, headers: who.write });
   const login = (payload: Record<string, unknown>) => h.app.inject({ method: 'POST', url: '/api/auth/login', payload });
-  const audit = (action: string, targetId: string) =>
-    h.app.db
-      .prepare('SELECT * FROM audit_log WHERE action = ? AND target_id = ? ORDER BY at, id')
-      .all(action, targetId) as {
+  const audit = async (action: string, targetId: string) =>
+    (await sqlAll(
+      h.app,
+      'SELECT * FROM audit_log WHERE action = ? AND target_id = ? ORDER BY at, id',
+      action,
+      targetId,
+    )) as {
       outcome: string;
       actor_user_id: string;
       school_id: string | null;
@@ -129,7 +133,7 @@ describe('users and roles of a school', () => {
     const first = await login({ email: 'deputy@oak.sch.uk', password: body.oneTimePassword });
     expect(first.statusCode).toBe(200);
     expect(first.json().user).toMatchObject({ totpSetupRequired: true, mustChangePassword: true });
-    const created = audit('user.create', body.user.id);
+    const created = await audit('user.create', body.user.id);
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ actor_user_id: oakAdminUser.id, school_id: oak });
     expect(created[0]!.details_json).not.toContain(body.oneTimePassword);
@@ -176,7 +180,7 @@ describe('users and roles of a school', () => {
       [`dsl@${ash}`, `viewer@${oak}`].sort(),
     );
     await expect(signIn(h.app, ashDsl)).resolves.toBeDefined();
-    expect(audit('user.roles_update', ashDsl.id)).toHaveLength(1);
+    expect(await audit('user.roles_update', ashDsl.id)).toHaveLength(1);
 
     // Oak's admin may not disable or reset someone who also works at Ash...
     expect((await patch(oakAdmin, ashDsl.id, { disabled: true })).statusCode).toBe(403);
@@ -197,12 +201,12 @@ describe('users and roles of a school', () => {
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/me', headers: session.get })).statusCode).toBe(401);
     expect(await h.app.repos.sessions.countForUser(person.id)).toBe(0);
     expect((await login({ email: person.email, password: person.password })).statusCode).toBe(401);
-    expect(audit('user.disable', person.id)).toHaveLength(1);
-    expect(audit('user.update', person.id)).toHaveLength(1);
+    expect(await audit('user.disable', person.id)).toHaveLength(1);
+    expect(await audit('user.update', person.id)).toHaveLength(1);
 
     expect((await patch(oakAdmin, person.id, { disabled: false })).json().user.disabled).toBe(false);
     expect((await login({ email: person.email, password: person.password })).statusCode).toBe(200);
-    expect(audit('user.enable', person.id)).toHaveLength(1);
+    expect(await audit('user.enable', person.id)).toHaveLength(1);
   });
 
   it('reset-password gives a one-time password, lifts a lockout and ends sessions; resetTotp removes the authenticator', async () => {
@@ -226,7 +230,7 @@ describe('users and roles of a school', () => {
     const again = await login({ email: person.email, password: oneTimePassword });
     expect(again.statusCode).toBe(200);
     expect(again.json().user).toMatchObject({ totpSetupRequired: true, mustChangePassword: true });
-    expect(audit('user.reset_password', person.id)[0]).toMatchObject({
+    expect((await audit('user.reset_password', person.id))[0]).toMatchObject({
       actor_user_id: oakAdminUser.id,
       school_id: oak,
     });
@@ -249,7 +253,7 @@ describe('users and roles of a school', () => {
     expect(await h.app.repos.users.grantsOf(person.id)).toEqual([
       { role: 'head', schoolId: ash, organisationId: null },
     ]);
-    expect(audit('user.remove', person.id)).toHaveLength(1);
+    expect(await audit('user.remove', person.id)).toHaveLength(1);
     // Now not a member: 404, as for someone who does not exist.
     expect((await remove(oakAdmin, person.id)).statusCode).toBe(404);
     expect((await patch(oakAdmin, 'no-such-user', { disabled: true })).statusCode).toBe(404);
