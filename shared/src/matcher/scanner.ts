@@ -796,8 +796,8 @@ export class Scanner {
         if (mode[v] === MODE_EXCLUSION) continue;
         if (needStart[v] === 1 && isWord) {
           if (before < 0) {
-            // Symbols of the current word before this one, not counting its first (a lower bound:
-            // the word may start with a letter after a joined separator).
+            // Symbols of the current word before this one, not counting its first (which may follow
+            // a joined separator, and then starts a word of its own).
             before = 0;
             let later = cu;
             const most = this.plan.maxLen;
@@ -812,7 +812,8 @@ export class Scanner {
               later = u;
             }
           }
-          if (before > (len[v] as number)) continue;
+          // It starts at or after the word's second symbol, none of which follows a joined separator.
+          if (before >= (len[v] as number)) continue;
         }
         if (needEnd[v] === 1) {
           if (cont < 0) {
