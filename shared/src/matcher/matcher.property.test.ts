@@ -404,23 +404,8 @@ describe('the skip pass equals the general path', () => {
   ];
   const list = phrases.map(([phrase, match], i) => ({ id: `p${i}`, phrase, category: 'test', severity: 1, match }));
   const exclusions = ['skilled killer whale', 'classic', 'sussex', 'go die in a fire now please', 'weeds'];
-  const filler = [
-    'the',
-    'cat',
-    'sat',
-    'on',
-    'a',
-    'mat',
-    'skilled',
-    'glass',
-    'it',
-    'was',
-    'hot',
-    'tea',
-    'I',
-    'go',
-    'in',
-  ];
+  // No filler word holds a phrase (`glass` would hold `ass`), so the skip pass runs far between hits.
+  const filler = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'skilled', 'dog', 'it', 'is', 'hot', 'tea', 'I', 'go', 'in'];
   const rare = [
     'kill',
     'KILLLL',
@@ -465,11 +450,11 @@ describe('the skip pass equals the general path', () => {
   ];
   const seps = [' ', ' ', ' ', '  ', ', ', '. ', '-', '\n', '_', "'", '!'];
   const tokenArb = fc.oneof(
-    { weight: 12, arbitrary: fc.constantFrom(...filler) },
+    { weight: 40, arbitrary: fc.constantFrom(...filler) },
     { weight: 1, arbitrary: fc.constantFrom(...rare) },
   );
   const textArb = fc
-    .array(fc.tuple(tokenArb, fc.constantFrom(...seps)), { minLength: 1, maxLength: 400 })
+    .array(fc.tuple(tokenArb, fc.constantFrom(...seps)), { minLength: 1, maxLength: 600 })
     .map((parts) => parts.map(([w, sep]) => w + sep).join(''));
 
   it.each([
@@ -500,9 +485,24 @@ describe('the skip pass equals the general path', () => {
     expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
   });
 
+  it('every tricky token, after a quiet stretch (where the skip pass runs), as in the general path', () => {
+    const m = compileMatcher(list, { exclusions });
+    const quiet = 'the cat sat on the mat, it is hot tea. '.repeat(5);
+    let hits = 0;
+    for (const before of ['', 'a ', 'I.', 'the ', 'x - '])
+      for (const token of rare)
+        for (const sep of [' ', ', ', '. ', '-', "'", '! ', '  ']) {
+          const text = quiet + before + token + sep + quiet;
+          const got = m.findAll(text).map(key).sort();
+          expect({ text, got }).toEqual({ text, got: streamed(m, text) });
+          hits += got.length;
+        }
+    expect(hits).toBeGreaterThan(500);
+  });
+
   it('finds the hits of a long quiet text at their offsets', () => {
     const m = compileMatcher(list, { exclusions });
-    const quiet = 'the cat sat on a mat, it was hot tea. '.repeat(400);
+    const quiet = 'the cat sat on a mat, it is hot tea. '.repeat(400);
     const text = `${quiet}I will kill you. ${quiet}go die in a fire now please ${quiet}k i l l ${quiet}`;
     const got = m.findAll(text).map((x) => `${x.id}:${text.slice(x.start, x.end)}`);
     expect(got).toEqual(['p0:kill', 'p1:kill you', 'p0:k i l l']);

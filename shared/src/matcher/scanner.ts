@@ -88,12 +88,14 @@ export function variantTables(variants: readonly Variant[]): VariantTables {
 /**
  * The skip pass's tables. `ctab[ctx * 128 + c]`, for an ASCII character c read in context ctx,
  * packs the next context (bits 0-9, premultiplied by 128), PF_SKIP (the character makes no symbol:
- * dropped, or a separator that may join single letters), PF_PUNCT (a symbol that is not a word
- * character), the symbol's automaton class (bits 16-23), and the sign bit when the character needs
- * the general path (a mask inside a word, punctuation after a joined separator, a third spaced-out
- * letter followed by more letters). The contexts track what the general path's joined-separator
+ * dropped, or a separator that may join single letters), PF_PUNCT (a symbol that never repeats
+ * into a run: punctuation, a mask), the symbol's automaton class (bits 16-30), and the sign bit
+ * when the character needs the general path (a letter after a mask, a third spaced-out letter
+ * followed by more letters), or PF_PRE (punctuation after a joined separator, which then reads as
+ * a space symbol first). The contexts track what the general path's joined-separator and mask
  * rules depend on: how many letters the current word has (0, 1, 2 or more), whether a separator
- * after a single letter is pending, and whether the last one or two symbols follow such a separator.
+ * after a single letter is pending, whether the last one or two symbols follow such a separator,
+ * and whether the last symbol is a mask inside a word.
  */
 interface Prefilter {
   ctab: Int32Array;
@@ -105,6 +107,7 @@ interface Prefilter {
 const PF_SKIP = 1 << 10;
 const PF_PUNCT = 1 << 11;
 const PF_BAIL = 1 << 31;
+const PF_PRE = PF_BAIL | 1 | 0;
 const CX_A = 0; // after a non-word symbol (or at the start)
 const CX_W1 = 1; // one letter since the break
 const CX_W1S1 = 2; // one letter after a joined separator
@@ -112,14 +115,16 @@ const CX_W1S2 = 3; // ... and the symbol before it followed one too (`k i l`)
 const CX_W2 = 4; // two letters or more
 const CX_P0 = 5; // a separator after a single letter, pending
 const CX_P1 = 6; // ... after a letter that followed one
+const CX_M = 7; // a mask inside a word (`w*`)
 const prefilters = new WeakMap<Automaton, Prefilter>();
 function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Prefilter {
   let p = prefilters.get(a);
   if (p !== undefined) return p;
-  const cls = (code: number): number => (a.cmap[code] as number) << 16;
-  const ctab = new Int32Array(7 * 128);
-  const afterWord = [CX_W1, CX_W2, CX_W2, -1, CX_W2, CX_W1S1, CX_W1S2];
-  for (let ctx = 0; ctx < 7; ctx++) {
+  const cls = (code: number): number => (code < 65536 ? (a.cmap[code] as number) : (a.astral.get(code) ?? 0)) << 16;
+  const ctab = new Int32Array(8 * 128);
+  // A letter after a mask needs the general path (a masked word).
+  const afterWord = [CX_W1, CX_W2, CX_W2, -1, CX_W2, CX_W1S1, CX_W1S2, -1];
+  for (let ctx = 0; ctx < 8; ctx++) {
     const word = ctx >= CX_W1 && ctx <= CX_W2;
     const pending = ctx === CX_P0 || ctx === CX_P1;
     for (let c = 0; c < 128; c++) {
@@ -135,8 +140,11 @@ function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Pre
         if (pending) v = (ctx << 7) | PF_SKIP;
         else if (word && ctx !== CX_W2) v = ((ctx === CX_W1 ? CX_P0 : CX_P1) << 7) | PF_SKIP;
         else v = (CX_A << 7) | cls(S_SPACE);
-      } else if (kind === K_PUNCT) v = pending ? PF_BAIL : (CX_A << 7) | PF_PUNCT | cls(code);
-      else v = word || pending ? PF_BAIL : (CX_A << 7) | PF_PUNCT | cls(0x2a); // a mask; outside a word, punctuation
+      } else if (kind === K_PUNCT) v = pending ? PF_PRE : (CX_A << 7) | PF_PUNCT | cls(code);
+      else if (pending)
+        v = PF_PRE; // a mask after a separator: punctuation
+      else if (word || ctx === CX_M) v = (CX_M << 7) | PF_PUNCT | cls(S_MASK);
+      else v = (CX_A << 7) | PF_PUNCT | cls(0x2a); // a mask outside a word: punctuation
       ctab[ctx * 128 + c] = v | 0;
     }
   }
@@ -224,6 +232,7 @@ export class Scanner {
   private readonly pf: Prefilter | null;
   /** The skip pass may start at or after this index (past the character where it last stopped). */
   private pfFrom = 0;
+  private pfBack = 0;
 
   constructor(
     private readonly plan: ScanPlan,
@@ -730,7 +739,17 @@ export class Scanner {
       const c = text.charCodeAt(i);
       if (c >= 128) break;
       const v = ctab[ctx + c] as number;
-      if (v < 0) break;
+      if (v < 0) {
+        if (v !== PF_PRE) break;
+        // Punctuation after a joined separator: the separator reads as a space symbol, then the
+        // character is read again after it.
+        s = (delta[s * C + pf.space] as number) & stateMask;
+        if (interest[s] === 1) break;
+        prev = pf.space;
+        ctx = 0;
+        i--;
+        continue;
+      }
       ctx = v & 0x3ff;
       if ((v & PF_SKIP) !== 0) continue;
       const x = v >>> 16;
@@ -743,7 +762,18 @@ export class Scanner {
     }
     if (i >= len) return len;
     this.pfFrom = i + 1;
-    const depth = a.depth[s] as number;
+    const at = this.restartBefore(text, f, start, i, a.depth[s] as number);
+    // Where candidates are dense, the pass stops too soon after each start to save anything: it
+    // waits longer and longer before starting again (and as before once it saves some).
+    if (at - start < 32) {
+      this.pfBack = Math.min(1 << 14, this.pfBack * 2 + 32);
+      this.pfFrom += this.pfBack;
+    } else this.pfBack = 0;
+    return at;
+  }
+
+  /** A fresh start before the skip pass's stop at i, where the automaton's state has this depth. */
+  private restartBefore(text: string, f: Folder, start: number, i: number, depth: number): number {
     if (depth >= 65535) return start;
     // Back from the stop: count symbols (a lower bound: punctuation, and letters unlike the one
     // after them) until there are enough, then find a separator or punctuation after two letters
@@ -1328,6 +1358,7 @@ export class Scanner {
     this.maskLm = -1;
     this.brk = -1;
     this.pfFrom = 0;
+    this.pfBack = 0;
     this.pendN = 0;
     // Truncating an array is a runtime call: only when there is something to drop.
     if (this.awV.length > 0) this.awV.length = this.awS.length = this.awE.length = 0;
