@@ -401,6 +401,7 @@ describe('the skip pass equals the general path', () => {
     ['x', 'word'],
     ['oh!!', 'substring'],
     ['a !', 'substring'],
+    ['aass', 'word'],
   ];
   const list = phrases.map(([phrase, match], i) => ({ id: `p${i}`, phrase, category: 'test', severity: 1, match }));
   const exclusions = ['skilled killer whale', 'classic', 'sussex', 'go die in a fire now please', 'weeds'];
@@ -438,6 +439,11 @@ describe('the skip pass equals the general path', () => {
     'weeds',
     'weeed',
     'oooo',
+    'o o',
+    'a oo',
+    'as',
+    'a ass',
+    'a as s',
     'no no',
     'oh!!!',
     'oh!',
@@ -498,6 +504,41 @@ describe('the skip pass equals the general path', () => {
           hits += got.length;
         }
     expect(hits).toBeGreaterThan(500);
+  });
+
+  it('runs of repeated letters, after a quiet stretch, as in the general path', () => {
+    // Phrases with runs only: nothing else stops the skip pass near these tokens.
+    const runs = ['aass', 'oo', 'kill'].map((phrase) => ({
+      id: phrase,
+      phrase,
+      category: 'test',
+      severity: 1,
+      match: 'word' as const,
+    }));
+    const m = compileMatcher(runs);
+    const quiet = 'the cat sat on the mat, it is hot tea. '.repeat(5);
+    let hits = 0;
+    for (const token of [
+      'a ass',
+      'a as s',
+      'as',
+      'aas',
+      'o o',
+      'x o o',
+      'oo o',
+      'a oo',
+      'kil',
+      'kil l',
+      'ki l l',
+      "kil'l",
+    ])
+      for (const sep of [' ', ', ', '-', "'"])
+        for (const text of [quiet + token + sep + quiet, token + sep + quiet]) {
+          const got = m.findAll(text).map(key).sort();
+          expect({ text, got }).toEqual({ text, got: streamed(m, text) });
+          hits += got.length;
+        }
+    expect(hits).toBeGreaterThan(10);
   });
 
   it('finds the hits of a long quiet text at their offsets', () => {

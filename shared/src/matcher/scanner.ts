@@ -860,11 +860,65 @@ export class Scanner {
           }
           if (cont === 1) continue;
         }
+        if (!this.runsMayMatch(text, ascii, v, i)) continue;
         return true;
       }
       t = a.dictLink[t] as number;
     }
     return false;
+  }
+
+  /**
+   * For a variant with repeated letters (`ass`: s at least twice), whether the text's runs may be
+   * long enough, when the candidate lies inside one word of ASCII letters ending with text[i]
+   * (else, or where a joined separator could still add to the last run, it may).
+   */
+  private runsMayMatch(text: string, ascii: Int32Array, v: number, i: number): boolean {
+    const counts = (this.plan.variants[v] as Variant).counts;
+    if (counts === null) return true;
+    const cu = ascii[text.charCodeAt(i)] as number;
+    let run = 1;
+    // The last run goes on past text[i] (repeats and dropped characters).
+    let y = i + 1;
+    for (; y < text.length; y++) {
+      const d = text.charCodeAt(y);
+      if (d >= 128) break;
+      const u = ascii[d] as number;
+      if (u === cu) run++;
+      else if (u >>> BITS !== K_DROP) break;
+    }
+    let k = counts.length - 1;
+    let cur = cu;
+    let x = i - 1;
+    let first = true;
+    for (;;) {
+      for (; x >= 0; x--) {
+        const d = text.charCodeAt(x);
+        if (d >= 128) return true;
+        const u = ascii[d] as number;
+        if (u === cur) run++;
+        else if (u >>> BITS !== K_DROP) break;
+      }
+      if (first && run === 1 && y < text.length) {
+        // A single letter before a separator: a joined one could add the same letter to its run.
+        const after = ascii[text.charCodeAt(y)] as number;
+        const beforeUnit = x >= 0 ? (ascii[text.charCodeAt(x)] as number) : 0;
+        if (after >>> BITS === K_SEP && beforeUnit >>> BITS !== K_WORD) return true;
+      }
+      first = false;
+      if (run < (counts[k] as number)) {
+        // Too short, unless a joined separator before it could add to it (`a ass`).
+        return x >= 0 && (ascii[text.charCodeAt(x)] as number) >>> BITS !== K_WORD;
+      }
+      if (k === 0) return true;
+      k--;
+      if (x < 0) return true;
+      const u = ascii[text.charCodeAt(x)] as number;
+      if (u >>> BITS !== K_WORD) return true; // the candidate spans a break or a joined separator
+      cur = u;
+      run = 1;
+      x--;
+    }
   }
 
   /** The automaton class of each ASCII character's unit (one load instead of two per character). */
