@@ -108,6 +108,8 @@ const PF_SKIP = 1 << 10;
 const PF_PUNCT = 1 << 11;
 const PF_BAIL = 1 << 31;
 const PF_PRE = PF_BAIL | 1 | 0;
+/** With the sign bit: a letter after a joined separator (read in the skip pass's own branch). */
+const PF_JOINED = 1 << 12;
 const CX_A = 0; // after a non-word symbol (or at the start)
 const CX_W1 = 1; // one letter since the break
 const CX_W1S1 = 2; // one letter after a joined separator
@@ -135,7 +137,7 @@ function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Pre
       if (kind === K_DROP) v = (ctx << 7) | PF_SKIP;
       else if (kind === K_WORD) {
         const next = afterWord[ctx] as number;
-        v = next < 0 ? PF_BAIL : (next << 7) | cls(code);
+        v = next < 0 ? PF_BAIL : (next << 7) | cls(code) | (pending ? PF_BAIL | PF_JOINED : 0);
       } else if (kind === K_SEP) {
         if (pending) v = (ctx << 7) | PF_SKIP;
         else if (word && ctx !== CX_W2) v = ((ctx === CX_W1 ? CX_P0 : CX_P1) << 7) | PF_SKIP;
@@ -404,7 +406,7 @@ export class Scanner {
         awV.length === 0
       ) {
         // A word break with nothing pending: the skip pass runs ahead over the text.
-        const at = this.skip(text, f, a, pf, i, state, n > 0 && sym[n - 1] === S_SPACE);
+        const at = this.skip(text, i, state, n > 0 && sym[n - 1] === S_SPACE);
         if (at !== i) {
           // Nothing to report before `at`: a fresh start there (or the end of the text).
           n = 0;
@@ -716,15 +718,10 @@ export class Scanner {
    * start from the root to reach the automaton's state there (its depth) with every symbol a
    * candidate or a covering exclusion can span. Sets `pfFrom` past the stop.
    */
-  private skip(
-    text: string,
-    f: Folder,
-    a: Automaton,
-    pf: Prefilter,
-    start: number,
-    s0: number,
-    afterSpace: boolean,
-  ): number {
+  private skip(text: string, start: number, s0: number, afterSpace: boolean): number {
+    // As few values as possible live in the loop (the rest are read again where it stops).
+    const pf = this.pf as Prefilter;
+    const a = this.plan.automaton as Automaton;
     const ctab = pf.ctab;
     const interest = pf.interest;
     const delta = a.delta;
@@ -733,19 +730,36 @@ export class Scanner {
     const len = text.length;
     let s = s0;
     let ctx = 0;
-    let prev = afterSpace ? pf.space : -1;
+    const space = pf.space;
+    let prev = afterSpace ? space : -1;
+    // The state before the last letter that followed a joined separator: after a spaced-out run
+    // the general path may read again from there (`k i l l my`: the separator before the last
+    // letter was a real space).
+    let ps = s;
     let i = start;
     for (; i < len; i++) {
       const c = text.charCodeAt(i);
       if (c >= 128) break;
       const v = ctab[ctx + c] as number;
       if (v < 0) {
+        if ((v & PF_JOINED) !== 0) {
+          // A letter after a joined separator, read here to keep the state before it.
+          ctx = v & 0x3ff;
+          const x = (v >>> 16) & 0x7fff;
+          if (x !== prev) {
+            ps = s;
+            s = (delta[s * C + x] as number) & stateMask;
+            prev = x;
+            if (interest[s] === 1 && this.mayMatch(text, s, i)) break;
+          }
+          continue;
+        }
         if (v !== PF_PRE) break;
         // Punctuation after a joined separator: the separator reads as a space symbol, then the
         // character is read again after it.
-        s = (delta[s * C + pf.space] as number) & stateMask;
+        s = (delta[s * C + space] as number) & stateMask;
         if (interest[s] === 1) break;
-        prev = pf.space;
+        prev = space;
         ctx = 0;
         i--;
         continue;
@@ -756,13 +770,17 @@ export class Scanner {
       // A repeated letter, or a run of spaces, is one symbol: the state stays.
       if (x !== prev) {
         s = (delta[s * C + x] as number) & stateMask;
-        if (interest[s] === 1 && this.mayMatch(text, f, a, s, i)) break;
+        if (interest[s] === 1 && this.mayMatch(text, s, i)) break;
       }
       prev = x | ((v << 20) >> 31);
     }
     if (i >= len) return len;
     this.pfFrom = i + 1;
-    const at = this.restartBefore(text, f, start, i, a.depth[s] as number);
+    // After a spaced-out run (`k i l`), the general path may read again from the state before the
+    // last symbol: a space, the letter, and the next one.
+    const depth =
+      ctx === CX_W1S2 << 7 ? Math.max(a.depth[s] as number, (a.depth[ps] as number) + 3) : (a.depth[s] as number);
+    const at = this.restartBefore(text, start, i, depth);
     // Where candidates are dense, the pass stops too soon after each start to save anything: it
     // waits longer and longer before starting again (and as before once it saves some).
     if (at - start < 32) {
@@ -773,7 +791,8 @@ export class Scanner {
   }
 
   /** A fresh start before the skip pass's stop at i, where the automaton's state has this depth. */
-  private restartBefore(text: string, f: Folder, start: number, i: number, depth: number): number {
+  private restartBefore(text: string, start: number, i: number, depth: number): number {
+    const f = this.plan.folder as Folder;
     if (depth >= 65535) return start;
     // Back from the stop: count symbols (a lower bound: punctuation, and letters unlike the one
     // after them) until there are enough, then find a separator or punctuation after two letters
@@ -809,7 +828,9 @@ export class Scanner {
    * checks (as far as the text around it tells: a variant that needs a word start, inside a word
    * longer than itself, or a word end, followed by more letters, cannot).
    */
-  private mayMatch(text: string, f: Folder, a: Automaton, s: number, i: number): boolean {
+  private mayMatch(text: string, s: number, i: number): boolean {
+    const f = this.plan.folder as Folder;
+    const a = this.plan.automaton as Automaton;
     const { len, needStart, needEnd, mode } = this.vt;
     const ascii = f.ascii;
     const cu = ascii[text.charCodeAt(i)] as number;
