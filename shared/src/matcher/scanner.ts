@@ -119,6 +119,16 @@ const CX_P0 = 5; // a separator after a single letter, pending
 const CX_P1 = 6; // ... after a letter that followed one
 const CX_M = 7; // a mask inside a word (`w*`)
 const prefilters = new WeakMap<Automaton, Prefilter>();
+
+/** The skip pass's tables for batch scans of this plan (built now), in bytes; 0 when it has none. */
+export function skipPassBytes(plan: ScanPlan): number {
+  const o = plan.folder?.options;
+  if (plan.automaton === null || plan.folder === null || o === undefined) return 0;
+  if (!o.repeats || !o.separators || !o.whitespace) return 0;
+  const p = prefilterOf(plan.automaton, plan.folder, plan.variants);
+  return p.ctab.byteLength + p.interest.byteLength;
+}
+
 function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Prefilter {
   let p = prefilters.get(a);
   if (p !== undefined) return p;
