@@ -71,10 +71,18 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   const classify = (sym: number): void => {
     if (!classOf.has(sym)) classOf.set(sym, classOf.size + 1);
   };
-  for (const v of variants) {
-    maxNodes += v.syms.length;
-    for (const sym of v.syms) classify(sym);
-  }
+  // The commonest characters of English text first: a scan's transitions then fall mostly in the
+  // first bytes of each state's row (fewer cache lines touched per state).
+  for (const ch of ' etaoinshrdlcumwfgypbvkjxqz') classify(ch.charCodeAt(0));
+  for (const v of variants) maxNodes += v.syms.length;
+  const used = new Set<number>();
+  for (const v of variants) for (const sym of v.syms) used.add(sym);
+  for (const sym of [...classOf.keys()]) if (!used.has(sym)) classOf.delete(sym);
+  // Renumber what is left densely, then the other symbols in order of appearance.
+  const common = [...classOf.keys()];
+  classOf.clear();
+  for (const sym of common) classify(sym);
+  for (const v of variants) for (const sym of v.syms) classify(sym);
   if (hints !== null && (classOf.has(hints.i) || classOf.has(hints.l))) classify(hints.one);
   const C = classOf.size + 1;
   const cmap = C <= 256 ? new Uint8Array(65536) : new Uint16Array(65536);
