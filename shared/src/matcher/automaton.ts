@@ -49,6 +49,11 @@ export interface Automaton {
   dictLink: Int32Array;
   /** Length of the longest suffix of the state's string that is a prefix of an exclusion. */
   exDepth: Uint16Array;
+  /**
+   * Length of the state's string (for a union of chains, its longest member's; at most 65,535):
+   * the automaton's state after a text depends only on that many of its last symbols.
+   */
+  depth: Uint16Array;
   bytes: number;
 }
 
@@ -66,10 +71,18 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   const classify = (sym: number): void => {
     if (!classOf.has(sym)) classOf.set(sym, classOf.size + 1);
   };
-  for (const v of variants) {
-    maxNodes += v.syms.length;
-    for (const sym of v.syms) classify(sym);
-  }
+  // The commonest characters of English text first: a scan's transitions then fall mostly in the
+  // first bytes of each state's row (fewer cache lines touched per state).
+  for (const ch of ' etaoinshrdlcumwfgypbvkjxqz') classify(ch.charCodeAt(0));
+  for (const v of variants) maxNodes += v.syms.length;
+  const used = new Set<number>();
+  for (const v of variants) for (const sym of v.syms) used.add(sym);
+  for (const sym of [...classOf.keys()]) if (!used.has(sym)) classOf.delete(sym);
+  // Renumber what is left densely, then the other symbols in order of appearance.
+  const common = [...classOf.keys()];
+  classOf.clear();
+  for (const sym of common) classify(sym);
+  for (const v of variants) for (const sym of v.syms) classify(sym);
   if (hints !== null && (classOf.has(hints.i) || classOf.has(hints.l))) classify(hints.one);
   const C = classOf.size + 1;
   const cmap = C <= 256 ? new Uint8Array(65536) : new Uint16Array(65536);
@@ -314,6 +327,7 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
   const hasOut = new Uint8Array(total);
   const links = new Int32Array(total).fill(-1);
   const exDepths = new Uint16Array(total);
+  const depths = new Uint16Array(total);
   let k = 0;
   for (let q = 0; q < trieStates; q++) {
     const s = queue[q] ?? 0;
@@ -322,6 +336,7 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     const link = dictLink[s] ?? -1;
     links[q] = link >= 0 ? (newId[link] ?? 0) : -1;
     exDepths[q] = exDepth[s] ?? 0;
+    depths[q] = Math.min(65535, depth[s] ?? 0);
     if (k > (outStart[q] ?? 0) || link >= 0) hasOut[q] = 1;
   }
   if (multi > 0) {
@@ -336,6 +351,7 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
       for (let i = poolAt[m] as number; i < (poolAt[m + 1] as number); i++) {
         const u = pool[i] as number;
         ex = Math.max(ex, exDepth[u] ?? 0);
+        depths[q] = Math.max(depths[q] ?? 0, Math.min(65535, depth[u] ?? 0));
         for (let f = u; f > 0 && seen[f] !== m; f = fail[f] ?? 0) {
           seen[f] = m;
           for (let v = ownHead[f] ?? -1; v !== -1; v = nextOut[v] ?? -1) vs.push(v);
@@ -379,6 +395,7 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     outVars.byteLength +
     links.byteLength +
     exDepths.byteLength +
+    depths.byteLength +
     astral.size * 16;
   return {
     states: total,
@@ -393,6 +410,7 @@ export function buildAutomaton(variants: readonly Variant[], hints: AlphabetHint
     outVars,
     dictLink: links,
     exDepth: exDepths,
+    depth: depths,
     bytes,
   };
 }

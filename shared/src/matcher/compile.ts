@@ -12,7 +12,7 @@ import {
 import { MatcherError } from './errors';
 import { MatchBuffer, materialise, type Templates, templatesOf } from './matches';
 import { Folder, isWordCodeUnit, resolveNormalise, SYM_MASK, SYM_ONE, SYM_SPACE } from './normalise';
-import { F_SOFT, F_WORD, Scanner, type ScanPlan } from './scanner';
+import { F_SOFT, F_WORD, Scanner, type ScanPlan, skipPassBytes } from './scanner';
 import { createStream } from './stream';
 import type { CompiledMatcher, CompileOptions, Match, MatchStream, MatcherStats } from './types';
 
@@ -213,6 +213,7 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
     bytes:
       automaton.bytes +
       (rawNext?.byteLength ?? 0) +
+      skipPassBytes(plan) +
       variants.reduce((b, v) => b + v.syms.byteLength + (v.counts?.byteLength ?? 0) + 48, 0),
   });
 

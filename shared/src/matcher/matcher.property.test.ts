@@ -377,3 +377,176 @@ describe('large automata (16-bit table without the output flag, and 32-bit)', ()
     expect(got.map(key).sort()).toEqual(streamed(m, text));
   });
 });
+
+// The skip pass (batch scans of ASCII text with every contextual rule on) runs the automaton ahead
+// without the per-symbol arrays and hands a window back to the general path where a candidate could
+// match. Its tables and its window must give exactly the general path's matches: prose made of
+// ordinary words with rare hits, multi-word phrases and long exclusions (deep automaton states, so
+// the window must reach back far), single letters and spaced-out runs, masks, repeats, leetspeak,
+// dropped apostrophes, punctuation right after a joined separator, and the odd non-ASCII character.
+describe('the skip pass equals the general path', () => {
+  const phrases: [string, KeywordEntry['match']][] = [
+    ['kill', 'word'],
+    ['kill you', 'word'],
+    ['i hate you', 'word'],
+    ['a s s', 'word'],
+    ['ass', 'substring'],
+    ['sex', 'word'],
+    ['tits', 'word'],
+    ['suicid', 'prefix'],
+    ['go die in a fire now', 'word'],
+    ['weed', 'word'],
+    ['oo', 'word'],
+    ['no', 'word'],
+    ['x', 'word'],
+    ['oh!!', 'substring'],
+    ['a !', 'substring'],
+    ['aass', 'word'],
+  ];
+  const list = phrases.map(([phrase, match], i) => ({ id: `p${i}`, phrase, category: 'test', severity: 1, match }));
+  const exclusions = ['skilled killer whale', 'classic', 'sussex', 'go die in a fire now please', 'weeds'];
+  // No filler word holds a phrase (`glass` would hold `ass`), so the skip pass runs far between hits.
+  const filler = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'skilled', 'dog', 'it', 'is', 'hot', 'tea', 'I', 'go', 'in'];
+  const rare = [
+    'kill',
+    'KILLLL',
+    'k i l l',
+    'k i l l you',
+    'k.i.l.l',
+    'k*ll',
+    'w*ed',
+    '*emph*',
+    '# note',
+    'k1ll',
+    'ki11',
+    '4$$',
+    "k'ill",
+    "don't",
+    'a s s',
+    'a b c d',
+    'a ,',
+    'i (',
+    'x - y',
+    'a  b',
+    'i hate you',
+    'i  hate   you',
+    'skilled killer whale',
+    'go die in a fire now',
+    'go die in a fire now please',
+    'suicidal',
+    'classic',
+    'sussex',
+    'weeds',
+    'weeed',
+    'oooo',
+    'o o',
+    'a oo',
+    'as',
+    'a ass',
+    'a as s',
+    'no no',
+    'oh!!!',
+    'oh!',
+    'a !',
+    'a !!',
+    'kіll',
+    'é',
+    '😀',
+    '\u200b',
+  ];
+  const seps = [' ', ' ', ' ', '  ', ', ', '. ', '-', '\n', '_', "'", '!'];
+  const tokenArb = fc.oneof(
+    { weight: 40, arbitrary: fc.constantFrom(...filler) },
+    { weight: 1, arbitrary: fc.constantFrom(...rare) },
+  );
+  const textArb = fc
+    .array(fc.tuple(tokenArb, fc.constantFrom(...seps)), { minLength: 1, maxLength: 600 })
+    .map((parts) => parts.map(([w, sep]) => w + sep).join(''));
+
+  it.each([
+    ['exclusions', { exclusions }],
+    ['no exclusions', {}],
+    ['no leetspeak or masks', { normalise: { leetspeak: false, masks: false }, exclusions }],
+  ] as const)('random prose (%s)', (_name, options) => {
+    const m = compileMatcher(list, options);
+    fc.assert(
+      fc.property(textArb, (text) => {
+        expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+      }),
+      { numRuns: 150, seed: 11 },
+    );
+  });
+
+  it.each([
+    'the cat sat on a mat and I said kill you',
+    'skilled killer whale and a killer',
+    'go die in a fire now please, go die in a fire now',
+    'it was a s s; a ,s s; i (hate) you',
+    'a b c d kill',
+    'k i l l you and k i l l',
+    'the mat. I go in: kill, KILLLL! weeds weeed w*ed',
+    "don't k'ill k1ll ki11 4$$",
+  ])('%j', (text) => {
+    const m = compileMatcher(list, { exclusions });
+    expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+  });
+
+  it('every tricky token, after a quiet stretch (where the skip pass runs), as in the general path', () => {
+    const m = compileMatcher(list, { exclusions });
+    const quiet = 'the cat sat on the mat, it is hot tea. '.repeat(5);
+    let hits = 0;
+    for (const before of ['', 'a ', 'I.', 'the ', 'x - '])
+      for (const token of rare)
+        for (const sep of [' ', ', ', '. ', '-', "'", '! ', '  ']) {
+          const text = quiet + before + token + sep + quiet;
+          const got = m.findAll(text).map(key).sort();
+          expect({ text, got }).toEqual({ text, got: streamed(m, text) });
+          hits += got.length;
+        }
+    expect(hits).toBeGreaterThan(500);
+  });
+
+  it('runs of repeated letters, after a quiet stretch, as in the general path', () => {
+    // Phrases with runs only: nothing else stops the skip pass near these tokens.
+    const runs = ['aass', 'oo', 'kill'].map((phrase) => ({
+      id: phrase,
+      phrase,
+      category: 'test',
+      severity: 1,
+      match: 'word' as const,
+    }));
+    const m = compileMatcher(runs);
+    const quiet = 'the cat sat on the mat, it is hot tea. '.repeat(5);
+    let hits = 0;
+    for (const token of [
+      'a ass',
+      'a as s',
+      'as',
+      'aas',
+      'o o',
+      'x o o',
+      'oo o',
+      'a oo',
+      'kil',
+      'kil l',
+      'ki l l',
+      "kil'l",
+    ])
+      for (const sep of [' ', ', ', '-', "'"])
+        for (const text of [quiet + token + sep + quiet, token + sep + quiet]) {
+          const got = m.findAll(text).map(key).sort();
+          expect({ text, got }).toEqual({ text, got: streamed(m, text) });
+          hits += got.length;
+        }
+    expect(hits).toBeGreaterThan(10);
+  });
+
+  it('finds the hits of a long quiet text at their offsets', () => {
+    const m = compileMatcher(list, { exclusions });
+    const quiet = 'the cat sat on a mat, it is hot tea. '.repeat(400);
+    const text = `${quiet}I will kill you. ${quiet}go die in a fire now please ${quiet}k i l l ${quiet}`;
+    const got = m.findAll(text).map((x) => `${x.id}:${text.slice(x.start, x.end)}`);
+    expect(got).toEqual(['p0:kill', 'p1:kill you', 'p0:k i l l']);
+    expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
+  });
+});

@@ -86,6 +86,97 @@ export function variantTables(variants: readonly Variant[]): VariantTables {
 }
 
 /**
+ * The skip pass's tables. `ctab[ctx * 128 + c]`, for an ASCII character c read in context ctx,
+ * packs the next context (bits 0-9, premultiplied by 128), PF_SKIP (the character makes no symbol:
+ * dropped, or a separator that may join single letters), PF_PUNCT (a symbol that never repeats
+ * into a run: punctuation, a mask), the symbol's automaton class (bits 16-30), and the sign bit
+ * when the character needs the general path (a letter after a mask, a third spaced-out letter
+ * followed by more letters), or PF_PRE (punctuation after a joined separator, which then reads as
+ * a space symbol first). The contexts track what the general path's joined-separator and mask
+ * rules depend on: how many letters the current word has (0, 1, 2 or more), whether a separator
+ * after a single letter is pending, whether the last one or two symbols follow such a separator,
+ * and whether the last symbol is a mask inside a word.
+ */
+interface Prefilter {
+  ctab: Int32Array;
+  /** The automaton class of the space symbol. */
+  space: number;
+  /** 1 where the state ends a variant other than an exclusion (on its output chain). */
+  interest: Uint8Array;
+}
+const PF_SKIP = 1 << 10;
+const PF_PUNCT = 1 << 11;
+const PF_BAIL = 1 << 31;
+const PF_PRE = PF_BAIL | 1 | 0;
+/** With the sign bit: a letter after a joined separator (read in the skip pass's own branch). */
+const PF_JOINED = 1 << 12;
+const CX_A = 0; // after a non-word symbol (or at the start)
+const CX_W1 = 1; // one letter since the break
+const CX_W1S1 = 2; // one letter after a joined separator
+const CX_W1S2 = 3; // ... and the symbol before it followed one too (`k i l`)
+const CX_W2 = 4; // two letters or more
+const CX_P0 = 5; // a separator after a single letter, pending
+const CX_P1 = 6; // ... after a letter that followed one
+const CX_M = 7; // a mask inside a word (`w*`)
+const prefilters = new WeakMap<Automaton, Prefilter>();
+
+/** The skip pass's tables for batch scans of this plan (built now), in bytes; 0 when it has none. */
+export function skipPassBytes(plan: ScanPlan): number {
+  const o = plan.folder?.options;
+  if (plan.automaton === null || plan.folder === null || o === undefined) return 0;
+  if (!o.repeats || !o.separators || !o.whitespace) return 0;
+  const p = prefilterOf(plan.automaton, plan.folder, plan.variants);
+  return p.ctab.byteLength + p.interest.byteLength;
+}
+
+function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Prefilter {
+  let p = prefilters.get(a);
+  if (p !== undefined) return p;
+  const cls = (code: number): number => (code < 65536 ? (a.cmap[code] as number) : (a.astral.get(code) ?? 0)) << 16;
+  const ctab = new Int32Array(8 * 128);
+  // A letter after a mask needs the general path (a masked word).
+  const afterWord = [CX_W1, CX_W2, CX_W2, -1, CX_W2, CX_W1S1, CX_W1S2, -1];
+  for (let ctx = 0; ctx < 8; ctx++) {
+    const word = ctx >= CX_W1 && ctx <= CX_W2;
+    const pending = ctx === CX_P0 || ctx === CX_P1;
+    for (let c = 0; c < 128; c++) {
+      const unit = f.ascii[c] as number;
+      const kind = unit >>> BITS;
+      const code = unit & LOW;
+      let v: number;
+      if (kind === K_DROP) v = (ctx << 7) | PF_SKIP;
+      else if (kind === K_WORD) {
+        const next = afterWord[ctx] as number;
+        v = next < 0 ? PF_BAIL : (next << 7) | cls(code) | (pending ? PF_BAIL | PF_JOINED : 0);
+      } else if (kind === K_SEP) {
+        if (pending) v = (ctx << 7) | PF_SKIP;
+        else if (word && ctx !== CX_W2) v = ((ctx === CX_W1 ? CX_P0 : CX_P1) << 7) | PF_SKIP;
+        else v = (CX_A << 7) | cls(S_SPACE);
+      } else if (kind === K_PUNCT) v = pending ? PF_PRE : (CX_A << 7) | PF_PUNCT | cls(code);
+      else if (pending)
+        v = PF_PRE; // a mask after a separator: punctuation
+      else if (word || ctx === CX_M) v = (CX_M << 7) | PF_PUNCT | cls(S_MASK);
+      else v = (CX_A << 7) | PF_PUNCT | cls(0x2a); // a mask outside a word: punctuation
+      ctab[ctx * 128 + c] = v | 0;
+    }
+  }
+  const interest = new Uint8Array(a.states);
+  for (let s = 0; s < a.states; s++) {
+    if (a.hasOut[s] !== 1) continue;
+    let t = (a.outStart[s] as number) < (a.outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
+    while (t >= 0 && interest[s] === 0) {
+      for (let k = a.outStart[t] as number; k < (a.outStart[t + 1] as number); k++) {
+        if ((variants[a.outVars[k] as number] as Variant).mode !== MODE_EXCLUSION) interest[s] = 1;
+      }
+      t = a.dictLink[t] as number;
+    }
+  }
+  p = { ctab, space: a.cmap[S_SPACE] as number, interest };
+  prefilters.set(a, p);
+  return p;
+}
+
+/**
  * The incremental core shared by batch scans and streams: it normalises character by character,
  * keeps per-symbol arrays (symbol, automaton state, run length, original offsets, flags), and
  * verifies each candidate once the symbol after it is known. With `editable`, it also keeps one
@@ -149,6 +240,11 @@ export class Scanner {
   private readonly vt: VariantTables;
   private needLens: Int32Array | null = null;
   private acls: Int32Array | null = null;
+  /** The skip pass's tables (batch scans with every contextual rule on), else null. */
+  private readonly pf: Prefilter | null;
+  /** The skip pass may start at or after this index (past the character where it last stopped). */
+  private pfFrom = 0;
+  private pfBack = 0;
 
   constructor(
     private readonly plan: ScanPlan,
@@ -181,6 +277,10 @@ export class Scanner {
     this.whitespace = o?.whitespace ?? false;
     this.keyBase = plan.variants.length + 1;
     this.vt = variantTables(plan.variants);
+    this.pf =
+      !editable && plan.automaton !== null && plan.folder !== null && this.repeats && this.separators && this.whitespace
+        ? prefilterOf(plan.automaton, plan.folder, plan.variants)
+        : null;
   }
 
   /**
@@ -297,11 +397,40 @@ export class Scanner {
     // Room for the symbols of one more code point (NFKC expands one to at most 18).
     const room = sym.length - 64;
     const awV = this.awV;
+    const pf = this.pf;
     let single = 0;
     let units: Int32Array | null = null;
     let i = start;
     while (i < len) {
       if (n > room) break;
+      if (
+        pf !== null &&
+        a !== null &&
+        i >= this.pfFrom &&
+        !glued &&
+        tok === 0 &&
+        !soft &&
+        lastMask < 0 &&
+        this.maskLm < 0 &&
+        this.pendN === 0 &&
+        awV.length === 0
+      ) {
+        // A word break with nothing pending: the skip pass runs ahead over the text.
+        const at = this.skip(text, i, state, n > 0 && sym[n - 1] === S_SPACE);
+        if (at !== i) {
+          // Nothing to report before `at`: a fresh start there (or the end of the text).
+          n = 0;
+          glued = false;
+          tok = 0;
+          brk = -1;
+          lastMask = -1;
+          state = 0;
+          rawLen = at;
+          i = at;
+          if (this.exS.length > 0) this.exS.length = this.exE.length = 0;
+          continue;
+        }
+      }
       const c = text.charCodeAt(i);
       const rs = rawLen;
       if (c < 128 && !soft && !editable && a !== null && lastMask < 0 && awV.length === 0) {
@@ -484,6 +613,7 @@ export class Scanner {
     const hasEx = this.plan.hasExclusions;
     const acls = this.asciiClasses(a, f);
     const room = sym.length - 64;
+    const pfFrom = this.pf === null ? len + 1 : this.pfFrom;
     let n = this.n;
     let glued = this.glued;
     let tok = this.tok;
@@ -538,6 +668,8 @@ export class Scanner {
         if (whitespace && n > 0 && sym[n - 1] === S_SPACE) {
           rawLen++;
           i++;
+          // Quiet at a word break: back to the skip pass.
+          if (i >= pfFrom && !pending && awV.length === 0 && this.maskLm < 0) break;
           continue;
         }
         code = S_SPACE;
@@ -576,6 +708,8 @@ export class Scanner {
         this.settle();
         if (awV.length > 0) break;
       }
+      // Quiet at a word break: back to the skip pass.
+      if (flags === 0 && i >= pfFrom && !pending && awV.length === 0 && this.maskLm < 0) break;
     }
     this.n = n;
     this.glued = glued;
@@ -583,6 +717,239 @@ export class Scanner {
     this.brk = brk;
     this.rawLen = rawLen;
     return i;
+  }
+
+  /**
+   * The skip pass: from `start` (a word break with nothing pending, automaton state `s0`), runs
+   * the automaton over the ASCII text with the same symbols as the general path but no per-symbol
+   * arrays, until a character needs the general path or a state ends a variant that could match
+   * here. Returns where scanning goes on: `start` (too close to restart any later), the end of the
+   * text (nothing there can match), or a word break before the stop far enough back for a fresh
+   * start from the root to reach the automaton's state there (its depth) with every symbol a
+   * candidate or a covering exclusion can span. Sets `pfFrom` past the stop.
+   */
+  private skip(text: string, start: number, s0: number, afterSpace: boolean): number {
+    // As few values as possible live in the loop (the rest are read again where it stops).
+    const pf = this.pf as Prefilter;
+    const a = this.plan.automaton as Automaton;
+    const ctab = pf.ctab;
+    const interest = pf.interest;
+    const delta = a.delta;
+    const C = a.classes;
+    const stateMask = a.stateMask;
+    const len = text.length;
+    let s = s0;
+    let ctx = 0;
+    const space = pf.space;
+    let prev = afterSpace ? space : -1;
+    // The state before the last letter that followed a joined separator: after a spaced-out run
+    // the general path may read again from there (`k i l l my`: the separator before the last
+    // letter was a real space).
+    let ps = s;
+    let i = start;
+    for (; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) break;
+      const v = ctab[ctx + c] as number;
+      if (v < 0) {
+        if ((v & PF_JOINED) !== 0) {
+          // A letter after a joined separator, read here to keep the state before it.
+          ctx = v & 0x3ff;
+          const x = (v >>> 16) & 0x7fff;
+          if (x !== prev) {
+            ps = s;
+            s = (delta[s * C + x] as number) & stateMask;
+            prev = x;
+            if (interest[s] === 1 && this.mayMatch(text, s, i)) break;
+          }
+          continue;
+        }
+        if (v !== PF_PRE) break;
+        // Punctuation after a joined separator: the separator reads as a space symbol, then the
+        // character is read again after it.
+        s = (delta[s * C + space] as number) & stateMask;
+        if (interest[s] === 1) break;
+        prev = space;
+        ctx = 0;
+        i--;
+        continue;
+      }
+      ctx = v & 0x3ff;
+      if ((v & PF_SKIP) !== 0) continue;
+      const x = v >>> 16;
+      // A repeated letter, or a run of spaces, is one symbol: the state stays.
+      if (x !== prev) {
+        s = (delta[s * C + x] as number) & stateMask;
+        if (interest[s] === 1 && this.mayMatch(text, s, i)) break;
+      }
+      prev = x | ((v << 20) >> 31);
+    }
+    if (i >= len) return len;
+    this.pfFrom = i + 1;
+    // After a spaced-out run (`k i l`), the general path may read again from the state before the
+    // last symbol: a space, the letter, and the next one.
+    const depth =
+      ctx === CX_W1S2 << 7 ? Math.max(a.depth[s] as number, (a.depth[ps] as number) + 3) : (a.depth[s] as number);
+    const at = this.restartBefore(text, start, i, depth);
+    // Where candidates are dense, the pass stops too soon after each start to save anything: it
+    // waits longer and longer before starting again (and as before once it saves some).
+    if (at - start < 32) {
+      this.pfBack = Math.min(1 << 14, this.pfBack * 2 + 32);
+      this.pfFrom += this.pfBack;
+    } else this.pfBack = 0;
+    return at;
+  }
+
+  /** A fresh start before the skip pass's stop at i, where the automaton's state has this depth. */
+  private restartBefore(text: string, start: number, i: number, depth: number): number {
+    const f = this.plan.folder as Folder;
+    if (depth >= 65535) return start;
+    // Back from the stop: count symbols (a lower bound: punctuation, and letters unlike the one
+    // after them) until there are enough, then find a separator or punctuation after two letters
+    // (the general path has no context there that a fresh start lacks).
+    const need = depth + 2;
+    const ascii = f.ascii;
+    let count = 0;
+    let after = -1;
+    for (let x = i - 1; x > start && x >= 2; x--) {
+      const u = ascii[text.charCodeAt(x)] as number;
+      const kind = u >>> BITS;
+      if (kind === K_WORD) {
+        if (after >= 0 && after !== u) count++;
+        after = u;
+      } else if (kind !== K_DROP) {
+        if (
+          count >= need &&
+          (kind === K_SEP || kind === K_PUNCT) &&
+          (ascii[text.charCodeAt(x - 1)] as number) >>> BITS === K_WORD &&
+          (ascii[text.charCodeAt(x - 2)] as number) >>> BITS === K_WORD
+        ) {
+          return x;
+        }
+        if (kind !== K_SEP) count++;
+        after = -1;
+      }
+    }
+    return start;
+  }
+
+  /**
+   * Whether a variant ending at state s, at the symbol of text[i], could pass the word-boundary
+   * checks (as far as the text around it tells: a variant that needs a word start, inside a word
+   * longer than itself, or a word end, followed by more letters, cannot).
+   */
+  private mayMatch(text: string, s: number, i: number): boolean {
+    const f = this.plan.folder as Folder;
+    const a = this.plan.automaton as Automaton;
+    const { len, needStart, needEnd, mode } = this.vt;
+    const ascii = f.ascii;
+    const cu = ascii[text.charCodeAt(i)] as number;
+    const isWord = cu >>> BITS === K_WORD;
+    let before = -1;
+    let cont = -1;
+    const outStart = a.outStart;
+    const outVars = a.outVars;
+    let t = (outStart[s] as number) < (outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
+    while (t >= 0) {
+      const end = outStart[t + 1] as number;
+      for (let k = outStart[t] as number; k < end; k++) {
+        const v = outVars[k] as number;
+        if (mode[v] === MODE_EXCLUSION) continue;
+        if (needStart[v] === 1 && isWord) {
+          if (before < 0) {
+            // Symbols of the current word before this one, not counting its first (which may follow
+            // a joined separator, and then starts a word of its own).
+            before = 0;
+            let later = cu;
+            const most = this.plan.maxLen;
+            for (let x = i - 1; x >= 0 && before <= most; x--) {
+              const d = text.charCodeAt(x);
+              if (d >= 128) break;
+              const u = ascii[d] as number;
+              const kind = u >>> BITS;
+              if (kind === K_DROP) continue;
+              if (kind !== K_WORD) break;
+              if (u !== later) before++;
+              later = u;
+            }
+          }
+          // It starts at or after the word's second symbol, none of which follows a joined separator.
+          if (before >= (len[v] as number)) continue;
+        }
+        if (needEnd[v] === 1) {
+          if (cont < 0) {
+            // Does a letter follow (past repeats of this one and dropped characters)?
+            cont = 0;
+            for (let y = i + 1; y < text.length; y++) {
+              const d = text.charCodeAt(y);
+              if (d >= 128) break;
+              const u = ascii[d] as number;
+              if (u === cu || u >>> BITS === K_DROP) continue;
+              if (u >>> BITS === K_WORD) cont = 1;
+              break;
+            }
+          }
+          if (cont === 1) continue;
+        }
+        if (!this.runsMayMatch(text, ascii, v, i)) continue;
+        return true;
+      }
+      t = a.dictLink[t] as number;
+    }
+    return false;
+  }
+
+  /**
+   * For a variant with repeated letters (`ass`: s at least twice), whether the text's runs may be
+   * long enough, when the candidate lies inside one word of ASCII letters ending with text[i]
+   * (else, or where a joined separator could still add to the last run, it may).
+   */
+  private runsMayMatch(text: string, ascii: Int32Array, v: number, i: number): boolean {
+    const counts = (this.plan.variants[v] as Variant).counts;
+    if (counts === null) return true;
+    const cu = ascii[text.charCodeAt(i)] as number;
+    let run = 1;
+    // The last run goes on past text[i] (repeats and dropped characters).
+    let y = i + 1;
+    for (; y < text.length; y++) {
+      const d = text.charCodeAt(y);
+      if (d >= 128) break;
+      const u = ascii[d] as number;
+      if (u === cu) run++;
+      else if (u >>> BITS !== K_DROP) break;
+    }
+    let k = counts.length - 1;
+    let cur = cu;
+    let x = i - 1;
+    let first = true;
+    for (;;) {
+      for (; x >= 0; x--) {
+        const d = text.charCodeAt(x);
+        if (d >= 128) return true;
+        const u = ascii[d] as number;
+        if (u === cur) run++;
+        else if (u >>> BITS !== K_DROP) break;
+      }
+      if (first && run === 1 && y < text.length) {
+        // A single letter before a separator: a joined one could add the same letter to its run.
+        const after = ascii[text.charCodeAt(y)] as number;
+        const beforeUnit = x >= 0 ? (ascii[text.charCodeAt(x)] as number) : 0;
+        if (after >>> BITS === K_SEP && beforeUnit >>> BITS !== K_WORD) return true;
+      }
+      first = false;
+      if (run < (counts[k] as number)) {
+        // Too short, unless a joined separator before it could add to it (`a ass`).
+        return x >= 0 && (ascii[text.charCodeAt(x)] as number) >>> BITS !== K_WORD;
+      }
+      if (k === 0) return true;
+      k--;
+      if (x < 0) return true;
+      const u = ascii[text.charCodeAt(x)] as number;
+      if (u >>> BITS !== K_WORD) return true; // the candidate spans a break or a joined separator
+      cur = u;
+      run = 1;
+      x--;
+    }
   }
 
   /** The automaton class of each ASCII character's unit (one load instead of two per character). */
@@ -1075,6 +1442,8 @@ export class Scanner {
     this.lastMask = -1;
     this.maskLm = -1;
     this.brk = -1;
+    this.pfFrom = 0;
+    this.pfBack = 0;
     this.pendN = 0;
     // Truncating an array is a runtime call: only when there is something to drop.
     if (this.awV.length > 0) this.awV.length = this.awS.length = this.awE.length = 0;
