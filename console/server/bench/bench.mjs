@@ -74,7 +74,7 @@ function percentile(sorted, p) {
 async function serverCpu() {
   server.send('cpu');
   const [m] = await once(server, 'message');
-  return (m.cpu.user + m.cpu.system) / 1000;
+  return { user: m.cpu.user / 1000, system: m.cpu.system / 1000 };
 }
 
 /**
@@ -92,7 +92,10 @@ async function run(name, opts) {
   const result = await instance;
   latencies.sort((a, b) => a - b);
   const ok = result['2xx'];
-  const cpuMs = ((await serverCpu()) - cpuBefore) / Math.max(1, ok);
+  const cpuAfter = await serverCpu();
+  const cpuUserMs = (cpuAfter.user - cpuBefore.user) / Math.max(1, ok);
+  const cpuSystemMs = (cpuAfter.system - cpuBefore.system) / Math.max(1, ok);
+  const cpuMs = cpuUserMs + cpuSystemMs;
   return {
     name,
     connections: opts.connections,
@@ -104,6 +107,8 @@ async function run(name, opts) {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     cpuMs,
+    cpuUserMs,
+    cpuSystemMs,
     /** What two cores would serve if this process had them to itself. */
     twoCoreCapacity: 2000 / cpuMs,
   };
@@ -251,12 +256,12 @@ try {
   const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
   console.log('');
   console.log(
-    `| What | Connections | OK | Errors | Per second | p50 ms | p95 ms | p99 ms | Server CPU ms/request | 2 idle cores, /s |`,
+    `| What | Connections | OK | Errors | Per second | p50 ms | p95 ms | p99 ms | Server CPU ms/request (user + system) | 2 idle cores, /s |`,
   );
   console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
   for (const r of results) {
     console.log(
-      `| ${r.name} | ${r.connections} | ${r.ok} | ${r.errors} | ${r.perSecond.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.cpuMs.toFixed(2)} | ${r.twoCoreCapacity.toFixed(0)} |`,
+      `| ${r.name} | ${r.connections} | ${r.ok} | ${r.errors} | ${r.perSecond.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.cpuMs.toFixed(2)} (${r.cpuUserMs.toFixed(2)} + ${r.cpuSystemMs.toFixed(2)}) | ${r.twoCoreCapacity.toFixed(0)} |`,
     );
   }
   const find = (prefix, connections) =>

@@ -4,8 +4,10 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { buildApp, loadConfig } = require('../dist/app.js');
-const { createAccount } = require('../dist/services/user-accounts.service.js');
+// BENCH_DIST: another build of the console to compare (a folder beside dist/), e.g. dist-old.
+const dist = `../${process.env.BENCH_DIST ?? 'dist'}`;
+const { buildApp, loadConfig } = require(`${dist}/app.js`);
+const { createAccount } = require(`${dist}/services/user-accounts.service.js`);
 const { uuidv7 } = require('@vigil/shared');
 
 const CAPTURES = Number(process.env.BENCH_CAPTURES ?? 1_000_000);
