@@ -17,6 +17,9 @@ const { uuidv7 } = require('@vigil/shared');
 const { authenticator } = require('otplib');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_WARMUP_SECONDS: the same load first, not counted (the JIT compiles the hot paths of a fresh
+// process meanwhile: about 8% of the console's CPU in a 10 s capture phase). Default 0, as measured before.
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 0);
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 /** A screenshot-like image (text lines, a photo-like band) of about `target` bytes in `format`. */
@@ -83,6 +86,7 @@ async function serverCpu() {
  * requests per second about what two idle cores would do.
  */
 async function run(name, opts) {
+  if (WARMUP > 0) await autocannon({ duration: WARMUP, ...opts });
   const latencies = [];
   const cpuBefore = await serverCpu();
   const instance = autocannon({ duration: SECONDS, ...opts });

@@ -94,15 +94,8 @@ export async function ingestCapture(
   }
 
   if (!upload.screenshot) throw new ConsoleError('CONSOLE_ERR_BAD_MULTIPART', 'The "screenshot" part is missing');
-  // Both read at once (sharp works off the event loop); a bad screenshot is reported before a bad thumbnail.
-  const [shotCheck, thumbCheck] = await Promise.allSettled([
-    inspectImage(upload.screenshot, 'screenshot'),
-    upload.thumbnail ? inspectImage(upload.thumbnail, 'thumbnail') : undefined,
-  ]);
-  if (shotCheck.status === 'rejected') throw shotCheck.reason;
-  if (thumbCheck.status === 'rejected') throw thumbCheck.reason;
-  const shot = shotCheck.value;
-  const thumb = thumbCheck.value;
+  const shot = await inspectImage(upload.screenshot, 'screenshot');
+  const thumb = upload.thumbnail ? await inspectImage(upload.thumbnail, 'thumbnail') : undefined;
 
   const month = metadata.capturedAt.slice(0, 7).replace('-', '/');
   const base = `schools/${device.schoolId}/captures/${month}/${metadata.id}`;
