@@ -96,7 +96,7 @@ for (let from = 0; from < CAPTURES; from += BATCH) seedBatch(from, Math.min(CAPT
 app.db.exec('ANALYZE');
 // Copy the seeded rows into the database file and flush them now (synchronous = FULL): otherwise
 // the first checkpoint of the capture phase writes back the whole seed, charged to ingest.
-app.db.pragma('wal_checkpoint(TRUNCATE)');
+app.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
 const seedSeconds = (performance.now() - seedStarted) / 1000;
 
 await app.listen({ port: 0, host: '127.0.0.1' });
