@@ -55,4 +55,18 @@ export const LISTS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX captures_school_status ON captures(school_id, status);
     `,
   },
+  {
+    version: 31,
+    name: 'capture groups keep their first and last capture times',
+    // Grouping at ingest then finds the groups a capture may join with one index probe instead of
+    // reading every member of the entry's groups near it (which grew with the group).
+    sql: `
+      ALTER TABLE capture_groups ADD COLUMN first_at TEXT;
+      ALTER TABLE capture_groups ADD COLUMN last_at TEXT;
+      UPDATE capture_groups SET
+        first_at = (SELECT MIN(c.captured_at) FROM captures c WHERE c.group_id = capture_groups.id),
+        last_at = (SELECT MAX(c.captured_at) FROM captures c WHERE c.group_id = capture_groups.id);
+      CREATE INDEX capture_groups_window ON capture_groups(school_id, entry_id, last_at);
+    `,
+  },
 ];

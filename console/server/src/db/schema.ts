@@ -225,6 +225,12 @@ export interface CaptureGroupsTable {
   phrase: string;
   category: string;
   created_at: string;
+  /**
+   * The earliest and latest capture time of its members (ISO 8601 UTC), kept at ingest (migration
+   * 31). Null only for a group that had no members when the columns were added.
+   */
+  first_at: string | null;
+  last_at: string | null;
 }
 
 export interface CaptureEntriesTable {

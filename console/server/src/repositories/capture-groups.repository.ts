@@ -1,4 +1,5 @@
 import type { CaptureMatch } from '@vigil/shared';
+import { sql } from 'kysely';
 import { inTransaction, Prepared, type Kdb } from '../db/database';
 import { newId } from '../ids';
 
@@ -61,20 +62,29 @@ const INSERT_ENTRY = new Prepared(
       })
       .onConflict((oc) => oc.doNothing()),
 );
-// From the school's groups of the entry, each group's members within the window, read from the
-// covering index captures(group_id, captured_at, id): members of a group share its entry and school,
-// so this is the same as going through capture_entries, without reading every capture row near it.
+// The school's groups of the entry whose span [first_at, last_at] comes near this capture: one probe of
+// capture_groups(school_id, entry_id, last_at) (migration 31), however large the groups grow.
 const GROUPS_NEAR = new Prepared(4, (db, schoolId: string, entryId: string, lo: string, hi: string) =>
   db
-    .selectFrom('capture_groups as g')
-    .innerJoin('captures as c', (j) =>
-      j.onRef('c.group_id', '=', 'g.id').on('c.captured_at', '>=', lo).on('c.captured_at', '<=', hi),
-    )
-    .select((eb) => ['g.id', eb.fn.min('c.captured_at').as('first_at'), eb.fn.max('c.captured_at').as('last_at')])
-    .where('g.school_id', '=', schoolId)
-    .where('g.entry_id', '=', entryId)
-    .groupBy('g.id')
-    .orderBy('first_at'),
+    .selectFrom('capture_groups')
+    .select(['id', 'first_at', 'last_at'])
+    .where('school_id', '=', schoolId)
+    .where('entry_id', '=', entryId)
+    .where('last_at', '>=', lo)
+    .where('first_at', '<=', hi)
+    .orderBy('first_at')
+    .orderBy('id'),
+);
+// A member joined: the group's span grows to take in its time (compared in SQL, so two joins at once
+// on PostgreSQL cannot undo each other's widening).
+const WIDEN_GROUP = new Prepared(2, (db, groupId: string, at: string) =>
+  db
+    .updateTable('capture_groups')
+    .set({
+      first_at: sql<string>`CASE WHEN first_at <= ${at} THEN first_at ELSE ${at} END`,
+      last_at: sql<string>`CASE WHEN last_at >= ${at} THEN last_at ELSE ${at} END`,
+    })
+    .where('id', '=', groupId),
 );
 const UNGROUPED_NEAR = new Prepared(4, (db, schoolId: string, entryId: string, lo: string, hi: string) =>
   db
@@ -114,24 +124,32 @@ export class CaptureGroupsRepository {
     for (const m of [...c.matches].sort((a, b) => b.severity - a.severity || a.start - b.start)) {
       if (!byEntry.has(m.entryId)) byEntry.set(m.entryId, m);
     }
+    // Times compared in SQL are written the one way (toISOString), so text order is time order.
+    const atIso = new Date(at).toISOString();
     return inTransaction(this.db, async (trx) => {
       const setGroup = async (groupId: string, captureId: string): Promise<boolean> =>
         (await SET_GROUP.execute(trx, groupId, captureId)).changes === 1;
-      for (const entryId of byEntry.keys()) {
+      // A capture's entry rows are only read while it is ungrouped: written before the search for a
+      // new group of that entry (which counts this capture), and for every entry if it stays alone.
+      const recorded = new Set<string>();
+      const record = async (entryId: string): Promise<void> => {
+        if (recorded.has(entryId)) return;
+        recorded.add(entryId);
         await INSERT_ENTRY.execute(trx, c.id, c.schoolId, entryId, c.capturedAt, c.user);
-      }
+      };
       for (const [entryId, match] of byEntry) {
         // Join a group of this entry when the group, with this capture, still spans at most an hour.
-        // (Groups span at most an hour, so their members near this capture are all of them.)
         const { rows: groups } = await GROUPS_NEAR.execute(trx, c.schoolId, entryId, lo, hi);
         for (const g of groups) {
-          const first = Math.min(Date.parse(g.first_at), at);
-          const last = Math.max(Date.parse(g.last_at), at);
+          const first = Math.min(Date.parse(g.first_at!), at);
+          const last = Math.max(Date.parse(g.last_at!), at);
           if (last - first <= GROUP_WINDOW_MS && (await setGroup(g.id, c.id))) {
+            await WIDEN_GROUP.execute(trx, g.id, atIso);
             return { groupId: g.id, changed: [c.id] };
           }
         }
         // Or complete a new one with ungrouped captures of the entry in an hour that includes this one.
+        await record(entryId);
         const near = (await UNGROUPED_NEAR.execute(trx, c.schoolId, entryId, lo, hi)).rows
           .map((r): Candidate => ({ id: r.id, at: Date.parse(r.at), user: r.user }))
           .sort((a, b) => a.at - b.at);
@@ -147,12 +165,16 @@ export class CaptureGroupsRepository {
               phrase: match.phrase,
               category: match.category,
               created_at: now.toISOString(),
+              // firstQualifyingWindow returns members oldest first.
+              first_at: new Date(members[0]!.at).toISOString(),
+              last_at: new Date(members[members.length - 1]!.at).toISOString(),
             })
             .execute();
           for (const m of members) await setGroup(id, m.id);
           return { groupId: id, changed: members.map((m) => m.id) };
         }
       }
+      for (const entryId of byEntry.keys()) await record(entryId);
       return { groupId: null, changed: [] };
     });
   }

@@ -1,5 +1,5 @@
 import type { CaptureMatch, CaptureMetadata } from '@vigil/shared';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { inTransaction, Prepared, type Kdb } from '../db/database';
 
 export interface StoredCapture extends CaptureMetadata {
@@ -87,7 +87,7 @@ export interface CaptureQuery {
   from?: string;
   to?: string;
   q?: string;
-  /** A capture group once, as its newest member (among all its members, filters aside). */
+  /** A capture group once, as its newest member that the other filters select. */
   collapseGroups?: boolean;
   /** Keyset position: captures strictly older than this (newest first by capturedAt, then id). */
   before?: { capturedAt: string; id: string };
@@ -229,44 +229,70 @@ export class CapturesRepository {
   /** The dashboard list: newest first (capturedAt, then id), keyset-paginated, only within `schoolIds`. */
   async search(q: CaptureQuery): Promise<StoredCapture[]> {
     if (q.schoolIds.length === 0) return [];
-    let query = this.db.selectFrom('captures').selectAll('captures').where('school_id', 'in', q.schoolIds);
-    if (q.severityMin !== undefined) query = query.where('severity', '>=', q.severityMin);
-    if (q.severityMax !== undefined) query = query.where('severity', '<=', q.severityMax);
+    // The filters, as conditions on a capture row `t`: the list's rows, and (collapsed) the members
+    // of their groups, since a group is shown as its newest member that the filters select.
+    const filters: ((t: 'captures' | 'g') => RawBuilder<boolean>)[] = [];
+    const col = (t: string, name: string) => sql.ref(`${t}.${name}`);
+    if (q.severityMin !== undefined) {
+      const min = q.severityMin;
+      filters.push((t) => sql<boolean>`${col(t, 'severity')} >= ${min}`);
+    }
+    if (q.severityMax !== undefined) {
+      const max = q.severityMax;
+      filters.push((t) => sql<boolean>`${col(t, 'severity')} <= ${max}`);
+    }
     if (q.category !== undefined) {
       const pattern = `%"category":"${likeEscape(q.category)}"%`;
-      query = query.where(sql<boolean>`matches_json LIKE ${pattern} ESCAPE '\\'`);
+      filters.push((t) => sql<boolean>`${col(t, 'matches_json')} LIKE ${pattern} ESCAPE '\\'`);
     }
-    if (q.status !== undefined) query = query.where('status', '=', q.status);
-    if (q.user !== undefined) query = query.where('user_name', '=', q.user);
-    if (q.deviceId !== undefined) query = query.where('device_id', '=', q.deviceId);
-    if (q.source !== undefined) query = query.where('source', '=', q.source);
-    if (q.from !== undefined) query = query.where('captured_at', '>=', q.from);
-    if (q.to !== undefined) query = query.where('captured_at', '<=', q.to);
+    for (const [value, name] of [
+      [q.status, 'status'],
+      [q.user, 'user_name'],
+      [q.deviceId, 'device_id'],
+      [q.source, 'source'],
+    ] as const) {
+      if (value !== undefined) filters.push((t) => sql<boolean>`${col(t, name)} = ${value}`);
+    }
+    if (q.from !== undefined) {
+      const from = q.from;
+      filters.push((t) => sql<boolean>`${col(t, 'captured_at')} >= ${from}`);
+    }
+    if (q.to !== undefined) {
+      const to = q.to;
+      filters.push((t) => sql<boolean>`${col(t, 'captured_at')} <= ${to}`);
+    }
     if (q.q !== undefined) {
       const pattern = `%${likeEscape(q.q)}%`;
-      query = query.where(
-        sql<boolean>`(LOWER(context) LIKE ${pattern} ESCAPE '\\' OR LOWER(window_title) LIKE ${pattern} ESCAPE '\\')`,
+      filters.push(
+        (t) =>
+          sql<boolean>`(LOWER(${col(t, 'context')}) LIKE ${pattern} ESCAPE '\\' OR LOWER(${col(t, 'window_title')}) LIKE ${pattern} ESCAPE '\\')`,
       );
     }
+    let query = this.db.selectFrom('captures').selectAll('captures').where('school_id', 'in', q.schoolIds);
+    for (const f of filters) query = query.where(f('captures'));
     if (q.collapseGroups) {
+      // Ungrouped, or no newer member of its group that the filters also select.
       query = query.where((eb) =>
         eb.or([
           eb('captures.group_id', 'is', null),
           eb.not(
             eb.exists(
-              eb
-                .selectFrom('captures as g')
-                .select(sql`1`.as('one'))
-                .whereRef('g.group_id', '=', 'captures.group_id')
-                .where((g) =>
-                  g.or([
-                    g('g.captured_at', '>', g.ref('captures.captured_at')),
-                    g.and([
-                      g('g.captured_at', '=', g.ref('captures.captured_at')),
-                      g('g.id', '>', g.ref('captures.id')),
+              filters.reduce(
+                (sub, f) => sub.where(f('g')),
+                eb
+                  .selectFrom('captures as g')
+                  .select(sql`1`.as('one'))
+                  .whereRef('g.group_id', '=', 'captures.group_id')
+                  .where((g) =>
+                    g.or([
+                      g('g.captured_at', '>', g.ref('captures.captured_at')),
+                      g.and([
+                        g('g.captured_at', '=', g.ref('captures.captured_at')),
+                        g('g.id', '>', g.ref('captures.id')),
+                      ]),
                     ]),
-                  ]),
-                ),
+                  ),
+              ),
             ),
           ),
         ]),

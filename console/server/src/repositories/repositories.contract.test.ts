@@ -9,7 +9,7 @@ import { MIGRATIONS } from '../db/migrations';
 import { postgresBinDir, startPostgres, type PostgresCluster } from '../test-support/postgres';
 import { createUser, enrolDevice, signIn, uploadCapture } from '../test-support/harness';
 import { AuditRepository, type AuditEntry } from './audit.repository';
-import { CapturesRepository, type StoredCapture } from './captures.repository';
+import { CapturesRepository, type CaptureQuery, type StoredCapture } from './captures.repository';
 import { CaptureGroupsRepository } from './capture-groups.repository';
 import { PeopleQueriesRepository } from './people-queries.repository';
 import { ListsRepository } from './lists.repository';
@@ -518,7 +518,6 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     });
     expect(await groups.memberIds(third.groupId!)).toEqual(['d', 'c', 'b', 'a']);
     expect(await groups.byId('nope')).toBeUndefined();
-
     expect(await people.captureIdsOfPupil(oak.id, 'p1')).toEqual(['a', 'd']);
     await devices.recordHeartbeat(
       'd2',
@@ -535,6 +534,25 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(await people.deviceIdsOfPupil(oak.id, 'p1')).toEqual(['d1', 'd2']);
     expect(await people.backlog(oak.id)).toEqual({ unreviewed: 6, oldestUnreviewedAt: at(0).toISOString() });
     expect((await people.concernsBetween(oak.id, at(20).toISOString(), at(50).toISOString())).length).toBe(3);
+    // The group keeps its span (0 to 50): one captured at -5 and uploaded late joins and moves its
+    // start, so 56 (within the hour of 0, not of -5) stays out and 55 joins.
+    expect(await store('late', -5, 'p5')).toEqual({ groupId: third.groupId, changed: ['late'] });
+    expect(await store('f', 56, 'p6')).toEqual({ groupId: null, changed: [] });
+    expect(await store('g', 55, 'p6')).toEqual({ groupId: third.groupId, changed: ['g'] });
+    expect(await groups.byId(third.groupId!)).toMatchObject({
+      firstAt: at(-5).toISOString(),
+      lastAt: at(55).toISOString(),
+      memberCount: 6,
+    });
+    // Collapsed and filtered, the group is its newest member that the filters select.
+    const collapsed = async (filter: Partial<CaptureQuery>) =>
+      (await captures.search({ schoolIds: [oak.id], limit: 50, collapseGroups: true, ...filter }))
+        .filter((c) => c.groupId === third.groupId)
+        .map((c) => c.id);
+    expect(await collapsed({})).toEqual(['g']);
+    expect(await collapsed({ user: 'p1' })).toEqual(['d']);
+    expect(await collapsed({ deviceId: 'd2' })).toEqual(['b']);
+    expect(await collapsed({ user: 'p2', deviceId: 'd1' })).toEqual([]);
   });
 
   maybe(

@@ -111,6 +111,25 @@ describe('capture groups', () => {
     expect(await groupOf(y[0]!.id)).not.toBeNull();
   });
 
+  it("a capture uploaded late that joins a group moves the group's start, and the hour counts from there", async () => {
+    const x = [
+      await capture('violence.bite', 'p1', 0),
+      await capture('violence.bite', 'p2', 20),
+      await capture('violence.bite', 'p3', 40),
+    ];
+    const g = await groupOf(x[0]!.id);
+    expect(g).not.toBeNull();
+    // Captured before the group's first, uploaded after (a laptop back online): it joins (-8 to 40).
+    const late = await capture('violence.bite', 'p4', -8);
+    expect(await groupOf(late.id)).toBe(g);
+    // 55 would be within the hour of the old start (0) but not of the new one (-8).
+    const after = await capture('violence.bite', 'p5', 55);
+    expect(await groupOf(after.id)).toBeNull();
+    const fits = await capture('violence.bite', 'p6', 52);
+    expect(await groupOf(fits.id)).toBe(g);
+    expect(await h.app.captureGroups.byId(g!)).toMatchObject({ memberCount: 5, firstAt: at(-8), lastAt: at(52) });
+  });
+
   it('never groups severity-5 captures, nor pupils of different schools', async () => {
     const five = [
       await capture('violence.shoot', 'p1', 0, 5),
@@ -167,6 +186,42 @@ describe('capture groups', () => {
       severity: 3,
     });
     expect(res.json().members.map((m: { id: string }) => m.id)).toEqual(members.map((m) => m.id).reverse());
+  });
+
+  it('a filtered, collapsed list shows a group as its newest member that the filters select', async () => {
+    const members = [
+      await capture('violence.trip', 't1', 0),
+      await capture('violence.trip', 't2', 5),
+      await capture('violence.trip', 't3', 10),
+      await capture('violence.trip', 't1', 15),
+      await capture('violence.trip', 't2', 20),
+    ];
+    const groupId = (await groupOf(members[0]!.id))!;
+    expect(await Promise.all(members.map((m) => groupOf(m.id)))).toEqual(members.map(() => groupId));
+    const list = async (filters: string) => {
+      const res = await h.app.inject({
+        method: 'GET',
+        url: `/api/captures?collapseGroups=true&from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(20))}${filters}`,
+        headers: dsl.get,
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json().items.filter((i: { groupId: string | null }) => i.groupId === groupId);
+    };
+    const group = { id: groupId, memberCount: 5, pupilCount: 3, firstAt: at(0), lastAt: at(20) };
+    expect(await list('')).toEqual([expect.objectContaining({ id: members[4]!.id, group })]);
+    // The newest member is t2's: filtered to pupil t1, the group is t1's newest capture in it.
+    expect(await list('&user=t1')).toEqual([expect.objectContaining({ id: members[3]!.id, group })]);
+    expect(await list('&user=t3')).toEqual([expect.objectContaining({ id: members[2]!.id, group })]);
+    // Reviewed members are left out of the "new" list: the group is its newest member still new.
+    await h.app.inject({
+      method: 'PATCH',
+      url: `/api/captures/${members[4]!.id}`,
+      headers: dsl.write,
+      payload: { status: 'reviewed' },
+    });
+    expect(await list('&status=new')).toEqual([expect.objectContaining({ id: members[3]!.id, group })]);
+    expect(await list('&status=reviewed')).toEqual([expect.objectContaining({ id: members[4]!.id, group })]);
+    expect(await list('&user=nobody')).toEqual([]);
   });
 
   it('a group review applies to every member, each with its own history row and audit entry', async () => {
