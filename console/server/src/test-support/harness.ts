@@ -9,6 +9,7 @@ import { buildApp, type BuildOptions } from '../app';
 import { createAccount } from '../services/user-accounts.service';
 import { totpCode } from '../auth/totp';
 import type { Role } from '../repositories/users.repository';
+import type { School } from '../repositories/schools.repository';
 import { loadConfig } from '../config';
 import { startPostgres, type PostgresCluster } from './postgres';
 
@@ -245,4 +246,43 @@ export async function uploadCapture(
   if (res.statusCode !== 201) throw new Error(`upload failed: ${res.statusCode} ${res.body}`);
   await app.alerts?.settled();
   return meta;
+}
+
+/**
+ * The tenant-isolation suites' cast: school A (Oak Academy, in the default organisation) and
+ * school B (Elm Primary, in another trust), with school B's DSL, school admin and trust admin
+ * signed in and a device of school B enrolled: the people and the device who must never reach
+ * anything of school A.
+ */
+export interface TwoSchools {
+  a: School;
+  b: School;
+  /** School B's organisation (another trust). */
+  otherOrg: string;
+  dslB: SignedIn;
+  adminB: SignedIn;
+  /** An org_admin of school B's trust. */
+  orgAdminB: SignedIn;
+  deviceB: EnrolResponse & { auth: string };
+}
+
+export async function twoSchools(app: FastifyInstance): Promise<TwoSchools> {
+  const a = await app.repos.schools.create('Oak Academy', new Date());
+  const otherOrg = 'org-elm-trust';
+  await sqlAll(
+    app,
+    'INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)',
+    otherOrg,
+    'Elm Trust',
+    new Date().toISOString(),
+  );
+  const b = await app.repos.schools.create('Elm Primary', new Date(), otherOrg);
+  const dslB = await signIn(app, await createUser(app, 'dsl@elm.sch.uk', 'dsl', { schoolId: b.id }));
+  const adminB = await signIn(app, await createUser(app, 'it@elm.sch.uk', 'school_admin', { schoolId: b.id }));
+  const orgAdminB = await signIn(
+    app,
+    await createUser(app, 'admin@elm-trust.org.uk', 'org_admin', { organisationId: otherOrg }),
+  );
+  const deviceB = await enrolDevice(app, b.enrolmentToken);
+  return { a, b, otherOrg, dslB, adminB, orgAdminB, deviceB };
 }

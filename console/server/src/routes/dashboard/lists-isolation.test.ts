@@ -1,10 +1,10 @@
 import { AGENT_API, type Policy } from '@vigil/shared';
 import {
-  sqlAll,
   createUser,
   enrolDevice,
   signIn,
   startHarness,
+  twoSchools,
   uploadCapture,
   type Harness,
   type SignedIn,
@@ -22,24 +22,10 @@ describe('tenant isolation of keyword lists, school settings, summary settings a
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const a = await h.app.repos.schools.create('Oak Academy', new Date());
+    const { a, ...cast } = await twoSchools(h.app);
     aId = a.id;
-    const otherOrg = 'org-elm-trust';
-    await sqlAll(
-      h.app,
-      'INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)',
-      otherOrg,
-      'Elm Trust',
-      new Date().toISOString(),
-    );
-    const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
-    dslB = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: b.id }));
-    adminB = await signIn(h.app, await createUser(h.app, 'it@elm.sch.uk', 'school_admin', { schoolId: b.id }));
-    orgAdminOtherTrust = await signIn(
-      h.app,
-      await createUser(h.app, 'admin@elm-trust.org.uk', 'org_admin', { organisationId: otherOrg }),
-    );
-    deviceB = await enrolDevice(h.app, b.enrolmentToken);
+    ({ dslB, adminB, deviceB } = cast);
+    orgAdminOtherTrust = cast.orgAdminB;
     // School A has a published version with a local phrase B must never see.
     const adminA = await signIn(h.app, await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: a.id }));
     await h.app.inject({

@@ -1,10 +1,10 @@
 import {
   sqlGet,
-  sqlAll,
   createUser,
   enrolDevice,
   signIn,
   startHarness,
+  twoSchools,
   uploadCapture,
   type Harness,
   type SignedIn,
@@ -29,33 +29,18 @@ describe('tenant isolation: people, overview and subject access', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const a = await h.app.repos.schools.create('Oak Academy', new Date());
+    const { a, b, ...cast } = await twoSchools(h.app);
     aId = a.id;
-    const otherOrg = 'org-elm-trust';
-    await sqlAll(
-      h.app,
-      'INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)',
-      otherOrg,
-      'Elm Trust',
-      new Date().toISOString(),
-    );
-    const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
     bId = b.id;
+    ({ adminB, dslB, orgAdminB } = cast);
     await createUser(h.app, 'it@oak.sch.uk', 'school_admin', { schoolId: aId });
     await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: aId });
     personA = await createUser(h.app, 'teacher@oak.sch.uk', 'viewer', { schoolId: aId });
     personASession = await signIn(h.app, personA);
-    adminB = await signIn(h.app, await createUser(h.app, 'it@elm.sch.uk', 'school_admin', { schoolId: bId }));
-    dslB = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: bId }));
-    orgAdminB = await signIn(
-      h.app,
-      await createUser(h.app, 'admin@elm-trust.org.uk', 'org_admin', { organisationId: otherOrg }),
-    );
     const deviceA = await enrolDevice(h.app, a.enrolmentToken);
     await uploadCapture(h.app, deviceA, { user: 'oak-pupil', windowTitle: 'Oak secret title' });
-    const deviceB = await enrolDevice(h.app, b.enrolmentToken);
-    deviceBAuth = deviceB.auth;
-    await uploadCapture(h.app, deviceB, { user: 'elm-pupil' });
+    deviceBAuth = cast.deviceB.auth;
+    await uploadCapture(h.app, cast.deviceB, { user: 'elm-pupil' });
   });
   afterAll(() => h.close());
 

@@ -1,10 +1,10 @@
 import {
   sqlGet,
-  sqlAll,
   createUser,
   enrolDevice,
   signIn,
   startHarness,
+  twoSchools,
   uploadCapture,
   type Harness,
   type SignedIn,
@@ -26,33 +26,17 @@ describe('tenant isolation: school B cannot reach school A', () => {
 
   beforeAll(async () => {
     h = await startHarness({ VIGIL_LOGIN_RATE_PER_MINUTE: '1000' });
-    const a = await h.app.repos.schools.create('Oak Academy', new Date());
+    const { a, ...cast } = await twoSchools(h.app);
     aId = a.id;
-    // School B belongs to another organisation (another trust).
-    const otherOrg = 'org-elm-trust';
-    await sqlAll(
-      h.app,
-      'INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)',
-      otherOrg,
-      'Elm Trust',
-      new Date().toISOString(),
-    );
-    const b = await h.app.repos.schools.create('Elm Primary', new Date(), otherOrg);
+    ({ dslB, adminB, orgAdminB } = cast);
+    orgAdminOtherTrust = orgAdminB;
     dslA = await signIn(h.app, await createUser(h.app, 'dsl@oak.sch.uk', 'dsl', { schoolId: a.id }));
-    dslB = await signIn(h.app, await createUser(h.app, 'dsl@elm.sch.uk', 'dsl', { schoolId: b.id }));
-    orgAdminOtherTrust = await signIn(
-      h.app,
-      await createUser(h.app, 'admin@elm-trust.org.uk', 'org_admin', { organisationId: otherOrg }),
-    );
     const deviceA = await enrolDevice(h.app, a.enrolmentToken);
     deviceAId = deviceA.deviceId;
     tokenA = a.enrolmentToken;
-    adminB = await signIn(h.app, await createUser(h.app, 'it@elm.sch.uk', 'school_admin', { schoolId: b.id }));
-    orgAdminB = orgAdminOtherTrust;
     captureA = (await uploadCapture(h.app, deviceA, { user: 'oak-pupil', windowTitle: 'Oak secret title' })).id;
-    const deviceB = await enrolDevice(h.app, b.enrolmentToken);
-    deviceBAuth = deviceB.auth;
-    await uploadCapture(h.app, deviceB, { user: 'elm-pupil' });
+    deviceBAuth = cast.deviceB.auth;
+    await uploadCapture(h.app, cast.deviceB, { user: 'elm-pupil' });
   });
   afterAll(() => h.close());
 
