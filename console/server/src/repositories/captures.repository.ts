@@ -1,6 +1,7 @@
 import type { CaptureMatch, CaptureMetadata } from '@vigil/shared';
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import { inTransaction, Prepared, type Kdb } from '../db/database';
+import type { CapturesTable } from '../db/schema';
 
 export interface StoredCapture extends CaptureMetadata {
   schoolId: string;
@@ -15,32 +16,8 @@ export interface StoredCapture extends CaptureMetadata {
   thumbnailKey: string | null;
 }
 
-interface CaptureRow {
-  id: string;
-  school_id: string;
-  device_id: string;
-  captured_at: string;
-  received_at: string;
-  user_name: string;
-  source: CaptureMetadata['source'];
-  app: string;
-  window_title: string;
-  url: string | null;
-  context: string;
-  matches_json: string;
-  severity: number;
-  count: number;
-  policy_version: string;
-  screenshot_key: string;
-  screenshot_type: string;
-  screenshot_width: number;
-  screenshot_height: number;
-  thumbnail_key: string | null;
-  status: string;
-  assignee_id: string | null;
-  hold: number;
-  group_id: string | null;
-}
+/** A row as the database returns it; `source` holds only the protocol's capture sources. */
+type CaptureRow = Omit<Selectable<CapturesTable>, 'source'> & { source: CaptureMetadata['source'] };
 
 const toCapture = (r: CaptureRow): StoredCapture => ({
   id: r.id,

@@ -1,5 +1,7 @@
 import type { HeartbeatRequest } from '@vigil/shared';
 import { Prepared, type Kdb } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { DevicesTable } from '../db/schema';
 
 export interface Device {
   id: string;
@@ -18,22 +20,8 @@ export interface Device {
   lastCaptureAt: string | null;
 }
 
-interface DeviceRow {
-  id: string;
-  school_id: string;
-  hostname: string;
-  os: string;
-  os_version: string | null;
-  agent_version: string;
-  secret_hash: string;
-  enrolled_at: string;
-  revoked_at: string | null;
-  last_seen_at: string | null;
-  policy_version: string | null;
-  queue_depth: number | null;
-  last_user: string | null;
-  last_capture_at: string | null;
-}
+/** A row as the database returns it. */
+type DeviceRow = Selectable<DevicesTable>;
 
 const toDevice = (r: DeviceRow): Device => ({
   id: r.id,

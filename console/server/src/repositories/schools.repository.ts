@@ -1,6 +1,8 @@
 import { inTransaction, type Kdb } from '../db/database';
 import type { MonitoredHours } from '@vigil/shared';
 import { newId, newSecret } from '../ids';
+import type { Selectable } from 'kysely';
+import type { SchoolsTable } from '../db/schema';
 
 export const DEFAULT_RETENTION_DAYS = 90;
 
@@ -39,13 +41,8 @@ export interface School {
   createdAt: string;
 }
 
-interface SchoolRow {
-  id: string;
-  organisation_id: string;
-  name: string;
-  enrolment_token: string;
-  created_at: string;
-}
+/** A row as the database returns it. */
+type SchoolRow = Selectable<SchoolsTable>;
 
 const toSchool = (r: SchoolRow): School => ({
   id: r.id,

@@ -1,4 +1,6 @@
 import type { Kdb } from '../db/database';
+import type { Selectable } from 'kysely';
+import type { SessionsTable } from '../db/schema';
 
 export interface Session {
   idHash: string;
@@ -10,15 +12,8 @@ export interface Session {
   expiresAt: string;
 }
 
-interface SessionRow {
-  id_hash: string;
-  user_id: string;
-  csrf_token: string;
-  method: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-}
+/** A row as the database returns it. */
+type SessionRow = Selectable<SessionsTable>;
 
 const toSession = (r: SessionRow): Session => ({
   idHash: r.id_hash,

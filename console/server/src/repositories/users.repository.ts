@@ -1,5 +1,7 @@
 import { inTransaction, type Kdb } from '../db/database';
 import { newId } from '../ids';
+import type { Selectable } from 'kysely';
+import type { UsersTable } from '../db/schema';
 
 export const ROLES = ['org_admin', 'school_admin', 'dsl', 'deputy_dsl', 'head', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -31,20 +33,8 @@ export interface Grant {
   organisationId: string | null;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  must_change_password: number;
-  created_at: string;
-  totp_secret: string | null;
-  failed_logins: number;
-  locked_until: string | null;
-  display_name: string | null;
-  disabled_at: string | null;
-  last_sign_in_at: string | null;
-  totp_pending: string | null;
-}
+/** A row as the database returns it. */
+type UserRow = Selectable<UsersTable>;
 
 const toUser = (r: UserRow): User => ({
   id: r.id,
