@@ -15,6 +15,19 @@ export function SeverityBadge({ severity }: { severity: number }) {
   );
 }
 
+/** The severities 1 to 5 as `<option>`s, each shown as `label(severity)` (the number by default). */
+export function SeverityOptions({ label = String }: { label?: (severity: number) => string }) {
+  return (
+    <>
+      {[1, 2, 3, 4, 5].map((severity) => (
+        <option key={severity} value={severity}>
+          {label(severity)}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`status status-${status}`}>{STATUS_LABELS[status] ?? status}</span>;
 }

@@ -12,7 +12,7 @@ import type {
 import { exactTime, humanise } from '../app/format';
 import { LIST_EDITORS, useSchool } from '../app/session';
 import { useAsync } from '../app/use-async';
-import { ErrorNotice, Highlighted, Loading, PageHeader, SeverityBadge } from '../components/bits';
+import { ErrorNotice, Highlighted, Loading, PageHeader, SeverityBadge, SeverityOptions } from '../components/bits';
 
 const MATCH_LABELS: Record<MatchMode, string> = {
   word: 'Whole word',
@@ -317,11 +317,7 @@ export function ListsPage() {
                     }}
                   >
                     <option value="">As curated</option>
-                    {[1, 2, 3, 4, 5].map((sv) => (
-                      <option key={sv} value={sv}>
-                        All {sv}
-                      </option>
-                    ))}
+                    <SeverityOptions label={(s) => `All ${s}`} />
                   </select>
                 ) : c.severity ? (
                   <span className="muted">all {c.severity}</span>
@@ -394,12 +390,7 @@ export function ListsPage() {
                         disabled={busy}
                         onChange={(ev) => setEntrySeverity(e, Number(ev.target.value))}
                       >
-                        {[1, 2, 3, 4, 5].map((s) => (
-                          <option key={s} value={s}>
-                            {s}
-                            {e.curatedSeverity === s ? ' (curated)' : ''}
-                          </option>
-                        ))}
+                        <SeverityOptions label={(s) => `${s}${e.curatedSeverity === s ? ' (curated)' : ''}`} />
                       </select>
                     ) : (
                       <SeverityBadge severity={e.severity} />
@@ -486,11 +477,7 @@ export function ListsPage() {
                     value={adding.severity}
                     onChange={(e) => setAdding({ ...adding, severity: Number(e.target.value) })}
                   >
-                    {[1, 2, 3, 4, 5].map((s) => (
-                      <option key={s} value={s}>
-                        {s}
-                      </option>
-                    ))}
+                    <SeverityOptions />
                   </select>
                 </label>
                 <label>

@@ -14,7 +14,7 @@ import { ROLE_LABELS, exactTime } from '../app/format';
 import { ADMINS, PUPIL_DIRECTORY_EDITORS, useMe, useSchool } from '../app/session';
 import { PupilDirectorySection } from './PupilDirectory';
 import { useAsync } from '../app/use-async';
-import { ErrorNotice, Loading, PageHeader, RelativeTime } from '../components/bits';
+import { ErrorNotice, Loading, PageHeader, RelativeTime, SeverityOptions } from '../components/bits';
 
 const AUDIT_ACTIONS = [
   'auth.login',
@@ -328,11 +328,7 @@ function Settings({ schoolId }: { schoolId: string }) {
               onChange={(e) => setForm({ ...form, minSeverity: e.target.value ? Number(e.target.value) : null })}
             >
               <option value="">Default</option>
-              {[1, 2, 3, 4, 5].map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <SeverityOptions />
             </select>
           </label>
           <label>
@@ -342,11 +338,7 @@ function Settings({ schoolId }: { schoolId: string }) {
               onChange={(e) => setForm({ ...form, alertSeverity: e.target.value ? Number(e.target.value) : null })}
             >
               <option value="">Default (4)</option>
-              {[1, 2, 3, 4, 5].map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <SeverityOptions />
             </select>
           </label>
           <p className="hint">

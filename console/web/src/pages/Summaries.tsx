@@ -11,7 +11,7 @@ import type {
 import { ROLE_LABELS, exactTime, humanise, shortDate } from '../app/format';
 import { SUMMARY_EDITORS, useSchool } from '../app/session';
 import { useAsync } from '../app/use-async';
-import { ErrorNotice, Loading, PageHeader, SeverityBadge, StatusBadge } from '../components/bits';
+import { ErrorNotice, Loading, PageHeader, SeverityBadge, SeverityOptions, StatusBadge } from '../components/bits';
 
 const SEND_LABELS: Record<string, string> = {
   pending: 'Waiting to send',
@@ -299,11 +299,7 @@ function SettingsPanel({ schoolId }: { schoolId: string }) {
                 value={form.alertSeverity}
                 onChange={(e) => setForm({ ...form, alertSeverity: Number(e.target.value) })}
               >
-                {[1, 2, 3, 4, 5].map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
+                <SeverityOptions />
               </select>
             </label>
             <label className="toggle">
