@@ -241,6 +241,17 @@ function pdfTable(
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
     return Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: cols[i]! - 2 * pad }))) + 2 * pad;
   };
+  /** The line under a row drawn at y, h high; the next row starts below it. */
+  const endRow = (y: number, h: number) => {
+    doc
+      .moveTo(left, y + h)
+      .lineTo(left + full, y + h)
+      .lineWidth(0.5)
+      .strokeColor('#d0d5dd')
+      .stroke();
+    doc.x = left;
+    doc.y = y + h;
+  };
   const drawRow = (cells: readonly string[], bold: boolean) => {
     const h = heightOf(cells, bold);
     if (doc.y + h > bottom()) {
@@ -258,14 +269,7 @@ function pdfTable(
       doc.text(c, x + pad, y + pad, { width: cols[i]! - 2 * pad });
       x += cols[i]!;
     });
-    doc
-      .moveTo(left, y + h)
-      .lineTo(left + full, y + h)
-      .lineWidth(0.5)
-      .strokeColor('#d0d5dd')
-      .stroke();
-    doc.x = left;
-    doc.y = y + h;
+    endRow(y, h);
   };
   drawRow(head, true);
   if (rows.length === 0) {
@@ -274,14 +278,7 @@ function pdfTable(
     const h = doc.heightOfString(empty, { width: full - 2 * pad }) + 2 * pad;
     const y = doc.y;
     doc.text(empty, left + pad, y + pad, { width: full - 2 * pad });
-    doc
-      .moveTo(left, y + h)
-      .lineTo(left + full, y + h)
-      .lineWidth(0.5)
-      .strokeColor('#d0d5dd')
-      .stroke();
-    doc.x = left;
-    doc.y = y + h;
+    endRow(y, h);
   }
   for (const r of rows) drawRow(r, false);
   doc.moveDown(0.8);
