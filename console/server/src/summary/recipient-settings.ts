@@ -80,3 +80,17 @@ export async function applyRecipientChange(
   }
   return next;
 }
+
+/** What the audit log keeps of a settings change, the same from the dashboard and the CLI. */
+export function settingsAuditDetails(next: SummarySettings): Record<string, string | number | boolean> {
+  return {
+    sendTime: next.summaryTime,
+    includeNames: next.showNames,
+    alertSeverity: next.alertSeverity,
+    dailyDigest: next.dailyDigest,
+    summaryRoles: next.summaryRoles.join(','),
+    alertRoles: next.alertRoles.join(','),
+    summaryExtraEmails: next.summaryExtraEmails.join(','),
+    alertExtraEmails: next.alertExtraEmails.join(','),
+  };
+}

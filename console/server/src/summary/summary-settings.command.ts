@@ -3,7 +3,7 @@ import { openConsoleDatabase } from '../db/database';
 import { repositoriesFor } from '../plugins/storage.plugin';
 import { CLI_ACTOR } from '../services/user-accounts.service';
 import { SummariesRepository, type SummarySettings } from './summaries.repository';
-import { RecipientSettingsError, applyRecipientChange } from './recipient-settings';
+import { RecipientSettingsError, applyRecipientChange, settingsAuditDetails } from './recipient-settings';
 
 export class SummarySettingsError extends Error {}
 
@@ -105,16 +105,7 @@ export async function summarySettingsCommand(
           schoolId: school.id,
           targetId: school.id,
           ip: null,
-          details: {
-            sendTime: next.summaryTime,
-            includeNames: next.showNames,
-            alertSeverity: next.alertSeverity,
-            dailyDigest: next.dailyDigest,
-            summaryRoles: next.summaryRoles.join(','),
-            alertRoles: next.alertRoles.join(','),
-            summaryExtraEmails: next.summaryExtraEmails.join(','),
-            alertExtraEmails: next.alertExtraEmails.join(','),
-          },
+          details: settingsAuditDetails(next),
         },
         now,
       );

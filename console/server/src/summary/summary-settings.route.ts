@@ -7,7 +7,7 @@ import { IdParamsSchema } from '../routes/dashboard/dashboard.schema';
 import { schoolWithRole } from '../routes/dashboard/lists.route';
 import { ConsoleError } from '../errors';
 import { MAX_EXTRA_EMAILS, RECIPIENT_ROLES } from './summaries.repository';
-import { RecipientSettingsError, applyRecipientChange } from './recipient-settings';
+import { RecipientSettingsError, applyRecipientChange, settingsAuditDetails } from './recipient-settings';
 
 export const SUMMARY_SETTINGS_READERS: readonly Role[] = ['org_admin', 'school_admin', 'dsl', 'head'];
 export const SUMMARY_SETTINGS_WRITERS: readonly Role[] = ['org_admin', 'school_admin', 'dsl'];
@@ -130,16 +130,7 @@ export const schoolSummarySettingsRoute: FastifyPluginAsyncTypebox = async (app)
         action: 'summary.settings_update',
         schoolId: school.id,
         targetId: school.id,
-        details: {
-          sendTime: next.summaryTime,
-          includeNames: next.showNames,
-          alertSeverity: next.alertSeverity,
-          dailyDigest: next.dailyDigest,
-          summaryRoles: next.summaryRoles.join(','),
-          alertRoles: next.alertRoles.join(','),
-          summaryExtraEmails: next.summaryExtraEmails.join(','),
-          alertExtraEmails: next.alertExtraEmails.join(','),
-        },
+        details: settingsAuditDetails(next),
       });
       return view(school.id);
     },
