@@ -30,6 +30,7 @@ export async function startServer(
   app.summaryScheduler.start().catch((err: unknown) => {
     app.log.error({ err: (err as Error).name }, 'summary scheduler failed to start');
   });
+  app.retentionPurge.resume();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return { app, url: `http://localhost:${port}`, firstRun };

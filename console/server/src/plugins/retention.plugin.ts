@@ -6,10 +6,21 @@ import { CLI_ACTOR } from '../services/user-accounts.service';
 /** Every day at 02:30 school time: the retention purge. */
 export const PURGE_SCHEDULE = '30 2 * * *';
 
-/** Schedules the daily retention purge while the console runs (the job never keeps the process alive). */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The daily retention purge, made paused: `serve` (startServer) resumes it, as it starts the
+     * summary scheduler, so tests and CLI commands built on buildApp never purge by the wall clock.
+     */
+    retentionPurge: Cron;
+  }
+}
+
+/** The daily retention purge job (the job never keeps the process alive); startServer starts it. */
 export const retentionPlugin = fp(
   async (app) => {
-    const job = new Cron(PURGE_SCHEDULE, { timezone: 'Europe/London', unref: true, protect: true }, async () => {
+    const options = { timezone: 'Europe/London', unref: true, protect: true, paused: true };
+    const job = new Cron(PURGE_SCHEDULE, options, async () => {
       try {
         const result = await purgeExpiredCaptures(app.repos, app.blobs, app.clock, {
           actor: { ...CLI_ACTOR, label: 'retention' },
@@ -22,6 +33,7 @@ export const retentionPlugin = fp(
         );
       }
     });
+    app.decorate('retentionPurge', job);
     app.addHook('onClose', async () => {
       job.stop();
     });
