@@ -424,6 +424,15 @@ describe('the skip pass equals the general path', () => {
     "don't",
     'a s s',
     'a b c d',
+    // Spaced-out runs followed by a word (`k i l l you` reads `kill you`), with repeats on the way.
+    'z o o no',
+    'a b b kill',
+    'x y y y kill you',
+    'a a b no',
+    'k i l ll',
+    'a b cc no',
+    '3.3 no',
+    'J. R. R. Tolkien',
     'a ,',
     'i (',
     'x - y',
@@ -539,6 +548,46 @@ describe('the skip pass equals the general path', () => {
           hits += got.length;
         }
     expect(hits).toBeGreaterThan(10);
+  });
+
+  it('words after spaced-out runs, after a quiet stretch, as in the general path', () => {
+    // Two-word phrases whose first word can be spaced out: the pass reads `z o o no` as `zoo no`
+    // itself (nothing stops it before), or hands it over.
+    const words = ['zoo no', 'ab cd', 'i hate you', 'x'].map((phrase) => ({
+      id: phrase,
+      phrase,
+      category: 'test',
+      severity: 1,
+      match: 'word' as const,
+    }));
+    const m = compileMatcher(words);
+    const quiet = 'the cat sat on the mat, it is hot tea. '.repeat(5);
+    let hits = 0;
+    for (const token of [
+      'z o o no',
+      'z o o o no',
+      'z o o  no',
+      'z.o.o no',
+      'z o o nno',
+      'z oo no',
+      'zo o no',
+      'a b cd',
+      'a b c d',
+      'a bb cd',
+      'a a b cd',
+      'i h a t e you',
+      'i h a t e y ou',
+      'x x x zoo no',
+      '3.3 no',
+      'J. R. R. Tolkien',
+    ])
+      for (const sep of [' ', ', ', '-', "'"])
+        for (const text of [quiet + token + sep + quiet, token + sep + quiet]) {
+          const got = m.findAll(text).map(key).sort();
+          expect({ text, got }).toEqual({ text, got: streamed(m, text) });
+          hits += got.length;
+        }
+    expect(hits).toBeGreaterThan(40);
   });
 
   it('finds the hits of a long quiet text at their offsets', () => {

@@ -101,15 +101,33 @@ interface Prefilter {
   ctab: Int32Array;
   /** The automaton class of the space symbol. */
   space: number;
-  /** 1 where the state ends a variant other than an exclusion (on its output chain). */
+  /**
+   * Non-zero where the state ends a variant other than an exclusion (on its output chain): G_ANY,
+   * plus G_END when every such variant must end at a word end, G_RUN when each needs a run of at
+   * least two of its last symbol (`ass`), and G_START when each must begin at a word start.
+   */
   interest: Uint8Array;
+  /** For G_START states, the longest of those variants (at most 255 symbols, else no G_START). */
+  startLen: Uint8Array;
 }
+const G_ANY = 1;
+const G_END = 2;
+const G_RUN = 4;
+const G_START = 8;
+/** The shortest run the G_RUN gate asks of the last symbol (a variant's counts, read as one). */
+const RUN2 = new Int32Array([2]);
 const PF_SKIP = 1 << 10;
 const PF_PUNCT = 1 << 11;
 const PF_BAIL = 1 << 31;
 const PF_PRE = PF_BAIL | 1 | 0;
 /** With the sign bit: a letter after a joined separator (read in the skip pass's own branch). */
 const PF_JOINED = 1 << 12;
+/**
+ * With the sign bit: a letter right after the third (or later) letter of a spaced-out run. When
+ * the last two letters each made a symbol, the separator before the last one becomes a space
+ * (`k i l l my` reads `kill my`, as the general path's unsoften()), in the pass's own branch.
+ */
+const PF_UNSOFT = 1 << 13;
 const CX_A = 0; // after a non-word symbol (or at the start)
 const CX_W1 = 1; // one letter since the break
 const CX_W1S1 = 2; // one letter after a joined separator
@@ -126,7 +144,7 @@ export function skipPassBytes(plan: ScanPlan): number {
   if (plan.automaton === null || plan.folder === null || o === undefined) return 0;
   if (!o.repeats || !o.separators || !o.whitespace) return 0;
   const p = prefilterOf(plan.automaton, plan.folder, plan.variants);
-  return p.ctab.byteLength + p.interest.byteLength;
+  return p.ctab.byteLength + p.interest.byteLength + p.startLen.byteLength;
 }
 
 function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Prefilter {
@@ -134,8 +152,9 @@ function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Pre
   if (p !== undefined) return p;
   const cls = (code: number): number => (code < 65536 ? (a.cmap[code] as number) : (a.astral.get(code) ?? 0)) << 16;
   const ctab = new Int32Array(8 * 128);
-  // A letter after a mask needs the general path (a masked word).
-  const afterWord = [CX_W1, CX_W2, CX_W2, -1, CX_W2, CX_W1S1, CX_W1S2, -1];
+  // A letter after a mask needs the general path (a masked word); one after a spaced-out run of
+  // three letters or more is read in the pass's PF_UNSOFT branch (or there handed over).
+  const afterWord = [CX_W1, CX_W2, CX_W2, -2, CX_W2, CX_W1S1, CX_W1S2, -1];
   for (let ctx = 0; ctx < 8; ctx++) {
     const word = ctx >= CX_W1 && ctx <= CX_W2;
     const pending = ctx === CX_P0 || ctx === CX_P1;
@@ -147,7 +166,9 @@ function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Pre
       if (kind === K_DROP) v = (ctx << 7) | PF_SKIP;
       else if (kind === K_WORD) {
         const next = afterWord[ctx] as number;
-        v = next < 0 ? PF_BAIL : (next << 7) | cls(code) | (pending ? PF_BAIL | PF_JOINED : 0);
+        if (next === -1) v = PF_BAIL;
+        else if (next === -2) v = PF_BAIL | PF_UNSOFT | (CX_W2 << 7) | cls(code);
+        else v = (next << 7) | cls(code) | (pending ? PF_BAIL | PF_JOINED : 0);
       } else if (kind === K_SEP) {
         if (pending) v = (ctx << 7) | PF_SKIP;
         else if (word && ctx !== CX_W2) v = ((ctx === CX_W1 ? CX_P0 : CX_P1) << 7) | PF_SKIP;
@@ -161,17 +182,35 @@ function prefilterOf(a: Automaton, f: Folder, variants: readonly Variant[]): Pre
     }
   }
   const interest = new Uint8Array(a.states);
+  const startLen = new Uint8Array(a.states);
+  const { len, needStart, needEnd } = variantTables(variants);
   for (let s = 0; s < a.states; s++) {
     if (a.hasOut[s] !== 1) continue;
+    let any = false;
+    let end = true;
+    let run = true;
+    let start = true;
+    let longest = 0;
     let t = (a.outStart[s] as number) < (a.outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
-    while (t >= 0 && interest[s] === 0) {
+    while (t >= 0) {
       for (let k = a.outStart[t] as number; k < (a.outStart[t + 1] as number); k++) {
-        if ((variants[a.outVars[k] as number] as Variant).mode !== MODE_EXCLUSION) interest[s] = 1;
+        const v = a.outVars[k] as number;
+        const V = variants[v] as Variant;
+        if (V.mode === MODE_EXCLUSION) continue;
+        any = true;
+        if (needEnd[v] !== 1) end = false;
+        if (V.counts === null || (V.counts[V.counts.length - 1] as number) < 2) run = false;
+        if (needStart[v] !== 1) start = false;
+        else longest = Math.max(longest, len[v] as number);
       }
       t = a.dictLink[t] as number;
     }
+    if (!any) continue;
+    start &&= longest <= 255;
+    interest[s] = G_ANY | (end ? G_END : 0) | (run ? G_RUN : 0) | (start ? G_START : 0);
+    if (start) startLen[s] = longest;
   }
-  p = { ctab, space: a.cmap[S_SPACE] as number, interest };
+  p = { ctab, space: a.cmap[S_SPACE] as number, interest, startLen };
   prefilters.set(a, p);
   return p;
 }
@@ -746,6 +785,10 @@ export class Scanner {
     // the general path may read again from there (`k i l l my`: the separator before the last
     // letter was a real space).
     let ps = s;
+    // In a spaced-out run: bit 0 when its last letter made a symbol of its own (a repeat of the
+    // letter before it adds to that one's run), bit 1 when a letter after a joined separator
+    // before it did (the last symbol before the last letter's then follows a joined separator).
+    let made = 0;
     let i = start;
     for (; i < len; i++) {
       const c = text.charCodeAt(i);
@@ -756,11 +799,40 @@ export class Scanner {
           // A letter after a joined separator, read here to keep the state before it.
           ctx = v & 0x3ff;
           const x = (v >>> 16) & 0x7fff;
+          made = ctx === CX_W1S1 << 7 ? 0 : (made | (made << 1)) & 2;
           if (x !== prev) {
+            made |= 1;
             ps = s;
             s = (delta[s * C + x] as number) & stateMask;
             prev = x;
-            if (interest[s] === 1 && this.mayMatch(text, s, i)) break;
+            if (interest[s] !== 0 && this.mayMatch(text, s, i)) break;
+          }
+          continue;
+        }
+        if ((v & PF_UNSOFT) !== 0) {
+          // A letter after a spaced-out run's last letter, which made a symbol (else the general
+          // path reads it). When the symbol before that one follows a joined separator too, this
+          // is a word after the run (`k i l l my`): the separator before the run's last letter
+          // becomes a space symbol, and the automaton reads the space and the letter again from
+          // the state before them (the general path's unsoften(); where a state on the way ends a
+          // variant, or this letter repeats that one, the general path reads it). Otherwise the
+          // letter goes on the word (`3.3 This` reads `eethis`).
+          const x = (v >>> 16) & 0x7fff;
+          if ((made & 1) === 0) break;
+          if (made === 3) {
+            if (x === prev) break;
+            const t1 = (delta[ps * C + space] as number) & stateMask;
+            if (interest[t1] !== 0) break;
+            const t2 = (delta[t1 * C + prev] as number) & stateMask;
+            if (interest[t2] !== 0) break;
+            s = t2;
+          }
+          ctx = v & 0x3ff;
+          made = 0;
+          if (x !== prev) {
+            s = (delta[s * C + x] as number) & stateMask;
+            prev = x;
+            if (interest[s] !== 0 && this.mayMatch(text, s, i)) break;
           }
           continue;
         }
@@ -768,7 +840,7 @@ export class Scanner {
         // Punctuation after a joined separator: the separator reads as a space symbol, then the
         // character is read again after it.
         s = (delta[s * C + space] as number) & stateMask;
-        if (interest[s] === 1) break;
+        if (interest[s] !== 0) break;
         prev = space;
         ctx = 0;
         i--;
@@ -780,7 +852,7 @@ export class Scanner {
       // A repeated letter, or a run of spaces, is one symbol: the state stays.
       if (x !== prev) {
         s = (delta[s * C + x] as number) & stateMask;
-        if (interest[s] === 1 && this.mayMatch(text, s, i)) break;
+        if (interest[s] !== 0 && this.mayMatch(text, s, i)) break;
       }
       prev = x | ((v << 20) >> 31);
     }
@@ -841,12 +913,24 @@ export class Scanner {
   private mayMatch(text: string, s: number, i: number): boolean {
     const f = this.plan.folder as Folder;
     const a = this.plan.automaton as Automaton;
+    const pf = this.pf as Prefilter;
     const { len, needStart, needEnd, mode } = this.vt;
     const ascii = f.ascii;
     const cu = ascii[text.charCodeAt(i)] as number;
     const isWord = cu >>> BITS === K_WORD;
-    let before = -1;
+    // The gates: what every variant of the state needs, checked once (most states fail here).
+    const g = pf.interest[s] as number;
     let cont = -1;
+    if ((g & G_END) !== 0) {
+      cont = this.continues(text, ascii, cu, i);
+      if (cont === 1) return false;
+    }
+    if ((g & G_RUN) !== 0 && !this.runsMayMatch(text, ascii, RUN2, i)) return false;
+    let before = -1;
+    if ((g & G_START) !== 0 && isWord) {
+      before = this.wordBefore(text, ascii, cu, i, pf.startLen[s] as number);
+      if (before >= (pf.startLen[s] as number)) return false;
+    }
     const outStart = a.outStart;
     const outVars = a.outVars;
     let t = (outStart[s] as number) < (outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
@@ -856,42 +940,16 @@ export class Scanner {
         const v = outVars[k] as number;
         if (mode[v] === MODE_EXCLUSION) continue;
         if (needStart[v] === 1 && isWord) {
-          if (before < 0) {
-            // Symbols of the current word before this one, not counting its first (which may follow
-            // a joined separator, and then starts a word of its own).
-            before = 0;
-            let later = cu;
-            const most = this.plan.maxLen;
-            for (let x = i - 1; x >= 0 && before <= most; x--) {
-              const d = text.charCodeAt(x);
-              if (d >= 128) break;
-              const u = ascii[d] as number;
-              const kind = u >>> BITS;
-              if (kind === K_DROP) continue;
-              if (kind !== K_WORD) break;
-              if (u !== later) before++;
-              later = u;
-            }
-          }
+          if (before < 0) before = this.wordBefore(text, ascii, cu, i, this.plan.maxLen + 1);
           // It starts at or after the word's second symbol, none of which follows a joined separator.
           if (before >= (len[v] as number)) continue;
         }
         if (needEnd[v] === 1) {
-          if (cont < 0) {
-            // Does a letter follow (past repeats of this one and dropped characters)?
-            cont = 0;
-            for (let y = i + 1; y < text.length; y++) {
-              const d = text.charCodeAt(y);
-              if (d >= 128) break;
-              const u = ascii[d] as number;
-              if (u === cu || u >>> BITS === K_DROP) continue;
-              if (u >>> BITS === K_WORD) cont = 1;
-              break;
-            }
-          }
+          if (cont < 0) cont = this.continues(text, ascii, cu, i);
           if (cont === 1) continue;
         }
-        if (!this.runsMayMatch(text, ascii, v, i)) continue;
+        const counts = (this.plan.variants[v] as Variant).counts;
+        if (counts !== null && !this.runsMayMatch(text, ascii, counts, i)) continue;
         return true;
       }
       t = a.dictLink[t] as number;
@@ -900,13 +958,43 @@ export class Scanner {
   }
 
   /**
+   * Symbols of the current word before text[i] (unit cu), not counting its first (which may
+   * follow a joined separator, and then starts a word of its own); counts up to `most`.
+   */
+  private wordBefore(text: string, ascii: Int32Array, cu: number, i: number, most: number): number {
+    let before = 0;
+    let later = cu;
+    for (let x = i - 1; x >= 0 && before < most; x--) {
+      const d = text.charCodeAt(x);
+      if (d >= 128) break;
+      const u = ascii[d] as number;
+      const kind = u >>> BITS;
+      if (kind === K_DROP) continue;
+      if (kind !== K_WORD) break;
+      if (u !== later) before++;
+      later = u;
+    }
+    return before;
+  }
+
+  /** 1 when a letter follows text[i] (unit cu), past repeats of it and dropped characters; else 0. */
+  private continues(text: string, ascii: Int32Array, cu: number, i: number): number {
+    for (let y = i + 1; y < text.length; y++) {
+      const d = text.charCodeAt(y);
+      if (d >= 128) return 0;
+      const u = ascii[d] as number;
+      if (u === cu || u >>> BITS === K_DROP) continue;
+      return u >>> BITS === K_WORD ? 1 : 0;
+    }
+    return 0;
+  }
+
+  /**
    * For a variant with repeated letters (`ass`: s at least twice), whether the text's runs may be
    * long enough, when the candidate lies inside one word of ASCII letters ending with text[i]
    * (else, or where a joined separator could still add to the last run, it may).
    */
-  private runsMayMatch(text: string, ascii: Int32Array, v: number, i: number): boolean {
-    const counts = (this.plan.variants[v] as Variant).counts;
-    if (counts === null) return true;
+  private runsMayMatch(text: string, ascii: Int32Array, counts: Int32Array | Uint16Array, i: number): boolean {
     const cu = ascii[text.charCodeAt(i)] as number;
     let run = 1;
     // The last run goes on past text[i] (repeats and dropped characters).
