@@ -12,7 +12,7 @@ import {
 import { MatcherError } from './errors';
 import { MatchBuffer, materialise, type Templates, templatesOf } from './matches';
 import { Folder, isWordCodeUnit, resolveNormalise, SYM_MASK, SYM_ONE, SYM_SPACE } from './normalise';
-import { F_SOFT, F_WORD, Scanner, type ScanPlan, skipPassBytes } from './scanner';
+import { F_SOFT, F_WORD, LAST2, Scanner, type ScanPlan, skipPassBytes } from './scanner';
 import { createStream } from './stream';
 import type { CompiledMatcher, CompileOptions, Match, MatchStream, MatcherStats } from './types';
 
@@ -72,6 +72,8 @@ class PhraseNormaliser {
         maxLen: 1 << 20,
         maxExLen: 0,
         byLast: null,
+        byLast2: null,
+        byLast3: null,
       };
       this.capacity = Math.max(need, 256);
       this.scanner = new Scanner(plan, false, this.capacity);
@@ -179,17 +181,34 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
     norm !== null && norm.leetspeak ? { one: SYM_ONE, i: 0x69, l: 0x6c } : null,
   );
   let byLast: Map<number, Int32Array> | null = null;
+  let byLast2: Map<number, Int32Array> | null = null;
+  let byLast3: Map<number, Int32Array> | null = null;
   if (norm !== null && norm.masks) {
     const lists = new Map<number, number[]>();
+    const lists2 = new Map<number, number[]>();
+    const lists3 = new Map<number, number[]>();
+    const add = (m: Map<number, number[]>, key: number, v: number): void => {
+      const list = m.get(key);
+      if (list === undefined) m.set(key, [v]);
+      else list.push(v);
+    };
     variants.forEach((v, i) => {
-      if (v.expanded.length < 3) return;
+      const xs = v.expanded;
+      if (xs.length < 3) return;
       const last = v.syms[v.syms.length - 1] ?? 0;
       if (last === SYM_MASK) return;
-      const list = lists.get(last) ?? [];
-      list.push(i);
-      lists.set(last, list);
+      add(lists, last, i);
+      add(lists2, last * LAST2 + (xs[xs.length - 2] as number), i);
+      add(lists3, last * LAST2 + (xs[xs.length - 3] as number), i);
     });
-    byLast = new Map([...lists].map(([k, l]) => [k, Int32Array.from(l)]));
+    // Longest first (stable): a masked window shorter than a variant's letters rules out the rest.
+    const longestFirst = (l: number[]): Int32Array =>
+      Int32Array.from(
+        l.sort((x, y) => (variants[y] as Variant).expanded.length - (variants[x] as Variant).expanded.length),
+      );
+    byLast = new Map([...lists].map(([k, l]) => [k, longestFirst(l)]));
+    byLast2 = new Map([...lists2].map(([k, l]) => [k, longestFirst(l)]));
+    byLast3 = new Map([...lists3].map(([k, l]) => [k, longestFirst(l)]));
   }
   const maxLen = variants.reduce((m, v) => Math.max(m, v.syms.length), 1);
 
@@ -202,7 +221,18 @@ export function compileMatcher(entries: readonly KeywordEntry[], options: Compil
   const templateTable = templatesOf(templates);
   const rawBufs = [new MatchBuffer(), new MatchBuffer(), new MatchBuffer(), new MatchBuffer()];
   const hasExclusions = variants.some((v) => v.mode === MODE_EXCLUSION);
-  const plan: ScanPlan = { automaton, variants, folder, makeMatch, hasExclusions, maxLen, maxExLen, byLast };
+  const plan: ScanPlan = {
+    automaton,
+    variants,
+    folder,
+    makeMatch,
+    hasExclusions,
+    maxLen,
+    maxExLen,
+    byLast,
+    byLast2,
+    byLast3,
+  };
 
   const rawNext = folder === null ? rawTable(automaton) : null;
   const rawPlan = rawNext === null ? null : rawPlanOf(automaton, rawNext, variants, maxLen);

@@ -42,6 +42,8 @@ describe('normalisation rules (all on by default)', () => {
     ['mask * for one letter', 'w*ed', 'weed', 'w*ed'],
     ['mask # for one letter', 'c#sino', 'casino', 'c#sino'],
     ['two masks', 'c*s*no', 'casino', 'c*s*no'],
+    ['mask before the last letter', 'casi*o', 'casino', 'casi*o'],
+    ['mask for the second letter of a double', 'we*d', 'weed', 'we*d'],
     ['repeated letters collapsed', 'killlll', 'kill', 'killlll'],
     ['repeated letters anywhere', 'kiiiilll', 'kill', 'kiiiilll'],
     ['letters separated by spaces', 'k i l l', 'kill', 'k i l l'],

@@ -35,6 +35,8 @@ export function normalise(text: string, options: boolean | NormaliseOptions = tr
       maxLen: 1,
       maxExLen: 0,
       byLast: null,
+      byLast2: null,
+      byLast3: null,
     },
     false,
     text.length + 4,

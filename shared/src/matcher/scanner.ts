@@ -46,9 +46,19 @@ export interface ScanPlan {
   /** Longest variant and longest exclusion, in symbols. */
   maxLen: number;
   maxExLen: number;
-  /** Variants by last symbol, for masked text (`c*sino`); null when masks are off. */
+  /** Variants by last symbol, longest (expanded) first, for masked text (`c*sino`); null when masks are off. */
   byLast: Map<number, Int32Array> | null;
+  /**
+   * The same lists by last symbol and the letter before it in the expanded variant (key
+   * `last * LAST2 + before`), for windows whose second-to-last letter the text gives.
+   */
+  byLast2: Map<number, Int32Array> | null;
+  /** The same by last symbol and the letter two before it (key `last * LAST2 + that one`). */
+  byLast3: Map<number, Int32Array> | null;
 }
+
+/** The key base of `ScanPlan.byLast2` (above every symbol, the mask's included). */
+export const LAST2 = 0x200000;
 
 const isLetterSym = (p: number): boolean =>
   (p >= 0x30 && p <= 0x39) || (p >= 0x61 && p <= 0x7a) || (p >= 0x41 && p <= 0x5a) || (p >= 128 && p !== S_MASK);
@@ -1225,12 +1235,29 @@ export class Scanner {
     const byLast = this.plan.byLast;
     const sj = this.sym[j] ?? 0;
     if (byLast === null || sj === S_MASK || ((this.fl[j] ?? 0) & WORD) === 0) return;
-    const list = byLast.get(sj);
+    let list = byLast.get(sj);
     if (list === undefined) return;
+    // The variant's letter before the last, or the one before that, where the text gives it (the
+    // last run again, or a symbol that is not a mask nor a `1`, which reads as 1, i and l): only
+    // the variants with that letter there.
+    if (sj !== S_ONE && this.plan.byLast2 !== null && this.plan.byLast3 !== null) {
+      const sym = this.sym;
+      const known = (x: number): boolean => x >= 0 && sym[x] !== S_MASK && sym[x] !== S_ONE;
+      if ((this.cnt[j] ?? 1) > 1) list = this.plan.byLast2.get(sj * LAST2 + sj);
+      else if (known(j - 1)) list = this.plan.byLast2.get(sj * LAST2 + (sym[j - 1] ?? 0));
+      else if (sym[j - 1] === S_MASK && known(j - 2)) {
+        list = this.plan.byLast3.get(sj * LAST2 + (sym[j - 2] ?? 0));
+      }
+      if (list === undefined) return;
+    }
     const variants = this.plan.variants;
+    // The window spans the mask and every symbol after it, each at least one letter of the
+    // variant (the lists are longest first).
+    const least = j - lastMask + 1;
     for (let x = 0; x < list.length; x++) {
       const v = list[x] ?? 0;
       const xs = (variants[v] as Variant).expanded;
+      if (xs.length < least) break;
       let k = xs.length - 1;
       let idx = j;
       let masked = false;
