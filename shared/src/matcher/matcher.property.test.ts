@@ -266,7 +266,7 @@ const richUnit = fc.constantFrom(
   '😀',
   '\u200b',
 );
-const richPhrases = ['kill', 'ass', 'sex', 'kiss', 'i hate you', 'a s s', 'hate', 'lass', 'kill you', 'oo', 'tits'];
+const richPhrases = ['kill', 'ass', 'sex', 'kiss', 'i hate you', 'a s s', 'hate', 'lass', 'kill you', 'oo', 'tits', 'it s'];
 const richEntries = richPhrases.flatMap((phrase, i) =>
   modes.map((match) => ({ id: `${i}${match[0]}`, phrase, category: 'test', severity: 1, match })),
 );
@@ -354,6 +354,10 @@ describe.each([
     'KILL YOU, Kill You!',
     'ooo oohs o o',
     't1ts 7its tits,tits',
+    // A phrase ending at a word's first letter after a spaced-out run: `i t se` reads `it se`.
+    'i t se',
+    '1.7 seconds, i t s',
+    'k i l l yo',
   ])('%j', (text) => {
     expect(m.findAll(text).map(key).sort()).toEqual(streamed(m, text));
   });

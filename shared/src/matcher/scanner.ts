@@ -294,6 +294,13 @@ export class Scanner {
   /** The skip pass may start at or after this index (past the character where it last stopped). */
   private pfFrom = 0;
   private pfBack = 0;
+  /**
+   * The skip pass reported the candidates whose last symbol starts at or before this index itself
+   * (direct()): the general path, reading part of that text again after a stop, does not.
+   */
+  private directTo = -1;
+  /** direct()'s candidates that pass, as (variant, start) pairs. */
+  private passed = new Int32Array(64);
 
   constructor(
     private readonly plan: ScanPlan,
@@ -698,6 +705,8 @@ export class Scanner {
           n = this.n;
           brk = this.brk;
           state = st[n - 1] as number;
+          // Candidates ending at the letter read again are pending now: the next symbol closes them.
+          pending = this.pendN > 0;
         }
         glued = true;
         tok++;
@@ -862,7 +871,7 @@ export class Scanner {
       // A repeated letter, or a run of spaces, is one symbol: the state stays.
       if (x !== prev) {
         s = (delta[s * C + x] as number) & stateMask;
-        if (interest[s] !== 0 && this.mayMatch(text, s, i)) break;
+        if (interest[s] !== 0 && this.mayMatch(text, s, i) && !this.direct(text, s, i)) break;
       }
       prev = x | ((v << 20) >> 31);
     }
@@ -913,6 +922,196 @@ export class Scanner {
       }
     }
     return start;
+  }
+
+  /**
+   * The skip pass's own verification of the candidates at state s, whose last symbol starts at
+   * text[i], where the text makes it plain: ASCII letters, separators and punctuation, with no
+   * joined separator, mask or non-ASCII character in any window or next to one, no variant
+   * written spaced out (`a s s`), and no exclusion that could still cover one. It reports those
+   * that pass, with the same checks as collectDfa() and verify() on the same symbols read back
+   * from the text, and returns true; else it returns false and the general path reads them.
+   */
+  private direct(text: string, s: number, i: number): boolean {
+    const a = this.plan.automaton as Automaton;
+    const ascii = (this.plan.folder as Folder).ascii;
+    const { len, needStart, needEnd, mode } = this.vt;
+    const variants = this.plan.variants;
+    const cu = ascii[text.charCodeAt(i)] as number;
+    if (cu >>> BITS !== K_WORD) return false;
+    // The last symbol's run (repeats of its letter and dropped characters), and what follows.
+    let end = i + 1;
+    let run = 1;
+    let y = i + 1;
+    for (; y < text.length; y++) {
+      const d = text.charCodeAt(y);
+      if (d >= 128) return false;
+      const u = ascii[d] as number;
+      if (u === cu) {
+        run++;
+        end = y + 1;
+      } else if (u >>> BITS !== K_DROP) break;
+    }
+    // A letter or a mask (which then stands inside the word) continues the word.
+    const nextKind = y < text.length ? (ascii[text.charCodeAt(y)] as number) >>> BITS : -1;
+    const wordGoesOn = nextKind === K_WORD || nextKind === K_MASK;
+    // Separators after a word of one letter join it to a letter after them (`a man` reads
+    // `aman`, the `m` after a joined separator: a word boundary all the same), which adds to the
+    // run when it is the same letter (`o o` is a run of two).
+    const wordBefore = nextKind === K_SEP && run === 1 ? this.kindBefore(text, ascii, i) : K_WORD;
+    if (wordBefore === -2) return false;
+    if (wordBefore !== K_WORD) {
+      for (let z = y + 1; z < text.length; z++) {
+        const d = text.charCodeAt(z);
+        if (d >= 128) return false;
+        const u = ascii[d] as number;
+        if (u === cu) return false;
+        const kind = u >>> BITS;
+        if (kind !== K_SEP && kind !== K_DROP) break;
+      }
+    }
+    const exDepth = this.plan.hasExclusions ? (a.exDepth[s] as number) : 0;
+    const outStart = a.outStart;
+    const outVars = a.outVars;
+    const passed = this.passed;
+    let np = 0;
+    let t = (outStart[s] as number) < (outStart[s + 1] as number) ? s : (a.dictLink[s] as number);
+    while (t >= 0) {
+      const last = outStart[t + 1] as number;
+      for (let k = outStart[t] as number; k < last; k++) {
+        const v = outVars[k] as number;
+        if (mode[v] === MODE_EXCLUSION) continue;
+        const V = variants[v] as Variant;
+        const n = len[v] as number;
+        // An exclusion could still cover it (settle() would hold it), or the phrase was spaced out.
+        if (V.soft !== null || exDepth >= n || np >= passed.length) return false;
+        if (needEnd[v] === 1 && wordGoesOn) continue;
+        const start = this.windowStart(text, ascii, i, n, V.counts, run);
+        if (start === -2) return false;
+        if (start === -1) continue;
+        if (needStart[v] === 1) {
+          const before = this.kindBefore(text, ascii, start);
+          if (before === -2) return false;
+          if (before === K_WORD) continue;
+        }
+        passed[np++] = v;
+        passed[np++] = start;
+      }
+      t = a.dictLink[t] as number;
+    }
+    for (let k = 0; k < np; k += 2) this.out.push(this.plan.makeMatch(passed[k] as number, passed[k + 1] as number, end));
+    if (np > 0) this.directTo = i;
+    return true;
+  }
+
+  /**
+   * From the symbol whose run starts at text[i] (`run` letters), back over a window of n symbols
+   * as the general path makes them of plain ASCII text (a run of one letter, a run of
+   * separators, one punctuation character): the index of the window's first character; -1 when
+   * a run is shorter than `counts` asks; -2 when the text there needs the general path (a mask,
+   * a non-ASCII character, a separator joining a one-letter word to a letter).
+   */
+  private windowStart(
+    text: string,
+    ascii: Int32Array,
+    i: number,
+    n: number,
+    counts: Uint16Array | null,
+    run: number,
+  ): number {
+    // Every letter's run: not right after separators that may join it to a one-letter word.
+    if (this.joinedBefore(text, ascii, i)) return -2;
+    if (counts !== null && run < (counts[n - 1] as number)) return -1;
+    let p = i;
+    for (let k = n - 2; k >= 0; k--) {
+      let x = p - 1;
+      let u = 0;
+      for (; x >= 0; x--) {
+        const d = text.charCodeAt(x);
+        if (d >= 128) return -2;
+        u = ascii[d] as number;
+        if (u >>> BITS !== K_DROP) break;
+      }
+      if (x < 0) return -2;
+      const kind = u >>> BITS;
+      if (kind === K_WORD) {
+        let r = 1;
+        let q = x;
+        for (let z = x - 1; z >= 0; z--) {
+          const d = text.charCodeAt(z);
+          if (d >= 128) return -2;
+          const w = ascii[d] as number;
+          if (w === u) {
+            r++;
+            q = z;
+          } else if (w >>> BITS !== K_DROP) break;
+        }
+        // (A joined separator before the run may add to it: checked first.)
+        if (this.joinedBefore(text, ascii, q)) return -2;
+        if (counts !== null && r < (counts[k] as number)) return -1;
+        p = q;
+      } else if (kind === K_SEP) {
+        let q = x;
+        for (let z = x - 1; z >= 0; z--) {
+          const d = text.charCodeAt(z);
+          if (d >= 128) return -2;
+          const kz = (ascii[d] as number) >>> BITS;
+          if (kz === K_SEP) q = z;
+          else if (kz !== K_DROP) break;
+        }
+        p = q;
+      } else if (kind === K_PUNCT) p = x;
+      else return -2; // a mask
+    }
+    return p;
+  }
+
+  /**
+   * Whether the letter at text[p] may follow a joined separator: separators (past dropped
+   * characters) right before it, after a word of one letter; or it is unclear.
+   */
+  private joinedBefore(text: string, ascii: Int32Array, p: number): boolean {
+    let z = p - 1;
+    let seps = 0;
+    for (; z >= 0; z--) {
+      const d = text.charCodeAt(z);
+      if (d >= 128) return true;
+      const kind = (ascii[d] as number) >>> BITS;
+      if (kind === K_SEP) seps++;
+      else if (kind !== K_DROP) break;
+    }
+    return seps > 0 && this.oneLetterBefore(text, ascii, z + 1);
+  }
+
+  /** Whether the word before index q (past dropped characters) is one letter, or unclear. */
+  private oneLetterBefore(text: string, ascii: Int32Array, q: number): boolean {
+    let letters = 0;
+    for (let z = q - 1; z >= 0; z--) {
+      const d = text.charCodeAt(z);
+      if (d >= 128) return true;
+      const kind = (ascii[d] as number) >>> BITS;
+      if (kind === K_DROP) continue;
+      if (kind === K_MASK) return true;
+      if (kind !== K_WORD) break;
+      if (++letters > 1) return false;
+    }
+    return letters === 1;
+  }
+
+  /**
+   * The kind of the symbol before a window starting at text[start] (past dropped characters):
+   * K_WORD when a letter (which continues the word into the window), -1 at the text's start,
+   * -2 when unclear (a mask, a non-ASCII character), else the kind (a break).
+   */
+  private kindBefore(text: string, ascii: Int32Array, start: number): number {
+    for (let z = start - 1; z >= 0; z--) {
+      const d = text.charCodeAt(z);
+      if (d >= 128) return -2;
+      const kind = (ascii[d] as number) >>> BITS;
+      if (kind === K_DROP) continue;
+      return kind === K_MASK ? -2 : kind;
+    }
+    return -1;
   }
 
   /**
@@ -1402,6 +1601,8 @@ export class Scanner {
   }
 
   private report(v: number, s: number, e: number): void {
+    // Reported by the skip pass already.
+    if ((this.os[e] as number) <= this.directTo) return;
     if (this.reported !== null) {
       // Keyed by the end in the original text: a backspace can shorten the last symbol's run
       // (`a$ssk` to `a$s`), and the match it then ends is a new one.
@@ -1559,6 +1760,7 @@ export class Scanner {
     this.brk = -1;
     this.pfFrom = 0;
     this.pfBack = 0;
+    this.directTo = -1;
     this.pendN = 0;
     // Truncating an array is a runtime call: only when there is something to drop.
     if (this.awV.length > 0) this.awV.length = this.awS.length = this.awE.length = 0;
