@@ -113,6 +113,19 @@ describe.each([
     await expect(s.store.delete(key('never-was.webp'))).resolves.toBeUndefined();
   });
 
+  it('deletes many blobs at once (missing ones too) and keeps the others', async () => {
+    const many = Array.from({ length: 25 }, (_, i) => key(`many-${i}.webp`));
+    for (const k of many) await s.store.put(k, Buffer.from(k));
+    await s.store.put(key('stays.webp'), Buffer.from('stays'));
+    await expect(s.store.deleteMany([...many, key('never-was-either.webp')])).resolves.toEqual([]);
+    for (const k of many) expect(await s.readBehind(k)).toBeUndefined();
+    expect((await s.store.get(key('stays.webp')))?.toString()).toBe('stays');
+    await expect(s.store.deleteMany([])).resolves.toEqual([]);
+    // A bad key among them: nothing is deleted.
+    await expect(s.store.deleteMany([key('stays.webp'), 'schools/../x'])).rejects.toThrow(/invalid blob key/);
+    expect((await s.readBehind(key('stays.webp')))?.toString()).toBe('stays');
+  });
+
   it('stores an empty blob and a 5 MB one', async () => {
     const big = Buffer.alloc(5 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) % 251;

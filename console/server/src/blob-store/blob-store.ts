@@ -10,6 +10,12 @@ export interface BlobStore {
   put(key: string, bytes: Buffer): Promise<void>;
   get(key: string): Promise<Buffer | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes these blobs (a missing one counts as deleted), in as few requests as the store allows
+   * (S3: 1,000 keys a request). Resolves with the keys the store refused to delete, none when all
+   * went; throws BlobStoreUnavailableError when the store is out of reach (some may be gone).
+   */
+  deleteMany(keys: readonly string[]): Promise<string[]>;
   /** A local file path for the key, when the store is on this machine (exports hand it to other tools). */
   localPath?(key: string): string;
   /** Releases connections (S3); called when the app closes. */

@@ -58,4 +58,10 @@ export class DiskBlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     await fs.rm(this.localPath(key), { force: true });
   }
+
+  async deleteMany(keys: readonly string[]): Promise<string[]> {
+    for (const key of keys) assertValidKey(key);
+    for (const key of keys) await this.delete(key);
+    return [];
+  }
 }

@@ -33,6 +33,24 @@ describe('S3BlobStore on a real S3 protocol server', () => {
     await store.close();
   });
 
+  it('deletes 2,300 objects in three DeleteObjects requests that carry Content-MD5, under the prefix only', async () => {
+    const store = storeWith({ VIGIL_S3_PREFIX: 'purge-test/' });
+    const keys = Array.from({ length: 2300 }, (_, i) => `schools/s1/captures/2026/11/p${i}.webp`);
+    // Written straight to the bucket (2,300 PUTs through the store would only be slower).
+    await Promise.all(keys.map((k) => s3.write(`purge-test/${k}`, Buffer.from('x'))));
+    await s3.write('schools/s1/captures/2026/11/p0.webp', Buffer.from('no prefix: not the store’s'));
+    await s3.write('purge-test/schools/s1/captures/2026/11/kept.webp', Buffer.from('kept'));
+    const before = s3.passed.length;
+    const refusedBefore = s3.refused.length;
+    await expect(store.deleteMany(keys)).resolves.toEqual([]);
+    const deletes = s3.passed.slice(before).filter((r) => r.method === 'POST' && /[?&]delete/.test(r.path));
+    expect(deletes).toHaveLength(3);
+    expect(s3.refused.length).toBe(refusedBefore);
+    expect(await s3.keys('purge-test/')).toEqual(['purge-test/schools/s1/captures/2026/11/kept.webp']);
+    expect(await s3.keys('schools/')).toEqual(['schools/s1/captures/2026/11/p0.webp']);
+    await store.close();
+  });
+
   describe('the start-up check', () => {
     it('passes with the right credentials and bucket', async () => {
       const config = loadConfig({ VIGIL_DATA_DIR: '/nonexistent', ...s3.env() });
@@ -96,7 +114,8 @@ describe('S3BlobStore on a real S3 protocol server', () => {
       expect(failure).toMatchObject({ statusCode: 503, code: 'CONSOLE_ERR_STORAGE_UNAVAILABLE' });
       await expect(store.get(key)).rejects.toBeInstanceOf(BlobStoreUnavailableError);
       await expect(store.delete(key)).rejects.toBeInstanceOf(BlobStoreUnavailableError);
-      expect(log.error).toHaveBeenCalledTimes(3);
+      await expect(store.deleteMany([key])).rejects.toBeInstanceOf(BlobStoreUnavailableError);
+      expect(log.error).toHaveBeenCalledTimes(4);
       expect(log.error.mock.calls[0]).toEqual([
         { blobStore: 's3', op: 'put', key, err: expect.objectContaining({ name: expect.any(String) }) },
         'blob store operation failed',

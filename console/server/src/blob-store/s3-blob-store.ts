@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   PutObjectCommand,
@@ -12,6 +13,9 @@ import {
 import { ConfigError } from '../config';
 import { assertValidKey, BlobStoreUnavailableError, type BlobStore, type BlobStoreLog } from './blob-store';
 import { describeS3, type S3BlobStoreConfig } from './s3-config';
+
+/** Keys a DeleteObjects request may carry (S3's limit). */
+const DELETE_BATCH = 1000;
 
 const CONTENT_TYPES: Record<string, string> = {
   webp: 'image/webp',
@@ -69,6 +73,18 @@ export class S3BlobStore implements BlobStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    // DeleteObjects must carry a digest of its body. The SDK sends a CRC32 one; stores that check
+    // only Content-MD5 refuse that, so the request carries Content-MD5 as well.
+    this.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers?: Record<string, string>; body?: unknown };
+        if (context.commandName === 'DeleteObjectsCommand' && request.headers && typeof request.body === 'string') {
+          request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'vigilDeleteObjectsContentMd5' },
+    );
   }
 
   private objectKey(key: string): string {
@@ -121,6 +137,40 @@ export class S3BlobStore implements BlobStore {
       if (isMissing(err)) return;
       throw this.unavailable('delete', Key, err);
     }
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<string[]> {
+    for (const key of keys) assertValidKey(key);
+    const refused: string[] = [];
+    for (let at = 0; at < keys.length; at += DELETE_BATCH) {
+      const byObject = new Map(keys.slice(at, at + DELETE_BATCH).map((k) => [this.objectKey(k), k]));
+      let errors: { Key?: string; Code?: string }[];
+      try {
+        const res = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.config.bucket,
+            Delete: { Objects: [...byObject.keys()].map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+        errors = res.Errors ?? [];
+      } catch (err) {
+        throw this.unavailable('deleteMany', `${byObject.size} objects from ${[...byObject.keys()][0] ?? ''}`, err);
+      }
+      for (const e of errors) {
+        if (e.Code === 'NoSuchKey') continue;
+        this.log?.error(
+          {
+            blobStore: 's3',
+            op: 'deleteMany',
+            key: e.Key,
+            err: { name: e.Code ?? 'Error', status: null, code: e.Code ?? null },
+          },
+          'blob store operation failed',
+        );
+        refused.push(byObject.get(e.Key ?? '') ?? e.Key ?? '');
+      }
+    }
+    return refused;
   }
 
   /**

@@ -9,7 +9,8 @@ import {
   type Harness,
   type SignedIn,
 } from '../test-support/harness';
-import { purgeExpiredCaptures } from './retention.service';
+import type { BlobStore } from '../blob-store/blob-store';
+import { PurgeIncompleteError, purgeExpiredCaptures } from './retention.service';
 
 const DAY = 86_400_000;
 
@@ -86,5 +87,57 @@ describe('retention settings and the purge', () => {
     expect(rows).toHaveLength(2);
     expect(JSON.parse(rows[1]!.details_json)).toMatchObject({ deleted: 1, captureIds: c.old });
     expect(JSON.stringify(rows)).not.toContain('kill myself');
+  });
+});
+
+describe('a purge where the blob store refuses some deletes', () => {
+  let h: Harness;
+  const now = new Date('2026-06-01T03:00:00.000Z');
+  const fixed: Clock = { now: () => now };
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('keeps the rows (and blobs) of the captures it refused, deletes the rest, and says what is left', async () => {
+    const school = await h.app.repos.schools.create('Ash Primary', new Date());
+    const device = await enrolDevice(h.app, school.enrolmentToken);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push(
+        (await uploadCapture(h.app, device, { capturedAt: new Date(now.getTime() - 120 * DAY).toISOString() })).id,
+      );
+    }
+    const refusedCapture = (await h.app.repos.captures.byId(ids[2]!))!;
+    // The store refuses that capture's thumbnail (as an S3 DeleteObjects answers AccessDenied for a key).
+    const picky: BlobStore = {
+      put: (k, b) => h.app.blobs.put(k, b),
+      get: (k) => h.app.blobs.get(k),
+      delete: (k) => h.app.blobs.delete(k),
+      deleteMany: async (keys) => {
+        const refused = keys.filter((k) => k === refusedCapture.thumbnailKey);
+        await h.app.blobs.deleteMany(keys.filter((k) => !refused.includes(k)));
+        return refused;
+      },
+    };
+    const failure = await purgeExpiredCaptures(h.app.repos, picky, fixed, { schoolId: school.id }).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(PurgeIncompleteError);
+    expect((failure as Error).message).toMatch(
+      /1 captures of school .* are kept for the next purge; 3 captures were deleted/,
+    );
+    expect((failure as PurgeIncompleteError).result.schools[0]?.captureIds.sort()).toEqual(
+      [ids[0], ids[1], ids[3]].sort(),
+    );
+    for (const id of [ids[0], ids[1], ids[3]]) expect(await h.app.repos.captures.byId(id!)).toBeUndefined();
+    expect(await h.app.repos.captures.byId(ids[2]!)).toBeDefined();
+    expect(await h.app.blobs.get(refusedCapture.thumbnailKey!)).toBeDefined();
+
+    // The next purge, with the store willing, takes it.
+    await purgeExpiredCaptures(h.app.repos, h.app.blobs, fixed, { schoolId: school.id });
+    expect(await h.app.repos.captures.byId(ids[2]!)).toBeUndefined();
+    expect(await h.app.blobs.get(refusedCapture.thumbnailKey!)).toBeUndefined();
   });
 });

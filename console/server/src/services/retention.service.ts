@@ -27,6 +27,8 @@ export interface PurgeResult {
 }
 
 const DAY_MS = 86_400_000;
+/** Captures whose blobs go in one deleteMany (a screenshot and a thumbnail each: 1,000 keys). */
+const PURGE_BATCH = 500;
 
 /**
  * The retention purge: for each school, deletes the captures captured longer ago than the
@@ -55,20 +57,28 @@ export async function purgeExpiredCaptures(
     // blobs are not yet gone keep their rows, so the next purge finds and retries them; a blob left
     // behind a deleted row would never be found again. Between the two steps a capture may show
     // without its screenshot; it is being purged anyway.
+    // In batches (an S3 store deletes up to 1,000 objects a request): a capture whose screenshot
+    // or thumbnail the store refused keeps its row too.
     const done: string[] = [];
     let failure: unknown;
-    for (const c of expired) {
-      // Both deletes settle before going on: none is left retrying behind a purge that has stopped.
-      const settled = await Promise.allSettled([
-        blobs.delete(c.screenshot.key),
-        c.thumbnailKey ? blobs.delete(c.thumbnailKey) : undefined,
-      ]);
-      const rejected = settled.find((r) => r.status === 'rejected');
-      if (rejected) {
-        failure = rejected.reason;
+    for (let at = 0; at < expired.length && failure === undefined; at += PURGE_BATCH) {
+      const batch = expired.slice(at, at + PURGE_BATCH);
+      let refused: Set<string>;
+      try {
+        refused = new Set(
+          await blobs.deleteMany(
+            batch.flatMap((c) => (c.thumbnailKey ? [c.screenshot.key, c.thumbnailKey] : [c.screenshot.key])),
+          ),
+        );
+      } catch (err) {
+        failure = err;
         break;
       }
-      done.push(c.id);
+      for (const c of batch) {
+        if (refused.has(c.screenshot.key) || (c.thumbnailKey !== null && refused.has(c.thumbnailKey))) {
+          failure ??= new Error('the blob store refused to delete some screenshots');
+        } else done.push(c.id);
+      }
     }
     entry.captureIds = done;
     if (done.length > 0) result.deleted += await repos.captures.deleteMany(done);

@@ -10,7 +10,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 /**
  * A real S3 REST server for tests: s3rver (objects on disk in a temp dir) behind a small front
  * that does what s3rver does not: it checks each request's AWS Signature V4 against the secret key
- * (s3rver checks only the access key id), the payload's SHA-256 and Content-MD5, as S3 does. The
+ * (s3rver checks only the access key id), the payload's SHA-256 and Content-MD5, as S3 does, and
+ * it asks a multi-object delete for Content-MD5, as stores that check no other digest do. The
  * front can be taken down and brought back on the same port (a store out of reach).
  */
 export interface TestS3 {
@@ -27,6 +28,8 @@ export interface TestS3 {
   write(key: string, bytes: Buffer): Promise<void>;
   /** Requests the front refused (bad signature, digest), for assertions. */
   readonly refused: { code: string; method: string; path: string }[];
+  /** Requests the front passed on to the store, in order. */
+  readonly passed: { method: string; path: string }[];
   /** Until set back to null, PUTs of object paths matching this answer 500 InternalError (a failing store). */
   failPuts(pattern: RegExp | null): void;
   /** Connections refused from now on (open ones are cut) until `comeBack`. */
@@ -92,7 +95,11 @@ export function sigV4Problem(req: http.IncomingMessage, body: Buffer, secret: st
 
 function refuse(res: http.ServerResponse, req: http.IncomingMessage, code: string): void {
   const status =
-    code === 'InternalError' ? 500 : code === 'XAmzContentSHA256Mismatch' || code === 'BadDigest' ? 400 : 403;
+    code === 'InternalError'
+      ? 500
+      : code === 'XAmzContentSHA256Mismatch' || code === 'BadDigest' || code === 'InvalidRequest'
+        ? 400
+        : 403;
   res.writeHead(status, { 'content-type': 'application/xml' });
   res.end(
     req.method === 'HEAD'
@@ -113,6 +120,7 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
   });
   const backendPort = ((await backend.run()) as AddressInfo).port;
   const refused: TestS3['refused'] = [];
+  const passed: TestS3['passed'] = [];
   let failing: RegExp | null = null;
 
   const front = http.createServer((req, res) => {
@@ -123,11 +131,14 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
       let problem = sigV4Problem(req, body, SECRET);
       const md5 = req.headers['content-md5'];
       if (!problem && md5 && createHash('md5').update(body).digest('base64') !== md5) problem = 'BadDigest';
+      const multiDelete = req.method === 'POST' && /[?&]delete(=|&|$)/.test(req.url ?? '');
+      if (!problem && multiDelete && !md5) problem = 'InvalidRequest';
       if (!problem && failing && req.method === 'PUT' && failing.test(req.url ?? '')) problem = 'InternalError';
       if (problem) {
         refused.push({ code: problem, method: req.method ?? '', path: req.url ?? '' });
         return refuse(res, req, problem);
       }
+      passed.push({ method: req.method ?? '', path: req.url ?? '' });
       const forward = http.request(
         {
           host: '127.0.0.1',
@@ -177,6 +188,7 @@ export async function startTestS3(options: { bucket?: string } = {}): Promise<Te
     secretAccessKey: SECRET,
     client,
     refused,
+    passed,
     env: (overrides = {}) => ({
       VIGIL_S3_ENDPOINT: endpoint,
       VIGIL_S3_BUCKET: bucket,
