@@ -33,18 +33,20 @@ describe('S3BlobStore on a real S3 protocol server', () => {
     await store.close();
   });
 
-  it('deletes 2,300 objects in three DeleteObjects requests that carry Content-MD5, under the prefix only', async () => {
+  it('deletes 1,001 objects in two DeleteObjects requests that carry Content-MD5, under the prefix only', async () => {
     const store = storeWith({ VIGIL_S3_PREFIX: 'purge-test/' });
-    const keys = Array.from({ length: 2300 }, (_, i) => `schools/s1/captures/2026/11/p${i}.webp`);
-    // Written straight to the bucket (2,300 PUTs through the store would only be slower).
-    await Promise.all(keys.map((k) => s3.write(`purge-test/${k}`, Buffer.from('x'))));
+    const keys = Array.from({ length: 1001 }, (_, i) => `schools/s1/captures/2026/11/p${i}.webp`);
+    // Written straight to the bucket, 20 at a time (through the store would only be slower).
+    for (let at = 0; at < keys.length; at += 20) {
+      await Promise.all(keys.slice(at, at + 20).map((k) => s3.write(`purge-test/${k}`, Buffer.from('x'))));
+    }
     await s3.write('schools/s1/captures/2026/11/p0.webp', Buffer.from('no prefix: not the store’s'));
     await s3.write('purge-test/schools/s1/captures/2026/11/kept.webp', Buffer.from('kept'));
     const before = s3.passed.length;
     const refusedBefore = s3.refused.length;
     await expect(store.deleteMany(keys)).resolves.toEqual([]);
     const deletes = s3.passed.slice(before).filter((r) => r.method === 'POST' && /[?&]delete/.test(r.path));
-    expect(deletes).toHaveLength(3);
+    expect(deletes).toHaveLength(2);
     expect(s3.refused.length).toBe(refusedBefore);
     expect(await s3.keys('purge-test/')).toEqual(['purge-test/schools/s1/captures/2026/11/kept.webp']);
     expect(await s3.keys('schools/')).toEqual(['schools/s1/captures/2026/11/p0.webp']);
