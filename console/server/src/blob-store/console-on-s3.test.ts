@@ -67,24 +67,27 @@ describe('the console with screenshots on S3', () => {
   }
 
   /** An upload through the real ingest route, as the agent makes it. */
+  /** The agent's upload of this capture (again, for a retry). */
+  const send = async (sent: Sent) => {
+    const body = await multipart({
+      metadata: JSON.stringify(sent.meta),
+      screenshot: sent.screenshot,
+      thumbnail: sent.thumbnail,
+    });
+    return h.app.inject({
+      method: 'POST',
+      url: AGENT_API.captures,
+      headers: { ...body.headers, authorization: device.auth },
+      payload: body.payload,
+    });
+  };
   const upload = async (overrides: Partial<CaptureMetadata> = {}, size = 640) => {
     const sent: Sent = {
       meta: captureMetadata(device.deviceId, overrides),
       screenshot: await webpImage(size, 400),
       thumbnail: await webpImage(320, 200),
     };
-    const body = await multipart({
-      metadata: JSON.stringify(sent.meta),
-      screenshot: sent.screenshot,
-      thumbnail: sent.thumbnail,
-    });
-    const res = await h.app.inject({
-      method: 'POST',
-      url: AGENT_API.captures,
-      headers: { ...body.headers, authorization: device.auth },
-      payload: body.payload,
-    });
-    return { res, sent };
+    return { res: await send(sent), sent };
   };
   const objectKeys = (meta: CaptureMetadata) => {
     const month = meta.capturedAt.slice(0, 7).replace('-', '/');
@@ -182,17 +185,7 @@ describe('the console with screenshots on S3', () => {
       expect(await captureRows()).toBe(before);
 
       await s3.comeBack();
-      const body = await multipart({
-        metadata: JSON.stringify(sent.meta),
-        screenshot: sent.screenshot,
-        thumbnail: sent.thumbnail,
-      });
-      const retry = await h.app.inject({
-        method: 'POST',
-        url: AGENT_API.captures,
-        headers: { ...body.headers, authorization: device.auth },
-        payload: body.payload,
-      });
+      const retry = await send(sent);
       expect(retry.statusCode).toBe(201);
       expect((await s3.read(objectKeys(sent.meta).screenshot))?.equals(sent.screenshot)).toBe(true);
     });

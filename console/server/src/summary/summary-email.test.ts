@@ -9,36 +9,13 @@ import {
   type Harness,
   type TestUser,
 } from '../test-support/harness';
+import { FakeCron, FakeTimers } from '../test-support/fake-schedulers';
 import { startTestSmtp, type TestSmtp } from '../test-support/smtp-test-server';
-import type { CronScheduler } from './summary-scheduler';
-import type { Timers } from './alerts.service';
 import { parseIsoWeek } from './week';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 
 const CONTEXT = 'i want kill myself now';
-
-/** Timers that fire only when the test says so. */
-class FakeTimers implements Timers {
-  readonly scheduled: { fn: () => void; ms: number; cleared: boolean }[] = [];
-  set(fn: () => void, ms: number): unknown {
-    const t = { fn, ms, cleared: false };
-    this.scheduled.push(t);
-    return t;
-  }
-  clear(handle: unknown): void {
-    (handle as { cleared: boolean }).cleared = true;
-  }
-}
-
-class FakeCron implements CronScheduler {
-  readonly jobs: { pattern: string; timeZone: string; stopped: boolean }[] = [];
-  schedule(pattern: string, timeZone: string) {
-    const job = { pattern, timeZone, stopped: false };
-    this.jobs.push(job);
-    return { stop: () => void (job.stopped = true) };
-  }
-}
 
 describe('weekly summaries and alerts over a real SMTP conversation', () => {
   let smtp: TestSmtp;

@@ -10,28 +10,9 @@ import {
   type SignedIn,
   type TestUser,
 } from '../test-support/harness';
+import { FakeCron, FakeTimers } from '../test-support/fake-schedulers';
 import { startTestSmtp, type TestSmtp } from '../test-support/smtp-test-server';
-import type { Timers } from './alerts.service';
-import type { CronScheduler } from './summary-scheduler';
 import { parseIsoWeek } from './week';
-
-class FakeTimers implements Timers {
-  readonly scheduled: { fn: () => void; ms: number; cleared: boolean }[] = [];
-  set(fn: () => void, ms: number): unknown {
-    const t = { fn, ms, cleared: false };
-    this.scheduled.push(t);
-    return t;
-  }
-  clear(handle: unknown): void {
-    (handle as { cleared: boolean }).cleared = true;
-  }
-}
-
-class FakeCron implements CronScheduler {
-  schedule() {
-    return { stop: () => {} };
-  }
-}
 
 interface SettingsView {
   recipients: { email: string; role: string }[];
