@@ -140,10 +140,11 @@ export class S3BlobStore implements BlobStore {
   }
 
   async deleteMany(keys: readonly string[]): Promise<string[]> {
-    for (const key of keys) assertValidKey(key);
+    // Every key is checked before anything is deleted.
+    const objects = keys.map((k) => [this.objectKey(k), k] as const);
     const refused: string[] = [];
-    for (let at = 0; at < keys.length; at += DELETE_BATCH) {
-      const byObject = new Map(keys.slice(at, at + DELETE_BATCH).map((k) => [this.objectKey(k), k]));
+    for (let at = 0; at < objects.length; at += DELETE_BATCH) {
+      const byObject = new Map(objects.slice(at, at + DELETE_BATCH));
       let errors: { Key?: string; Code?: string }[];
       try {
         const res = await this.client.send(
